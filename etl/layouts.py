@@ -1,0 +1,156 @@
+"""Source layouts: how a file is recognised by its columns, and how its columns are typed.
+
+Configuration lives in data_models/layouts/*.yaml, one file per target (the staging table family). A layout maps
+each canonical column to the header spellings it has been seen with; adding a header variant is a YAML edit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "layouts"
+ColumnType = Literal["text", "integer", "decimal", "money", "date", "timestamp", "boolean"]
+Personal = Literal["pseudonymise", "derive_only"]
+
+
+class LayoutConfigError(Exception):
+    """The layout configuration is invalid; the message lists every problem with its file and location."""
+
+
+class ColumnSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: ColumnType = "text"
+    required: bool = False
+    personal: Personal | None = None
+    formats: list[str] | None = None
+    description: str | None = None
+
+
+class Layout(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    columns: dict[str, list[str]]
+    optional: list[str] = []
+    ignore: list[str] = []
+    constants: dict[str, str] = {}
+    value_map: dict[str, dict[str, str]] = {}
+    null_values: list[str] = []
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str
+    grain: str
+    natural_key: list[str] = []
+    columns: dict[str, ColumnSpec]
+    layouts: list[Layout]
+
+    @model_validator(mode="after")
+    def _layout_columns_exist(self) -> Target:
+        known = set(self.columns)
+        for key in self.natural_key:
+            if key not in known:
+                raise ValueError(f"natural_key names unknown column {key!r}")
+        for layout in self.layouts:
+            for group, names in (("columns", layout.columns), ("optional", layout.optional),
+                                 ("constants", layout.constants), ("value_map", layout.value_map)):
+                unknown = sorted(set(names) - known)
+                if unknown:
+                    raise ValueError(f"layout {layout.name}: {group} names unknown column(s) {', '.join(unknown)}")
+        return self
+
+
+def normalise_header(name: str) -> str:
+    """Compare headers loosely: case, spacing, punctuation and a BOM do not matter."""
+    return re.sub(r"[^a-z0-9]+", "", name.replace("\ufeff", "").lower())
+
+
+@dataclass(frozen=True)
+class Match:
+    """A header matched to a layout: which file column feeds each canonical column."""
+
+    target: Target
+    layout: Layout
+    mapping: dict[str, int]  # canonical column -> index in the header
+    unmapped: list[int]  # header positions that are neither mapped nor ignored
+
+
+@dataclass(frozen=True)
+class NoMatch:
+    closest: str | None
+    missing: list[str]
+
+    def message(self, header: list[str]) -> str:
+        shown = ", ".join(h for h in header[:12] if h) or "(empty)"
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+            return f"unrecognised layout: the header is one column ({shown!r}); is the file delimited by ';' or tab?"
+        if self.closest is None:
+            return f"unrecognised layout: no known layout matches the columns {shown}"
+        return (f"unrecognised layout: closest is {self.closest}, which also needs "
+                f"{', '.join(self.missing)}; the file has {shown}")
+
+
+def load_targets(layouts_dir: Path = LAYOUTS_DIR) -> list[Target]:
+    targets, problems = [], []
+    for path in sorted(layouts_dir.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            targets.append(Target.model_validate(raw))
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: not valid YAML: {exc}")
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "(top)"
+                problems.append(f"{path.name}: {where}: {err['msg']}")
+    names = [t.target for t in targets]
+    problems += [f"target {n!r} is defined in more than one file" for n in sorted({n for n in names if names.count(n) > 1})]
+    layout_names = [lay.name for t in targets for lay in t.layouts]
+    problems += [f"layout {n!r} is defined twice" for n in sorted({n for n in layout_names if layout_names.count(n) > 1})]
+    if problems:
+        raise LayoutConfigError("invalid layout configuration:\n  " + "\n  ".join(problems))
+    return targets
+
+
+def match_header(header: list[str], targets: list[Target]) -> Match | NoMatch:
+    """The layout whose required columns the header has, preferring the one that explains most of the header."""
+    positions = {}
+    for i, name in enumerate(header):
+        positions.setdefault(normalise_header(name), i)  # a duplicated column name: the first one counts
+    best: tuple[tuple, Match] | None = None
+    closest: tuple[int, str, list[str]] | None = None
+    for target in targets:
+        for layout in target.layouts:
+            mapping, missing = _map_columns(layout, positions)
+            if missing:
+                score = len(mapping)
+                if score and (closest is None or score > closest[0]):
+                    closest = (score, layout.name, missing)
+                continue
+            ignored = {positions[k] for k in map(normalise_header, layout.ignore) if k in positions}
+            unmapped = [i for i in range(len(header)) if i not in set(mapping.values()) | ignored
+                        and header[i].strip()]
+            rank = (len(mapping) + len(ignored), -len(unmapped))
+            if best is None or rank > best[0]:
+                best = (rank, Match(target, layout, mapping, unmapped))
+    if best is not None:
+        return best[1]
+    return NoMatch(closest[1], closest[2]) if closest else NoMatch(None, [])
+
+
+def _map_columns(layout: Layout, positions: dict[str, int]) -> tuple[dict[str, int], list[str]]:
+    mapping, missing = {}, []
+    for column, aliases in layout.columns.items():
+        found = next((positions[k] for k in map(normalise_header, aliases) if k in positions), None)
+        if found is not None:
+            mapping[column] = found
+        elif column not in layout.optional:
+            missing.append(aliases[0])
+    return mapping, missing

@@ -1,0 +1,101 @@
+"""Run the SQL models in data_models/models in dependency order.
+
+A model is `name.sql` (one SELECT) with an optional sibling `name.yaml` (description, grain, source, tests).
+Dependencies are the other models, `valid_*`, `seed_*` and `build_info` tables a SQL file names: no templating,
+so a model file is plain SQL that runs as it is in any DuckDB shell over a build database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+import yaml
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "models"
+PUBLISHED_PREFIXES = ("dim_", "fact_")
+_IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+class ModelError(Exception):
+    """A model file is malformed, cyclic or failed to run; the message names the model."""
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    path: Path
+    sql: str
+    spec: dict = field(default_factory=dict)
+
+    @property
+    def published(self) -> bool:
+        return self.name.startswith(PUBLISHED_PREFIXES)
+
+    @property
+    def source(self) -> str | None:
+        return self.spec.get("source")
+
+    @property
+    def tests(self) -> dict:
+        return self.spec.get("tests") or {}
+
+
+def load_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
+    """Every model under models_dir, by name (names must be unique across sub-folders)."""
+    models: dict[str, Model] = {}
+    for sql_path in sorted(models_dir.rglob("*.sql")):
+        name = sql_path.stem
+        if name in models:
+            raise ModelError(f"model {name} is defined twice: {models[name].path} and {sql_path}")
+        spec_path = sql_path.with_suffix(".yaml")
+        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8")) if spec_path.exists() else {}
+        models[name] = Model(name, sql_path, sql_path.read_text(encoding="utf-8"), spec or {})
+    return models
+
+
+def referenced_names(sql: str) -> set[str]:
+    """Lower-case identifiers a SQL text mentions, comments removed."""
+    return set(_IDENTIFIER.findall(_COMMENT.sub("", sql).lower()))
+
+
+def dependency_order(models: dict[str, Model]) -> list[str]:
+    graph = {name: referenced_names(m.sql) & (models.keys() - {name}) for name, m in models.items()}
+    try:
+        return list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        raise ModelError(f"models depend on each other in a cycle: {' -> '.join(exc.args[1])}") from None
+
+
+def create_model_sql(model: Model) -> str:
+    body = model.sql.strip().rstrip(";")
+    return f"create or replace table {model.name} as\n{body}"
+
+
+def run_models(con, models_dir: Path = MODELS_DIR, only: set[str] | None = None) -> list[str]:
+    """Create every model (or those in `only` and what they need) as a table; return the names in run order."""
+    models = load_models(models_dir)
+    order = dependency_order(models)
+    if only is not None:
+        needed = _with_dependencies(models, only)
+        order = [name for name in order if name in needed]
+    for name in order:
+        try:
+            con.execute(create_model_sql(models[name]))
+        except Exception as exc:  # duckdb raises several error classes; all mean this model failed
+            raise ModelError(f"model {name} ({models[name].path.name}) failed: {exc}") from exc
+    return order
+
+
+def _with_dependencies(models: dict[str, Model], names: set[str]) -> set[str]:
+    needed, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in models:
+            continue
+        needed.add(name)
+        todo.extend(referenced_names(models[name].sql) & models.keys())
+    return needed
