@@ -1,0 +1,62 @@
+# Borough Insight: `make run` serves the demo, `make test` runs every test. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+DEMO_SCALE ?= medium
+DEMO_SEED ?= 42
+DEMO_SOURCES := demo/sources-$(DEMO_SCALE)
+DEMO_WAREHOUSE := demo/warehouse.duckdb
+KEY_FILE := instance/pseudonym.key
+HOST ?= 127.0.0.1
+PORT ?= 8050
+export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
+
+.PHONY: install browser run demo test test-fast bench lint clean
+
+install: $(INSTALLED)
+
+# Re-installs only when the pinned requirements change.
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Chromium for the browser tests comes from Debian's package; no test tool downloads a browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+$(KEY_FILE):
+	mkdir -p $(dir $@)
+	$(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+$(DEMO_SOURCES)/_manifest.json: | $(INSTALLED)
+	$(PY) -m etl generate --out $(DEMO_SOURCES) --scale $(DEMO_SCALE) --seed $(DEMO_SEED)
+
+$(DEMO_WAREHOUSE): $(DEMO_SOURCES)/_manifest.json $(KEY_FILE)
+	$(PY) -m etl build --sources $(DEMO_SOURCES) --warehouse $@ --quiet
+
+demo: install $(DEMO_WAREHOUSE)
+
+run: demo
+	$(PY) app.py --host $(HOST) --port $(PORT) --warehouse $(DEMO_WAREHOUSE)
+
+test: install browser
+	$(PY) -m pytest
+
+test-fast: install
+	$(PY) -m pytest -m "not browser"
+
+bench: install $(KEY_FILE)
+	$(PY) bench/etl.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf demo build test-artifacts .pytest_cache

@@ -1,0 +1,65 @@
+"""Shared fixtures: a pseudonymisation key for tests, the real sample files, and one small demo warehouse
+built once per test session (tests that change a warehouse copy it first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+REAL_SAMPLES = SHARED / "real-samples"
+TEST_KEY = "borough-insight-test-key-0123456789"
+DEMO_SEED = 7
+DEMO_UNTIL = dt.date(2026, 10, 31)  # fixed so the demo is the same whatever day the tests run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pseudonym_key():
+    """Builds need a key from configuration; tests use a fixed one (never a production key)."""
+    previous = os.environ.get("BOROUGH_INSIGHT_PSEUDONYM_KEY")
+    os.environ["BOROUGH_INSIGHT_PSEUDONYM_KEY"] = TEST_KEY
+    yield TEST_KEY
+    if previous is None:
+        os.environ.pop("BOROUGH_INSIGHT_PSEUDONYM_KEY", None)
+    else:
+        os.environ["BOROUGH_INSIGHT_PSEUDONYM_KEY"] = previous
+
+
+@pytest.fixture(scope="session")
+def real_samples() -> Path:
+    if not REAL_SAMPLES.is_dir():
+        pytest.fail(f"the real sample files are missing: expected {REAL_SAMPLES} (shared/ beside the repo)")
+    return REAL_SAMPLES
+
+
+@pytest.fixture(scope="session")
+def demo_sources(tmp_path_factory) -> Path:
+    """The small demo, generated once per session."""
+    from etl.generate import generate
+
+    out = tmp_path_factory.mktemp("demo") / "sources"
+    generate(out, scale="small", seed=DEMO_SEED, until=DEMO_UNTIL)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(demo_sources, tmp_path_factory, pseudonym_key) -> Path:
+    """A warehouse built from the small demo, once per session. Treat it as read-only; copy it to change it."""
+    from etl.build import build
+    from etl.settings import build_settings
+
+    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    build(demo_sources, warehouse, build_settings(), as_of=DEMO_UNTIL)
+    return warehouse
+
+
+@pytest.fixture
+def warehouse_copy(demo_warehouse, tmp_path) -> Path:
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy2(demo_warehouse, target)
+    return target
