@@ -250,8 +250,9 @@ def _unique_names(header: list[str]) -> list[str]:
 
 def scan_workbook(path: Path, relative: str, targets: list[Target]) -> list[SheetData]:
     """Every sheet of a workbook, read in full (workbooks are small next to the CSV families)."""
-    import openpyxl
     import zipfile
+
+    import openpyxl
 
     digest = sha256_of(path)
     try:

@@ -54,7 +54,8 @@ def create_valid_table_sql(target: Target) -> str:
 def cleaned_text_sql(field_sql: str, layout: Layout, params: Params) -> str:
     """Trimmed text, NULL when empty or one of the layout's null markers."""
     markers = [""] + layout.null_values
-    return f"case when trim({field_sql}) in (select unnest({params.add(markers)}::varchar[])) then null else trim({field_sql}) end"
+    trimmed = f"trim({field_sql})"
+    return f"case when list_contains({params.add(markers)}::varchar[], {trimmed}) then null else {trimmed} end"
 
 
 def typed_value_sql(spec: ColumnSpec, raw: str, params: Params) -> str:
@@ -71,8 +72,8 @@ def typed_value_sql(spec: ColumnSpec, raw: str, params: Params) -> str:
     if kind in ("date", "timestamp"):
         return date_sql(kind, spec.formats, raw, params)
     if kind == "boolean":
-        return (f"case when lower({raw}) in (select unnest({params.add(TRUE_WORDS)}::varchar[])) then true "
-                f"when lower({raw}) in (select unnest({params.add(FALSE_WORDS)}::varchar[])) then false end")
+        return (f"case when list_contains({params.add(TRUE_WORDS)}::varchar[], lower({raw})) then true "
+                f"when list_contains({params.add(FALSE_WORDS)}::varchar[], lower({raw})) then false end")
     raise ValueError(f"unknown column type {kind}")
 
 
@@ -92,7 +93,7 @@ def date_sql(kind: str, formats: list[str] | None, raw: str, params: Params) -> 
 
 
 def is_non_date_sql(raw: str, params: Params) -> str:
-    return f"{raw} in (select unnest({params.add(NON_DATES)}::varchar[]))"
+    return f"coalesce(list_contains({params.add(NON_DATES)}::varchar[], {raw}), false)"
 
 
 def mapped_value_sql(raw: str, mapping: dict[str, str], params: Params) -> str:
@@ -112,8 +113,9 @@ def reason_sql(name: str, spec: ColumnSpec, raw: str, typed: str, params: Params
                      + (f"{params.add(f'{name} is missing (a non-date 00:00:00)')}" if spec.required else "null"))
     if spec.type != "text":
         word = TYPE_WORDS[spec.type]
+        value = f"left({raw}, 60)"
         parts.append(f"when {raw} is not null and {typed} is null then "
-                     f"{params.add(name + ' ')} || '''' || left({raw}, 60) || {params.add(chr(39) + ' is not ' + word)}")
+                     f"{params.add(name + ' ' + chr(39))} || {value} || {params.add(chr(39) + ' is not ' + word)}")
     return f"case {' '.join(parts)} end" if parts else "null"
 
 
@@ -137,9 +139,10 @@ def classify_sql(match: Match, header: list[str], run_id: str, params: Params | 
             (text_cols if spec.type == "text" else number_cols).append(f"r_{name}")
     reason = f"concat_ws('; ', _problem, {', '.join(reasons)})"
     totals = _totals_row_sql(text_cols, number_cols)
+    raw_fields = ", ".join(f"c{i}" for i in range(len(header)))
     sql = f"""
 with cleaned as (
-  select source_file, source_row, _blank, _problem, {', '.join(cleaned)}, {', '.join(f'c{i}' for i in range(len(header)))}
+  select source_file, source_row, _blank, _problem, {', '.join(cleaned)}, {raw_fields}
   from batch
 ),
 typed as (

@@ -1,0 +1,186 @@
+"""Vectorised text formatting and CSV writing for the generator.
+
+Every output column is built as an Arrow string array (null = empty field) with Arrow compute kernels, and a file is
+written by joining the fields of each record into one line, again with a kernel, then writing the line buffer in one
+go. No Python loop runs per record, which is what lets the large scale (10M records) finish in minutes.
+
+Fields are quoted only when they need it (a comma, a quote or a line break), as spreadsheet exports do; pyarrow's own
+CSV writer quotes every string, which no council file looks like.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+NEEDS_QUOTES = r'[",\r\n]'
+
+
+# ------------------------------------------------------------------------------------------------------ formatting
+
+def text(values, null_mask: np.ndarray | None = None) -> pa.Array:
+    """Strings from a numpy array / list (None or null_mask -> empty field)."""
+    array = pa.array(np.asarray(values, dtype=object) if not isinstance(values, pa.Array) else values,
+                     type=pa.string(), from_pandas=True)
+    return _null_where(array, null_mask)
+
+
+def lookup(labels, codes: np.ndarray, null_mask: np.ndarray | None = None) -> pa.Array:
+    """labels[codes] as strings: the cheap way to turn category codes into text."""
+    dictionary = pa.array(list(labels), type=pa.string())
+    array = pc.take(dictionary, pa.array(np.asarray(codes, dtype=np.int64)))
+    return _null_where(array, null_mask)
+
+
+def integer(values: np.ndarray, null_mask: np.ndarray | None = None, width: int = 0) -> pa.Array:
+    array = pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
+    if width:
+        array = pc.utf8_lpad(array, width=width, padding="0")
+    return _null_where(array, null_mask)
+
+
+def fixed(values: np.ndarray, places: int, null_mask: np.ndarray | None = None, prefix: str = "",
+          thousands: bool = False) -> pa.Array:
+    """Numbers with a fixed number of decimals: fixed(-0.1432, 6) -> '-0.143200', prefix '£' -> '£134.00'.
+
+    Works on rounded integers (value * 10**places) so that formatting is exact and vectorised.
+    """
+    scaled = np.rint(np.asarray(values, dtype=float) * 10 ** places).astype(np.int64)
+    return _format_scaled(scaled, places, null_mask, prefix, thousands)
+
+
+def money(pence: np.ndarray, null_mask: np.ndarray | None = None, prefix: str = "",
+          thousands: bool = False) -> pa.Array:
+    """Pounds from integer pence: 13400 -> '134.00' (or '£134.00', '£1,340.00'); negatives as '-£35.00'."""
+    return _format_scaled(np.asarray(pence, dtype=np.int64), 2, null_mask, prefix, thousands)
+
+
+def _format_scaled(scaled: np.ndarray, places: int, null_mask, prefix: str, thousands: bool) -> pa.Array:
+    unit = 10 ** places
+    magnitude = np.abs(scaled)
+    if thousands:
+        whole = _group_thousands(magnitude // unit)
+    else:
+        whole = pc.cast(pa.array(magnitude // unit), pa.string())
+    sign = pc.if_else(pa.array(scaled < 0), "-", "")
+    parts = [sign, pa.array(np.full(len(scaled), prefix), type=pa.string()), whole] if prefix else [sign, whole]
+    if places:
+        fraction = pc.utf8_lpad(pc.cast(pa.array(magnitude % unit), pa.string()), width=places, padding="0")
+        parts += [pa.array(np.full(len(scaled), "."), type=pa.string()), fraction]
+    array = pc.binary_join_element_wise(*parts, "")
+    return _null_where(array, null_mask)
+
+
+def _group_thousands(whole: np.ndarray) -> pa.Array:
+    """1234567 -> '1,234,567': build from the lowest group of three digits up, then drop the top group's zeros."""
+    def padded(group: np.ndarray) -> pa.Array:
+        return pc.utf8_lpad(pc.cast(pa.array(group), pa.string()), width=3, padding="0")
+
+    result, power = padded(whole % 1000), 1000
+    while (whole >= power).any():
+        result = pc.if_else(pa.array(whole >= power),
+                            pc.binary_join_element_wise(padded((whole // power) % 1000), result, ","), result)
+        power *= 1000
+    trimmed = pc.utf8_ltrim(result, characters="0")
+    return pc.if_else(pc.equal(trimmed, ""), "0", trimmed)
+
+
+def iso_date(days: np.ndarray, null_mask: np.ndarray | None = None) -> pa.Array:
+    """'2023-05-17'."""
+    array = pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
+    return _null_where(array, null_mask)
+
+
+def uk_date(days: np.ndarray, null_mask: np.ndarray | None = None, padded: bool = True) -> pa.Array:
+    """'07/09/2020', or unpadded '7/9/2020' as Camden's spend file writes it."""
+    iso = pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
+    day, month, year = (pc.utf8_slice_codeunits(iso, a, b) for a, b in ((8, 10), (5, 7), (0, 4)))
+    if not padded:
+        day, month = pc.utf8_ltrim(day, characters="0"), pc.utf8_ltrim(month, characters="0")
+    return _null_where(pc.binary_join_element_wise(day, month, year, "/"), null_mask)
+
+
+def timestamp(values: np.ndarray, style: str, null_mask: np.ndarray | None = None) -> pa.Array:
+    """Timestamps in one of the styles councils' systems export.
+
+    iso_millis: '2023-05-17T10:32:00.000'   seconds: '2023-05-17 10:32:00'   uk_minutes: '17/05/2023 10:32'
+    """
+    values = np.asarray(values, dtype="datetime64[s]")
+    base = pc.cast(pa.array(values, type=pa.timestamp("s"), from_pandas=True), pa.string())  # 2023-05-17 10:32:00
+    if style == "seconds":
+        array = base
+    elif style == "iso_millis":
+        array = pc.binary_join_element_wise(pc.replace_substring(base, " ", "T"), ".000", "")
+    elif style == "uk_minutes":
+        day, month, year, clock = (pc.utf8_slice_codeunits(base, a, b) for a, b in ((8, 10), (5, 7), (0, 4),
+                                                                                    (11, 16)))
+        array = pc.binary_join_element_wise(pc.binary_join_element_wise(day, month, year, "/"), clock, " ")
+    else:
+        raise ValueError(f"unknown timestamp style {style!r}")
+    return _null_where(array, null_mask)
+
+
+def _null_where(array: pa.Array, null_mask: np.ndarray | None) -> pa.Array:
+    if null_mask is None:
+        return array
+    mask = np.asarray(null_mask, dtype=bool)
+    if not mask.any():
+        return array
+    return pc.if_else(pa.array(mask), pa.scalar(None, type=pa.string()), array)
+
+
+def blank(n: int) -> pa.Array:
+    return pa.nulls(n, type=pa.string())
+
+
+# --------------------------------------------------------------------------------------------------------- writing
+
+def quote_if_needed(array: pa.Array) -> pa.Array:
+    if len(array) == 0:
+        return array
+    needs = pc.fill_null(pc.match_substring_regex(array, NEEDS_QUOTES), False)
+    if not pc.any(needs).as_py():
+        return array
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, array)
+
+
+def header_line(names: list[str], eol: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=eol).writerow(names)
+    return buffer.getvalue()
+
+
+def csv_bytes(table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> bytes:
+    """The whole CSV file (header and records) as bytes."""
+    head = header_line(table.column_names, eol).encode(encoding)
+    if table.num_rows == 0:
+        return head
+    columns = [quote_if_needed(pc.cast(c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c, pa.string()))
+               for c in table.columns]
+    fields = pc.binary_join_element_wise(*columns, ",", null_handling="replace", null_replacement="")
+    line = pc.binary_join_element_wise(fields, pa.array(np.full(table.num_rows, eol), type=pa.string()), "")
+    body = _concatenated(line)
+    if encoding.lower().replace("-", "") != "utf8":
+        body = body.decode("utf-8").encode(encoding)
+    return head + body
+
+
+def _concatenated(strings: pa.Array) -> bytes:
+    """All the strings of an array back to back, straight from its data buffer (no copy per string)."""
+    strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
+    if strings.type != pa.large_string():
+        strings = strings.cast(pa.large_string())
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)[strings.offset:strings.offset + len(strings) + 1]
+    data = strings.buffers()[2]
+    return data.to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def write_csv(path: Path, table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(csv_bytes(table, encoding=encoding, eol=eol))
