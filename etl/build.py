@@ -239,7 +239,7 @@ def _load_group(con, members: list[SheetData], result: BuildResult, reporter: Re
 
 
 def _with_source_file(records: pa.Table, source_file: str) -> pa.Table:
-    return records.append_column("source_file", pa.array([source_file] * records.num_rows, pa.string()))
+    return records.append_column("source_file", pa.repeat(pa.scalar(source_file, pa.string()), records.num_rows))
 
 
 def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: BuildResult) -> None:

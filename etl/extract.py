@@ -160,25 +160,36 @@ def _first_records(text: str) -> tuple[list[list[str]], list[int]]:
 
 def read_csv_records(sheet: SheetData) -> pa.Table:
     """Every record after the header, as text columns with row number, blank flag and problem."""
-    source = decode(sheet.path.read_bytes())
+    raw = sheet.path.read_bytes()
+    source = decode(raw)
     sheet.encoding = source.encoding
-    _, ends = _first_records(source.text)
+    _, ends = _first_records(source.text[: 4 * HEAD_BYTES])  # the header sits near the top
+    if len(ends) <= sheet.header_index:
+        _, ends = _first_records(source.text)
     body = source.text[ends[sheet.header_index]:]
     width = len(sheet.header)
     if not source.undecodable:
-        fast = _read_with_pyarrow(body, width)
+        fast = _read_with_pyarrow(_utf8_body(raw, source, len(source.text) - len(body)), width)
         if fast is not None:
             return fast
     return _read_with_csv_module(body, width, source.encoding)
 
 
-def _read_with_pyarrow(body: str, width: int) -> pa.Table | None:
+def _utf8_body(raw: bytes, source: SourceText, header_chars: int) -> bytes:
+    """The data records as UTF-8 bytes: a slice of the file when it is UTF-8 already (no copy through str)."""
+    if source.encoding == "utf-8":
+        start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        return raw[start + len(source.text[:header_chars].encode("utf-8")):]
+    return source.text[header_chars:].encode("utf-8")
+
+
+def _read_with_pyarrow(body: bytes, width: int) -> pa.Table | None:
     names = [f"c{i}" for i in range(width)]
     if not body.strip():
         return _records_table([[] for _ in range(width)], [], [], width)
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
+            io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

@@ -50,6 +50,7 @@ DEFAULT_TYPICAL = 100.0                              # monthly value of any othe
 WARD_SPREAD = 0.2      # how far wards sit from the borough, in the same units as the trend (logit or log)
 WARD_SHARE_SPREAD = 0.3  # how much a ward's share of activity departs from its share of population
 NOISE = 0.04           # month-to-month wobble beyond sampling noise
+LANDLORD_SERVICE_PREFIX = "HSG-"  # council-housing services: their activity follows council homes, not residents
 
 
 class Figures(NamedTuple):
@@ -115,7 +116,7 @@ def kpi_series(seed: int, service: Service, kpi: Kpi, months: list[dt.date], war
     """Monthly figures for the borough (`ALL`) and, for by-ward KPIs, for each ward code."""
     rng = stream(seed, "returns", service.code, kpi.code)
     quality = quality_curve(rng, trajectory(seed, service), months)
-    units = simulation_units(rng, kpi, wards)
+    units = simulation_units(rng, service, kpi, wards)
     if kpi.format == "percent":
         return percent_series(rng, kpi, quality, months, units)
     if kpi.format == "count":
@@ -149,11 +150,12 @@ def seasonal_wave(rng: np.random.Generator, months: list[dt.date], max_amplitude
     return amplitude * np.cos(2 * np.pi * (month_numbers - peak) / 12)
 
 
-def simulation_units(rng: np.random.Generator, kpi: Kpi, wards: Wards) -> Units:
+def simulation_units(rng: np.random.Generator, service: Service, kpi: Kpi, wards: Wards) -> Units:
     if not kpi.by_ward:
         return Units((), np.ones(1), np.array([wards.population.sum()]), np.zeros(1))
-    # activity follows population, but not exactly: some wards generate more of it than their size suggests
-    weights = wards.population * np.exp(rng.normal(0, WARD_SHARE_SPREAD, len(wards)))
+    base = wards.council_homes if service.code.startswith(LANDLORD_SERVICE_PREFIX) else wards.population
+    # activity follows the ward's size, but not exactly: some wards generate more of it than their size suggests
+    weights = base * np.exp(rng.normal(0, WARD_SHARE_SPREAD, len(wards)))
     offsets = rng.normal(0, WARD_SPREAD, len(wards))
     return Units(wards.codes, weights / weights.sum(), wards.population, offsets)
 
