@@ -23,7 +23,9 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
+from data_models.catalogue import CatalogueError
 from etl import checks, extract, models, seeds
+from etl.db import scalar
 from etl.extract import FileProblem, SheetData
 from etl.layouts import Match, NoMatch, Target, load_targets
 from etl.settings import BuildSettings
@@ -139,7 +141,7 @@ def _run(sources, warehouse, scratch, settings, result, force, as_of, reporter) 
             reporter.stage("publish")
             result.status, result.finished = "succeeded", _now()
             _publish(con, scratch, warehouse, all_models, result)
-    except models.ModelError as exc:
+    except (models.ModelError, CatalogueError) as exc:
         raise BuildError(str(exc)) from None
     except duckdb.OutOfMemoryException as exc:
         raise BuildError(f"out of memory ({settings.memory_limit}); raise BOROUGH_INSIGHT_MEMORY_LIMIT: {exc}") from None
@@ -271,7 +273,7 @@ def _reject_all(con, sheet: SheetData, records: pa.Table, reason: str, run_id: s
     try:
         con.execute(f"insert into etl_rejects select {params.add(run_id)}, {params.add(sheet.source_file)}, "
                     f"source_row, {params.add(reason)}, {raw} from batch where not _blank", params.values)
-        return con.execute("select count(*) from batch where _blank").fetchone()[0]
+        return scalar(con, "select count(*) from batch where _blank")
     finally:
         con.unregister("batch")
 
@@ -317,7 +319,7 @@ def _data_as_of(con, targets: list[Target]) -> dt.date:
     for target in targets:
         for name, spec in target.columns.items():
             if spec.required and spec.type in ("date", "timestamp"):
-                value = con.execute(f"select max({name})::date from valid_{target.target}").fetchone()[0]
+                value = scalar(con, f"select max({name})::date from valid_{target.target}")
                 if value:
                     latest.append(value)
     today = dt.date.today()
@@ -328,7 +330,7 @@ def _run_checks(con, all_models, targets, warehouse, settings, force, result) ->
     results = checks.run_model_checks(con, all_models)
     results += checks.source_accounting(con, all_models, [t.target for t in targets])
     published = [m.name for m in all_models.values() if m.published]
-    result.table_rows = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in published}
+    result.table_rows = {name: scalar(con, f"select count(*) from {name}") for name in published}
     if not force:
         results += checks.shrink_checks(result.table_rows, _serving_counts(warehouse, published), settings.max_shrink)
     failed = [r for r in results if not r.passed]
@@ -345,7 +347,7 @@ def _serving_counts(warehouse: Path, tables: list[str]) -> dict[str, int]:
         return {}  # an unreadable old file is replaced, not compared
     try:
         present = {r[0] for r in old.execute("select table_name from information_schema.tables").fetchall()}
-        return {t: old.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if t in present}
+        return {t: scalar(old, f"select count(*) from {t}") for t in tables if t in present}
     finally:
         old.close()
 

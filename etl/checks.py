@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from etl.db import scalar
 from etl.models import Model
 
 
@@ -68,7 +69,7 @@ def run_model_checks(con, models: dict[str, Model]) -> list[CheckResult]:
     results = []
     for model in models.values():
         for check, sql, params in model_checks(model):
-            failures = con.execute(sql, params).fetchone()[0]
+            failures = scalar(con, sql, params)
             results.append(CheckResult(model.name, check, int(failures)))
     return results
 
@@ -80,8 +81,8 @@ def source_accounting(con, models: dict[str, Model], targets: list[str]) -> list
         facts = [m.name for m in models.values() if m.source == target and m.published]
         if not facts:
             continue
-        loaded = con.execute(f"select count(*) from valid_{target}").fetchone()[0]
-        carried = sum(con.execute(f"select count(*) from {f}").fetchone()[0] for f in facts)
+        loaded = scalar(con, f"select count(*) from valid_{target}")
+        carried = sum(scalar(con, f"select count(*) from {f}") for f in facts)
         results.append(CheckResult(" + ".join(facts), f"carries every loaded {target} row",
                                    abs(carried - loaded), f"{carried} rows for {loaded} loaded"))
     return results
