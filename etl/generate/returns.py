@@ -138,8 +138,12 @@ def quality_curve(rng: np.random.Generator, how: str, months: list[dt.date]) -> 
     Years are counted from April 2021 whatever `start` is, so a trend does not depend on the period asked for.
     """
     years = np.array([(m.year - START.year) * 12 + m.month - START.month for m in months], dtype=float) / 12
-    gap, change = rng.uniform(0.1, 0.4), rng.uniform(0.03, 0.1)
-    start_at, per_year = {"improving": (-gap, change), "worsening": (gap / 2, -change), "steady": (gap / 2 - 0.1, 0.0)}[how]
+    gap, change = rng.uniform(0.1, 0.4), rng.uniform(0.02, 0.07)
+    start_at, per_year = {
+        "improving": (-gap, change),       # starts short of the target and closes in on it
+        "worsening": (gap / 2, -change),   # starts on or beyond the target and slips
+        "steady": (gap / 2 - 0.1, 0.0),
+    }[how]
     return start_at + per_year * years + seasonal_wave(rng, months, 0.12) + rng.normal(0, NOISE, len(months))
 
 
@@ -179,12 +183,13 @@ def percent_series(rng, kpi: Kpi, quality: np.ndarray, months: list[dt.date], un
     anchor = kpi.target if kpi.target is not None else DEFAULT_PERCENT[kpi.direction]
     logit = _logit(anchor / 100) + better_sign(kpi) * (quality[:, None] + units.offsets[None, :])
     numerators = rng.binomial(denominators, _expit(logit))
-    return _by_unit(units, [percent_figures(n, d) for n, d in zip(numerators.T, denominators.T)],
+    return _by_unit(units, [percent_figures(n, d) for n, d in zip(numerators.T, denominators.T, strict=True)],
                     percent_figures(numerators.sum(axis=1), denominators.sum(axis=1)))
 
 
 def percent_figures(numerators: np.ndarray, denominators: np.ndarray) -> list[Figures]:
-    return [Figures(round(100 * int(n) / int(d), 1), int(n), int(d)) for n, d in zip(numerators, denominators)]
+    pairs = zip(numerators.tolist(), denominators.tolist(), strict=True)
+    return [Figures(round(100 * n / d, 1), n, d) for n, d in pairs]
 
 
 def count_series(rng, kpi: Kpi, quality: np.ndarray, units: Units) -> dict[str, list[Figures]]:
@@ -215,7 +220,7 @@ def level_series(rng, kpi: Kpi, quality: np.ndarray, units: Units) -> dict[str, 
 
 
 def _by_unit(units: Units, per_unit: list[list[Figures]], borough: list[Figures]) -> dict[str, list[Figures]]:
-    series = dict(zip(units.codes, per_unit))
+    series = dict(zip(units.codes, per_unit, strict=False))  # no codes: a borough-only KPI has no ward series
     series[BOROUGH] = borough
     return series
 
