@@ -42,7 +42,7 @@ def relationship_sql(table: str, column: str, parent: str, parent_column: str) -
 
 def accepted_values_sql(table: str, column: str) -> str:
     return (f"select count(*) from {table} where {column} is not null "
-            f"and {column} not in (select unnest($accepted::varchar[]))")
+            f"and not list_contains($accepted::varchar[], cast({column} as varchar))")
 
 
 def model_checks(model: Model) -> list[tuple[str, str, dict]]:

@@ -50,6 +50,7 @@ class Target(BaseModel):
     description: str
     grain: str
     natural_key: list[str] = []
+    key_nulls_match: list[str] = []
     columns: dict[str, ColumnSpec]
     layouts: list[Layout]
 
@@ -59,6 +60,9 @@ class Target(BaseModel):
         for key in self.natural_key:
             if key not in known:
                 raise ValueError(f"natural_key names unknown column {key!r}")
+        for key in self.key_nulls_match:
+            if key not in self.natural_key:
+                raise ValueError(f"key_nulls_match names {key!r}, which is not part of the natural_key")
         for layout in self.layouts:
             for group, names in (("columns", layout.columns), ("optional", layout.optional),
                                  ("constants", layout.constants), ("value_map", layout.value_map)):

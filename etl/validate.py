@@ -203,10 +203,11 @@ def raw_json_sql(match: Match, header: list[str], params: Params) -> str:
 
 
 def duplicate_keys_sql(target: Target) -> str:
-    """Records whose natural key an earlier record (file order, then row) already has; keys with gaps are
-    not compared, since a missing part identifies nothing."""
+    """Records whose natural key an earlier record (file order, then row) already has. A key with a gap is not
+    compared, since a missing part identifies nothing, unless the target says that a NULL there is a value
+    (`key_nulls_match`, e.g. a return's borough-wide row has no ward)."""
     keys = target.natural_key
-    complete = " and ".join(f"{k} is not null" for k in keys)
+    complete = " and ".join(f"{k} is not null" for k in keys if k not in target.key_nulls_match) or "true"
     partition = ", ".join(keys)
     return f"""
 with keyed as (

@@ -89,8 +89,10 @@ def stream(seed: int, *names: object) -> np.random.Generator:
 
 def pick(rng: np.random.Generator, n: int, weights) -> np.ndarray:
     """n indices drawn with the given (unnormalised) weights."""
-    p = np.asarray(weights, dtype=float)
-    return rng.choice(len(p), size=n, p=p / p.sum())
+    cumulative = np.cumsum(np.asarray(weights, dtype=float))
+    # inverse CDF: cheaper than Generator.choice(p=...), which re-validates p on every call
+    index = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
+    return np.minimum(index, len(cumulative) - 1)
 
 
 def poisson_count(rng: np.random.Generator, mean: float) -> int:
@@ -190,16 +192,14 @@ def quarters_between(start: dt.date, until: dt.date) -> list[Quarter]:
 
 
 @lru_cache(maxsize=8)
-def _bank_holidays(first_year: int, last_year: int) -> tuple[dt.date, ...]:
+def bank_holidays(first_year: int = 2020, last_year: int = 2032) -> np.ndarray:
+    """England & Wales bank holidays as datetime64[D] (a wide range so that working-day clocks can run on)."""
     import holidays  # imported lazily: only the generator needs it
 
     days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return tuple(sorted(days))
-
-
-def bank_holidays(first_year: int = 2020, last_year: int = 2032) -> np.ndarray:
-    """England & Wales bank holidays as datetime64[D] (a wide range so that working-day clocks can run on)."""
-    return np.array(_bank_holidays(first_year, last_year), dtype="datetime64[D]")
+    array = np.array(sorted(days), dtype="datetime64[D]")
+    array.flags.writeable = False  # cached and shared
+    return array
 
 
 def add_working_days(days: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -266,11 +266,17 @@ class Wards:
         return self.names.index(name)
 
 
-def load_wards(path: Path | None = None) -> Wards:
+def read_yaml(path: Path):
+    """YAML with the C parser when PyYAML has it (the catalogue is large enough for the pure-Python one to show)."""
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def load_wards(path: Path | None = None) -> Wards:
     path = path or DATA_MODELS / "seeds" / "wards.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     wards = data["wards"]
     return Wards(codes=tuple(w["code"] for w in wards), names=tuple(w["name"] for w in wards),
                  population=np.array([w["population"] for w in wards], dtype=float),
@@ -278,9 +284,7 @@ def load_wards(path: Path | None = None) -> Wards:
 
 
 def boundaries_path() -> Path:
-    import yaml
-
-    data = yaml.safe_load((DATA_MODELS / "seeds" / "wards.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(DATA_MODELS / "seeds" / "wards.yaml")
     return DATA_MODELS / data.get("boundaries", "geo/camden-wards-2022.geojson")
 
 
@@ -302,10 +306,8 @@ def load_services(path: Path | None = None) -> list[Service]:
 
     A service's `directorate` may name the directorate by its code or by its name.
     """
-    import yaml
-
     path = path or catalogue_path()
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     directorates = data.get("directorates") or []
     by_key: dict[str, tuple[str, str]] = {}
     for d in directorates:

@@ -44,36 +44,33 @@ def integer(values: np.ndarray, null_mask: np.ndarray | None = None, width: int 
     return _null_where(array, null_mask)
 
 
-def fixed(values: np.ndarray, places: int, null_mask: np.ndarray | None = None, prefix: str = "",
-          thousands: bool = False) -> pa.Array:
-    """Numbers with a fixed number of decimals: fixed(-0.1432, 6) -> '-0.143200', prefix '£' -> '£134.00'.
-
-    Works on rounded integers (value * 10**places) so that formatting is exact and vectorised.
-    """
+def fixed(values: np.ndarray, places: int, null_mask: np.ndarray | None = None) -> pa.Array:
+    """Numbers with a fixed number of decimals: fixed(-0.1432, 6) -> '-0.143200'."""
     scaled = np.rint(np.asarray(values, dtype=float) * 10 ** places).astype(np.int64)
-    return _format_scaled(scaled, places, null_mask, prefix, thousands)
+    return _null_where(_decimal_text(scaled, places), null_mask)
 
 
 def money(pence: np.ndarray, null_mask: np.ndarray | None = None, prefix: str = "",
           thousands: bool = False) -> pa.Array:
     """Pounds from integer pence: 13400 -> '134.00' (or '£134.00', '£1,340.00'); negatives as '-£35.00'."""
-    return _format_scaled(np.asarray(pence, dtype=np.int64), 2, null_mask, prefix, thousands)
+    pence = np.asarray(pence, dtype=np.int64)
+    if not prefix and not thousands:
+        return _null_where(_decimal_text(pence, 2), null_mask)
+    magnitude = np.abs(pence)
+    whole = _group_thousands(magnitude // 100) if thousands else pc.cast(pa.array(magnitude // 100), pa.string())
+    fraction = pc.utf8_lpad(pc.cast(pa.array(magnitude % 100), pa.string()), width=2, padding="0")
+    sign = pc.if_else(pa.array(pence < 0), "-", "")
+    return _null_where(pc.binary_join_element_wise(sign, prefix, whole, ".", fraction, ""), null_mask)
 
 
-def _format_scaled(scaled: np.ndarray, places: int, null_mask, prefix: str, thousands: bool) -> pa.Array:
-    unit = 10 ** places
-    magnitude = np.abs(scaled)
-    if thousands:
-        whole = _group_thousands(magnitude // unit)
-    else:
-        whole = pc.cast(pa.array(magnitude // unit), pa.string())
-    sign = pc.if_else(pa.array(scaled < 0), "-", "")
-    parts = [sign, pa.array(np.full(len(scaled), prefix), type=pa.string()), whole] if prefix else [sign, whole]
-    if places:
-        fraction = pc.utf8_lpad(pc.cast(pa.array(magnitude % unit), pa.string()), width=places, padding="0")
-        parts += [pa.array(np.full(len(scaled), "."), type=pa.string()), fraction]
-    array = pc.binary_join_element_wise(*parts, "")
-    return _null_where(array, null_mask)
+def _decimal_text(scaled: np.ndarray, places: int) -> pa.Array:
+    """Integers scaled by 10**places as decimal text, in one cast: the int64s are laid out as the little-endian
+    128-bit integers of an Arrow decimal array (low word, then the sign-extended high word)."""
+    words = np.empty(len(scaled) * 2, dtype="<i8")
+    words[0::2] = scaled
+    words[1::2] = np.where(scaled < 0, -1, 0)
+    decimals = pa.Array.from_buffers(pa.decimal128(38, places), len(scaled), [None, pa.py_buffer(words)])
+    return pc.cast(decimals, pa.string())
 
 
 def _group_thousands(whole: np.ndarray) -> pa.Array:
@@ -143,9 +140,10 @@ def blank(n: int) -> pa.Array:
 def quote_if_needed(array: pa.Array) -> pa.Array:
     if len(array) == 0:
         return array
-    needs = pc.fill_null(pc.match_substring_regex(array, NEEDS_QUOTES), False)
+    needs = pc.match_substring_regex(array, NEEDS_QUOTES)
     if not pc.any(needs).as_py():
         return array
+    needs = pc.fill_null(needs, False)
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, array)
 
@@ -156,29 +154,38 @@ def header_line(names: list[str], eol: str) -> str:
     return buffer.getvalue()
 
 
+def csv_lines(table: pa.Table, eol: str = "\n") -> pa.Array:
+    """One CSV record per row, each ending with `eol`, as a large_string array (null fields are empty)."""
+    n = table.num_rows
+    columns = [quote_if_needed(_string_array(c)) for c in table.columns]
+    fields = pc.binary_join_element_wise(*columns, ",", null_handling="replace", null_replacement="") \
+        if len(columns) > 1 else pc.fill_null(columns[0], "")
+    lines = pc.binary_join_element_wise(fields, pa.array(np.full(n, eol), type=pa.string()), "")
+    return lines.cast(pa.large_string())
+
+
+def _string_array(column) -> pa.Array:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return array if array.type == pa.string() else pc.cast(array, pa.string())
+
+
+def line_bytes(lines: pa.Array) -> tuple[memoryview, np.ndarray]:
+    """The bytes of a large_string array of lines and the offset of each line in them (n + 1 offsets)."""
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    data = lines.buffers()[2]
+    return memoryview(data) if data is not None else memoryview(b""), offsets
+
+
 def csv_bytes(table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> bytes:
     """The whole CSV file (header and records) as bytes."""
     head = header_line(table.column_names, eol).encode(encoding)
     if table.num_rows == 0:
         return head
-    columns = [quote_if_needed(pc.cast(c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c, pa.string()))
-               for c in table.columns]
-    fields = pc.binary_join_element_wise(*columns, ",", null_handling="replace", null_replacement="")
-    line = pc.binary_join_element_wise(fields, pa.array(np.full(table.num_rows, eol), type=pa.string()), "")
-    body = _concatenated(line)
+    data, offsets = line_bytes(csv_lines(table, eol))
+    body = bytes(data[offsets[0]:offsets[-1]])
     if encoding.lower().replace("-", "") != "utf8":
         body = body.decode("utf-8").encode(encoding)
     return head + body
-
-
-def _concatenated(strings: pa.Array) -> bytes:
-    """All the strings of an array back to back, straight from its data buffer (no copy per string)."""
-    strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
-    if strings.type != pa.large_string():
-        strings = strings.cast(pa.large_string())
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)[strings.offset:strings.offset + len(strings) + 1]
-    data = strings.buffers()[2]
-    return data.to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def write_csv(path: Path, table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> None:

@@ -7,6 +7,7 @@ deterministically, and lists every one in `_manifest.json` so tests can check th
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -78,63 +79,90 @@ class Output:
     progress: Callable[[str], None] | None = None
     files: dict[str, int] = field(default_factory=dict)
     dirty: list[dict] = field(default_factory=list)
+    _previous: dict[str, pa.Array] = field(default_factory=dict, repr=False)  # folder -> last file's clean lines
 
     def say(self, message: str) -> None:
         if self.progress:
             self.progress(message)
 
-    def csv(self, relpath: str, table: pa.Table, encoding: str = "utf-8", eol: str = "\n",
-            donor: pa.Table | None = None) -> pa.Table:
-        """Write one CSV with its planned defects; returns the table as written (defects included)."""
-        table = self._apply_dirt(relpath, table, donor)
-        csvout.write_csv(self.root / relpath, table, encoding=encoding, eol=eol)
-        self.files[relpath] = table.num_rows
-        return table
-
     def record(self, relpath: str, rows: int) -> None:
         self.files[relpath] = rows
 
+    def csv(self, relpath: str, table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> None:
+        """Write one CSV (header, records, its planned defects)."""
+        self.csv_files(table, [(relpath, 0, table.num_rows)], encoding=encoding, eol=eol)
+
+    def csv_files(self, table: pa.Table, pieces: list[tuple[str, int, int]], encoding: str = "utf-8",
+                  eol: str = "\n") -> None:
+        """Write several CSVs cut from one table: (relative path, first row, end row) each, in file order.
+
+        The records are formatted once for the whole table (Arrow kernels cost the same for 100 rows as for 10,000,
+        so formatting file by file would dominate at small scale); each file is then a slice of the lines.
+        """
+        header = csvout.header_line(table.column_names, eol)
+        lines = csvout.csv_lines(table, eol) if table.num_rows else pa.array([], type=pa.large_string())
+        for relpath, start, stop in pieces:
+            piece = lines.slice(start, stop - start)
+            body, rows = self._with_dirt(relpath, table.slice(start, stop - start), piece, eol)
+            if encoding.lower().replace("-", "") != "utf8":
+                body = body.decode("utf-8").encode(encoding)
+            path = self.root / relpath
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(header.encode(encoding) + body)
+            self.files[relpath] = rows
+            self._previous[relpath.rsplit("/", 1)[0]] = piece
+
     # -------------------------------------------------------------------------------------------- defects
 
-    def _apply_dirt(self, relpath: str, table: pa.Table, donor: pa.Table | None) -> pa.Table:
-        dirt = self.plan.get(relpath, [])
-        if not dirt or table.num_rows == 0:
-            return table
-        n = table.num_rows
-        inserts: list[tuple[int, pa.Table, Dirt]] = []   # (row index it goes before, the row, the defect)
-        edits: list[tuple[int, Dirt]] = []
-        used: set[tuple[int, str]] = set()
+    def _with_dirt(self, relpath: str, table: pa.Table, lines: pa.Array, eol: str) -> tuple[bytes, int]:
+        """The file's body with its planned defects, and its record count."""
+        data, offsets = csvout.line_bytes(lines)
+        n = len(lines)
+        dirt = self.plan.get(relpath, []) if n else []
+        if not dirt:
+            return bytes(data[offsets[0]:offsets[-1]]), n
+        width = table.num_columns
+        inserts: list[tuple[int, str, Dirt, str | None]] = []   # (line it goes before, the line, defect, value)
+        edits: dict[int, tuple[str, Dirt]] = {}
         for d in dirt:
             if d.kind == "blank_record":
-                inserts.append((int(d.at * n), _blank_row(table), d))
+                inserts.append((int(d.at * n), "," * (width - 1) + eol, d, None))
             elif d.kind == "totals_row":
-                inserts.append((n, _totals_row(table, d.column), d))
+                total = _total(table, d.column)
+                fields = ["" if name != d.column else total for name in table.column_names]
+                inserts.append((n, ",".join(fields) + eol, d, total))
             elif d.kind == "duplicate_job_ref":
-                if donor is None or donor.num_rows == 0:
+                donor = self._previous.get(relpath.rsplit("/", 1)[0])
+                if donor is None or len(donor) == 0:
                     continue
-                row = donor.slice(int(d.at * donor.num_rows), 1).cast(table.schema)
-                inserts.append((int(d.at * n), row, d))
+                line = donor[int(d.at * len(donor))].as_py()
+                value = next(csv.reader([line]))[table.column_names.index(d.column)]
+                inserts.append((int(d.at * n), line, d, value))
             else:
                 index = int(d.at * n)
-                while (index, d.column) in used:
+                while index in edits:
                     index = (index + 1) % n
-                used.add((index, d.column))
-                edits.append((index, d))
-        for index, d in edits:
-            table = _set_cell(table, index, d.column, d.value)
+                row = _set_cell(table.slice(index, 1), 0, d.column, d.value)
+                edits[index] = (csvout.csv_lines(row, eol)[0].as_py(), d)
         inserts.sort(key=lambda item: item[0])
-        positions = [p for p, _, _ in inserts]
-        for index, d in edits:
-            before = sum(1 for p in positions if p <= index)
-            self._note(relpath, index + before + 1, d, d.value)
-        pieces, cursor = [], 0
-        for j, (position, row, d) in enumerate(inserts):
-            pieces += [table.slice(cursor, position - cursor), row]
-            cursor = position
-            value = row.column(d.column)[0].as_py() if d.column else None
+        positions = [p for p, _, _, _ in inserts]
+        for index, (_, d) in sorted(edits.items()):
+            self._note(relpath, index + sum(1 for p in positions if p <= index) + 1, d, d.value)
+        for j, (position, _, d, value) in enumerate(inserts):
             self._note(relpath, position + j + 1, d, value)
-        pieces.append(table.slice(cursor))
-        return pa.concat_tables(pieces)
+
+        chunks, cursor = [], 0
+        stops = sorted(set(positions) | set(edits))
+        for stop in stops:
+            chunks.append(bytes(data[offsets[cursor]:offsets[stop]]))
+            chunks += [line.encode("utf-8") for position, line, _, _ in inserts if position == stop]
+            if stop in edits:
+                chunks.append(edits[stop][0].encode("utf-8"))
+                cursor = stop + 1
+            else:
+                cursor = stop
+        chunks.append(bytes(data[offsets[cursor]:offsets[n]]))
+        return b"".join(chunks), n + len(inserts)
 
     def _note(self, relpath: str, record: int, d: Dirt, value: str | None) -> None:
         self.dirty.append({"file": relpath, "record": record, "kind": d.kind, "column": d.column, "value": value})
@@ -151,17 +179,53 @@ class Output:
         return path
 
 
-def _blank_row(table: pa.Table) -> pa.Table:
-    return pa.table({name: pa.nulls(1, type=pa.string()) for name in table.column_names}).cast(table.schema)
+class Batcher:
+    """Collects a family's files as raw column arrays and writes them in batches of about `max_rows` records.
+
+    `formatter(arrays) -> pa.Table` turns the concatenated raw arrays (numpy, one entry per record) into the text
+    columns of the file. Batching keeps per-file overhead out of the small scale and memory bounded at the large one.
+    """
+
+    def __init__(self, output: Output, formatter: Callable[[dict[str, np.ndarray]], pa.Table],
+                 encoding: str = "utf-8", eol: str = "\n", max_rows: int = 400_000):
+        self.output, self.formatter = output, formatter
+        self.encoding, self.eol, self.max_rows = encoding, eol, max_rows
+        self.pending: list[tuple[str, dict[str, np.ndarray]]] = []
+        self.rows = 0
+        self.written = 0
+
+    def add(self, relpath: str, arrays: dict[str, np.ndarray]) -> None:
+        self.pending.append((relpath, arrays))
+        self.rows += len(next(iter(arrays.values())))
+        if self.rows >= self.max_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        keys = list(self.pending[0][1])
+        arrays = {k: np.concatenate([a[k] for _, a in self.pending]) for k in keys}
+        pieces, start = [], 0
+        for relpath, a in self.pending:
+            stop = start + len(a[keys[0]])
+            pieces.append((relpath, start, stop))
+            start = stop
+        self.output.csv_files(self.formatter(arrays), pieces, encoding=self.encoding, eol=self.eol)
+        self.written += self.rows
+        self.pending, self.rows = [], 0
+
+    def __enter__(self) -> "Batcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            self.flush()
 
 
-def _totals_row(table: pa.Table, column: str) -> pa.Table:
-    """A spreadsheet-style total under the data: only the amount column is filled."""
-    amounts = pc.cast(table.column(column), pa.float64())
-    total_pence = int(np.rint(np.asarray(amounts.to_numpy(zero_copy_only=False), dtype=float) * 100).sum())
-    row = {name: pa.nulls(1, type=pa.string()) for name in table.column_names}
-    row[column] = csvout.money(np.array([total_pence]))
-    return pa.table(row).cast(table.schema)
+def _total(table: pa.Table, column: str) -> str:
+    """A spreadsheet-style total under the data: the sum of the amount column, as the file writes amounts."""
+    amounts = pc.cast(table.column(column), pa.float64()).to_numpy(zero_copy_only=False)
+    return csvout.money(np.array([int(np.rint(np.nansum(amounts) * 100))]))[0].as_py()
 
 
 def _set_cell(table: pa.Table, index: int, column: str, value: str) -> pa.Table:
@@ -169,4 +233,5 @@ def _set_cell(table: pa.Table, index: int, column: str, value: str) -> pa.Table:
     mask = np.zeros(table.num_rows, dtype=bool)
     mask[index] = True
     current = table.column(position).combine_chunks()
-    return table.set_column(position, column, pc.if_else(pa.array(mask), pa.scalar(value), current))
+    replaced = pc.if_else(pa.array(mask), pa.scalar(value, type=current.type), current)
+    return table.set_column(position, column, replaced)

@@ -1,0 +1,336 @@
+"""Adult social care Client Level Data (CLD): one file a financial quarter, event level.
+
+Each request for support starts a chain of events: the request, an assessment after a wait, services (short-term
+reablement, long-term support at home, in residential or nursing care) and reviews, planned about 6-8 weeks after a
+long-term service starts and then yearly, with some people left long overdue. Every event appears once, in the file
+of the quarter it starts in (files are named by the financial year's first calendar year: cld-2024-q1.csv is
+April-June 2024), with the end date known as at `until`. Most people are 65 or over; a fifth of requests come back
+from someone already known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from etl.generate import csvout
+from etl.generate.common import COUNCIL_CODE, Quarter, pick, quarters_between, stream
+
+FOLDER = "care"
+HEADER = ["LA_Code", "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "LA_Person_Unique_Identifier",
+          "Gender", "Date_of_Birth", "Ethnicity", "Ward_Code", "Client_Type", "Primary_Support_Reason", "Event_Type",
+          "Event_Reference", "Event_Start_Date", "Event_End_Date", "Event_Outcome", "Request_Route_of_Access",
+          "Assessment_Type", "Review_Reason", "Service_Type", "Service_Component", "Delivery_Mechanism", "Unit_Cost",
+          "Cost_Frequency_Unit_Type", "Planned_Units_Per_Week"]
+
+GENDERS = (("Female", 0.58), ("Male", 0.415), ("Unknown", 0.005))
+ETHNICITIES = (("White: English, Welsh, Scottish, Northern Irish or British", 0.40), ("White: Irish", 0.05),
+               ("White: Any other White background", 0.12), ("Mixed or Multiple ethnic groups", 0.04),
+               ("Asian or Asian British: Bangladeshi", 0.09), ("Asian or Asian British: Indian", 0.03),
+               ("Asian or Asian British: Any other Asian background", 0.03), ("Black or Black British: African", 0.07),
+               ("Black or Black British: Caribbean", 0.05), ("Chinese", 0.02), ("Other ethnic group", 0.04),
+               ("Not stated", 0.06))
+# (reason, weight among people 65+, weight among people 18-64)
+SUPPORT_REASONS = (("Physical Support: Personal Care Support", 0.55, 0.22), ("Physical Support: Access and Mobility Only", 0.08, 0.05),
+                   ("Sensory Support: Support for Visual Impairment", 0.03, 0.02),
+                   ("Sensory Support: Support for Hearing Impairment", 0.01, 0.01),
+                   ("Support with Memory and Cognition", 0.22, 0.02), ("Learning Disability Support", 0.02, 0.30),
+                   ("Mental Health Support", 0.06, 0.30), ("Social Support: Substance Misuse Support", 0.01, 0.05),
+                   ("Social Support: Support for Social Isolation/Other", 0.02, 0.03))
+LEARNING_DISABILITY, MENTAL_HEALTH = 5, 6
+ROUTES = (("Community / Other route", 0.55), ("Discharge from Hospital", 0.28),
+          ("Diversion from Hospital Services", 0.05), ("Self-Funder with Depleted Funds", 0.04),
+          ("Planned Entry (Transition)", 0.03), ("Prison", 0.005), ("Safeguarding concern", 0.045))
+HOSPITAL_DISCHARGE = 1
+REQUEST_OUTCOMES = ("Long Term Support", "Short Term Support", "Universal Services/Signposted",
+                    "No Services Provided")
+LTS, STS, SIGNPOSTED, NO_SERVICES = range(4)
+REVIEW_OUTCOMES = (("No change in Long Term Support", 0.68), ("Long Term Support increased", 0.12),
+                   ("Long Term Support decreased", 0.05), ("Change in setting - move to Residential Care", 0.04),
+                   ("Change in setting - move to Nursing Care", 0.03), ("Long Term Support ended", 0.08))
+
+
+@dataclass(frozen=True)
+class Component:
+    """A service component: its CLD service type, weekly cost and how long people stay on it."""
+
+    name: str
+    service_type: str
+    weekly_cost: float        # pounds a week in 2021-22 (one-off for equipment)
+    sigma: float
+    mean_days: float          # mean length of the episode
+    frequency: str
+    units: tuple[float, float]  # planned units a week (hours of home care, days of day care...), median and sigma
+
+
+COMPONENTS = [
+    Component("Home Care", "Long Term Support: Community", 420, 0.55, 700, "Weekly", (12, 0.5)),
+    Component("Direct Payment", "Long Term Support: Community", 380, 0.5, 1000, "Weekly", (10, 0.5)),
+    Component("Supported Living", "Long Term Support: Community", 1450, 0.4, 2000, "Weekly", (30, 0.3)),
+    Component("Day Care", "Long Term Support: Community", 190, 0.35, 600, "Weekly", (2, 0.4)),
+    Component("Residential Care", "Long Term Support: Residential Care", 1080, 0.25, 800, "Weekly", (1, 0.0)),
+    Component("Nursing Care", "Long Term Support: Nursing Care", 1290, 0.2, 500, "Weekly", (1, 0.0)),
+    Component("Equipment", "Short Term Support: Ongoing Low Level", 420, 0.9, 0, "One-off", (1, 0.0)),
+    Component("Reablement", "Short Term Support: ST-Max", 460, 0.3, 28, "Weekly", (9, 0.35)),
+]
+HOME_CARE, DIRECT_PAYMENT, SUPPORTED_LIVING, DAY_CARE, RESIDENTIAL, NURSING, EQUIPMENT, REABLEMENT = range(8)
+LONG_TERM_MIX = np.array([0.45, 0.18, 0.06, 0.05, 0.15, 0.11])   # over the first six components
+COST_INFLATION = 0.055   # a year: the National Living Wage drove care fees up faster than prices
+REVIEW_LAPSE = 0.2       # share of long-term clients whose yearly reviews stop at some point (the overdue list)
+
+
+def files(start: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
+    return [(relpath(q), q.first) for q in quarters_between(start, until)]
+
+
+def relpath(q: Quarter) -> str:
+    return f"{FOLDER}/cld-{q.fy}-q{q.number}.csv"
+
+
+class Events:
+    """Events of all kinds, gathered as column arrays (person index, kind, dates, details) and joined at the end."""
+
+    COLUMNS = ("person", "kind", "start", "end", "outcome", "route", "assessment_type", "review_reason",
+               "component", "cost", "units", "delivery")
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {name: [] for name in self.COLUMNS}
+
+    def add(self, n: int, **columns) -> None:
+        """n events; columns not given are empty (component -1 = not a service; cost in pence; units in tenths)."""
+        defaults = {"end": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"), "component": np.full(n, -1),
+                    "cost": np.zeros(n, np.int64), "units": np.zeros(n, np.int64)}
+        for name in self.COLUMNS:
+            value = columns[name] if name in columns else defaults.get(name, np.full(n, None, dtype=object))
+            self.parts[name].append(np.asarray(value))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {name: np.concatenate(parts) for name, parts in self.parts.items()}
+
+
+@dataclass(frozen=True)
+class People:
+    ids: np.ndarray          # 'CAM0012345'
+    birth: np.ndarray        # datetime64[D]
+    gender: np.ndarray
+    ethnicity: np.ndarray
+    ward: np.ndarray
+    reason: np.ndarray
+    carer: np.ndarray        # a carer in their own right (carers' assessments), not a service user
+
+
+def write(ctx) -> None:
+    rng = stream(ctx.seed, "care", "chains")
+    start, until = np.datetime64(ctx.start, "D"), np.datetime64(ctx.until, "D")
+    request_day, person_of_chain = request_dates(rng, ctx.scale.care_chains, start, until)
+    people = build_people(rng, ctx, request_day, person_of_chain)
+    events = Events()
+    chain_events(rng, events, people, person_of_chain, request_day, until)
+    table = events.arrays()
+    kept = table["start"] <= until
+    table = {k: v[kept] for k, v in table.items()}
+    table["end"] = np.where(table["end"] > until, np.datetime64("NaT"), table["end"])
+    order = np.lexsort((table["kind"], table["start"]))
+    table = {k: v[order] for k, v in table.items()}
+    quarter_of = quarter_index(table["start"])
+    quarters = quarters_between(ctx.start, ctx.until)
+    references = event_references(table["kind"])
+    for q in quarters:
+        rows = np.flatnonzero(quarter_of == (q.fy * 4 + q.number - 1))
+        ctx.output.csv(relpath(q), quarter_table(q, {k: v[rows] for k, v in table.items()}, references[rows],
+                                                 people, ctx))
+    ctx.output.say(f"care: {len(quarters)} quarterly files, {len(references):,} events")
+
+
+def quarter_index(days: np.ndarray) -> np.ndarray:
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    fy_months = months - 3                                    # April -> month 0 of the financial year
+    return (fy_months // 12 + 1970) * 4 + (fy_months % 12) // 3
+
+
+def request_dates(rng, n: int, start: np.datetime64, until: np.datetime64):
+    """Request days (weekdays, busier in winter) and the person each chain belongs to."""
+    days = np.arange(start, until + 1)
+    weekday = (days.astype(np.int64) - 4) % 7
+    month = days.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    weights = np.where(weekday < 5, 1.0, 0.12) * np.where(np.isin(month, [12, 1, 2]), 1.15, 1.0)
+    request_day = np.sort(days[pick(rng, n, weights)])
+    # about a fifth of requests come from someone who asked before (new needs, a fall, a carer breaking down)
+    repeat = rng.random(n) < 0.2
+    repeat[0] = False
+    parent = np.where(repeat, np.floor(rng.random(n) * np.arange(n)).astype(np.int64), np.arange(n))
+    for _ in range(40):  # follow parents back to each chain's first request (pointer jumping)
+        parent = parent[parent]
+    person = np.unique(parent, return_inverse=True)[1]
+    return request_day, person
+
+
+def build_people(rng, ctx, request_day, person_of_chain) -> People:
+    wards = ctx.wards()
+    n = int(person_of_chain.max()) + 1
+    first_request = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
+    np.minimum.at(first_request, person_of_chain, request_day)
+    older = rng.random(n) < 0.72
+    age = np.where(older, 65 + rng.gamma(4.0, 4.5, n).clip(0, 38), rng.uniform(18, 65, n))
+    birth = first_request - np.rint(age * 365.25).astype(np.int64) - rng.integers(0, 365, n)
+    weights_older = np.array([r[1] for r in SUPPORT_REASONS])
+    weights_younger = np.array([r[2] for r in SUPPORT_REASONS])
+    reason = np.where(older, pick(rng, n, weights_older), pick(rng, n, weights_younger))
+    # social care need follows deprivation as well as population: weight wards by their council homes too
+    ward_weight = wards.population * (0.5 + wards.council_homes / wards.council_homes.mean())
+    ids = np.array([f"CAM{i:07d}" for i in (10_000 + rng.permutation(n * 3)[:n])], dtype=object)
+    return People(ids=ids, birth=birth, gender=pick(rng, n, [g[1] for g in GENDERS]),
+                  ethnicity=pick(rng, n, [e[1] for e in ETHNICITIES]), ward=pick(rng, n, ward_weight),
+                  reason=reason, carer=rng.random(n) < 0.04)
+
+
+def chain_events(rng, events: Events, people: People, person, request_day, until) -> None:
+    n = len(person)
+    route = pick(rng, n, [r[1] for r in ROUTES])
+    hospital = route == HOSPITAL_DISCHARGE
+    outcome = np.where(hospital, pick(rng, n, [0.2, 0.55, 0.15, 0.1]), pick(rng, n, [0.24, 0.2, 0.33, 0.23]))
+    outcome = np.where(people.carer[person], np.where(rng.random(n) < 0.5, SIGNPOSTED, NO_SERVICES), outcome)
+    events.add(n, person=person, kind=np.full(n, "Request"), start=request_day, end=request_day,
+               outcome=np.array(REQUEST_OUTCOMES, dtype=object)[outcome],
+               route=np.array([r[0] for r in ROUTES], dtype=object)[route])
+
+    assessed = np.flatnonzero((outcome <= STS) | ((outcome == NO_SERVICES) & (rng.random(n) < 0.35))
+                              | people.carer[person])
+    wait = assessment_wait(rng, request_day[assessed], hospital[assessed] | (outcome[assessed] == STS))
+    a_start = request_day[assessed] + wait
+    a_end = a_start + rng.integers(0, 15, len(assessed))
+    a_type = np.where(people.carer[person[assessed]], "Carer Assessment",
+                      np.where(outcome[assessed] == STS, "Reablement Assessment", "Care Act Assessment"))
+    events.add(len(assessed), person=person[assessed], kind=np.full(len(assessed), "Assessment"), start=a_start,
+               end=a_end, outcome=np.array(REQUEST_OUTCOMES, dtype=object)[outcome[assessed]],
+               assessment_type=a_type)
+
+    # short-term support: reablement (six weeks at most), often with equipment; a quarter then need long-term care
+    short = assessed[outcome[assessed] == STS]
+    s_start = a_end[outcome[assessed] == STS] + rng.integers(0, 4, len(short))
+    s_end = s_start + rng.integers(7, 43, len(short))
+    add_services(rng, events, person[short], np.full(len(short), REABLEMENT), s_start, s_end)
+    kit = rng.random(len(short)) < 0.4
+    add_services(rng, events, person[short][kit], np.full(int(kit.sum()), EQUIPMENT), s_start[kit], s_start[kit])
+    onward = rng.random(len(short)) < 0.25
+    long_people = np.concatenate([person[assessed[outcome[assessed] == LTS]], person[short][onward]])
+    long_start = np.concatenate([a_end[outcome[assessed] == LTS] + rng.integers(0, 29, int((outcome[assessed] == LTS).sum())),
+                                 s_end[onward] + 1])
+    long_term(rng, events, people, long_people, long_start, until)
+
+
+def assessment_wait(rng, day: np.ndarray, quick: np.ndarray) -> np.ndarray:
+    """Days from request to assessment: hospital discharges are seen within days; others wait weeks, longer in
+    2021-22 while the post-Covid backlog cleared."""
+    backlog = np.where(day < np.datetime64("2022-04-01"), 1.45, np.where(day < np.datetime64("2023-04-01"), 1.2, 1.0))
+    wait = np.where(quick, rng.lognormal(np.log(4), 0.6, len(day)), rng.lognormal(np.log(20), 0.75, len(day)))
+    return np.rint(wait * backlog).astype(np.int64)
+
+
+def long_term(rng, events: Events, people: People, person, start, until) -> None:
+    n = len(person)
+    reason = people.reason[person]
+    mix = np.tile(LONG_TERM_MIX, (n, 1))
+    mix[np.isin(reason, [LEARNING_DISABILITY, MENTAL_HEALTH]), SUPPORTED_LIVING] *= 6
+    mix[np.isin(reason, [LEARNING_DISABILITY, MENTAL_HEALTH]), NURSING] *= 0.2
+    mix = mix / mix.sum(axis=1, keepdims=True)
+    component = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, len(LONG_TERM_MIX) - 1)
+    length = rng.exponential(np.array([c.mean_days for c in COMPONENTS])[component]).astype(np.int64) + 14
+    end = start + length
+    add_services(rng, events, person, component, start, end)
+    # some people at home also go to a day centre
+    extra = (component == HOME_CARE) & (rng.random(n) < 0.12)
+    add_services(rng, events, person[extra], np.full(int(extra.sum()), DAY_CARE), start[extra] + 7,
+                 end[extra])
+    reviews(rng, events, person, start, end, until)
+
+
+def add_services(rng, events: Events, person, component, start, end) -> None:
+    n = len(person)
+    if n == 0:
+        return
+    spec = [COMPONENTS[c] for c in range(len(COMPONENTS))]
+    weekly = np.array([c.weekly_cost for c in spec])[component]
+    sigma = np.array([c.sigma for c in spec])[component]
+    years = (start - np.datetime64("2021-04-01")).astype(np.int64) / 365.25
+    cost = np.rint(rng.lognormal(np.log(weekly), sigma) * (1 + COST_INFLATION) ** years * 100).astype(np.int64)
+    unit_median = np.array([c.units[0] for c in spec])[component]
+    unit_sigma = np.array([c.units[1] for c in spec])[component]
+    units = np.rint(rng.lognormal(np.log(unit_median), unit_sigma) * 10).astype(np.int64)
+    if (component == HOME_CARE).any():  # a home-care package costs its hours at the hourly rate
+        rate = 2_250 * (1 + COST_INFLATION) ** years
+        cost = np.where(component == HOME_CARE, np.rint(units / 10 * rate), cost).astype(np.int64)
+    delivery = np.where(component == DIRECT_PAYMENT, "Direct Payment",
+                        np.where(rng.random(n) < 0.6, "CASSR Managed Personal Budget",
+                                 "CASSR Commissioned Support only"))
+    events.add(n, person=person, kind=np.full(n, "Service"), start=start, end=end, component=component, cost=cost,
+               units=units, delivery=delivery)
+
+
+def reviews(rng, events: Events, person, start, end, until) -> None:
+    """A first review 6-10 weeks after a long-term service starts, then about yearly while it lasts; for some
+    people the yearly reviews stop, which is what makes the overdue list."""
+    n = len(person)
+    slots = 7
+    gaps = np.column_stack([rng.integers(42, 71, n)] + [np.rint(rng.uniform(300, 420, n)).astype(np.int64)
+                                                        for _ in range(slots - 1)])
+    days = start[:, None] + np.cumsum(gaps, axis=1)
+    lapse_after = np.where(rng.random(n) < REVIEW_LAPSE, rng.integers(1, slots, n), slots)
+    live = (days < end[:, None]) & (days <= until) & (np.arange(slots)[None, :] < lapse_after[:, None])
+    unplanned = rng.random(days.shape) < 0.08
+    row, col = np.nonzero(live)
+    k = len(row)
+    review_day = days[row, col] - np.where(unplanned[row, col], rng.integers(30, 200, k), 0)
+    review_day = np.maximum(review_day, start[row] + 7)  # an unplanned review comes early, never before the service
+    events.add(k, person=person[row], kind=np.full(k, "Review"), start=review_day,
+               end=review_day + rng.integers(0, 15, k),
+               outcome=np.array([o[0] for o in REVIEW_OUTCOMES], dtype=object)[pick(rng, k, [o[1] for o in REVIEW_OUTCOMES])],
+               review_reason=np.where(unplanned[row, col], "Unplanned", "Planned"))
+
+
+def event_references(kind: np.ndarray) -> np.ndarray:
+    """REQ0000001, ASM0000001, SRV..., REV...: numbered per kind in start-date order."""
+    prefix = {"Request": "REQ", "Assessment": "ASM", "Service": "SRV", "Review": "REV"}
+    refs = np.empty(len(kind), dtype=object)
+    for name, code in prefix.items():
+        rows = np.flatnonzero(kind == name)
+        refs[rows] = [f"{code}{i:07d}" for i in range(1, len(rows) + 1)]
+    return refs
+
+
+def quarter_table(q: Quarter, t: dict[str, np.ndarray], references: np.ndarray, people: People, ctx) -> pa.Table:
+    n = len(references)
+    p = t["person"]
+    is_service = t["component"] >= 0
+    component = np.where(is_service, t["component"], 0)
+    constant = lambda value: csvout.text(np.full(n, value, dtype=object))  # noqa: E731
+    return pa.table({
+        "LA_Code": constant(COUNCIL_CODE),
+        "Reporting_Period_Start_Date": csvout.uk_date(np.full(n, np.datetime64(q.first, "D"))),
+        "Reporting_Period_End_Date": csvout.uk_date(np.full(n, np.datetime64(q.nominal_last, "D"))),
+        "LA_Person_Unique_Identifier": csvout.text(people.ids[p]),
+        "Gender": csvout.lookup([g[0] for g in GENDERS], people.gender[p]),
+        "Date_of_Birth": csvout.uk_date(people.birth[p]),
+        "Ethnicity": csvout.lookup([e[0] for e in ETHNICITIES], people.ethnicity[p]),
+        "Ward_Code": csvout.lookup(ctx.wards().codes, people.ward[p]),
+        "Client_Type": csvout.lookup(("Service User", "Carer"), people.carer[p].astype(int)),
+        "Primary_Support_Reason": csvout.lookup([r[0] for r in SUPPORT_REASONS], people.reason[p]),
+        "Event_Type": csvout.text(t["kind"]),
+        "Event_Reference": csvout.text(references),
+        "Event_Start_Date": csvout.uk_date(t["start"]),
+        "Event_End_Date": csvout.uk_date(t["end"], np.isnat(t["end"])),
+        "Event_Outcome": csvout.text(t["outcome"]),
+        "Request_Route_of_Access": csvout.text(t["route"]),
+        "Assessment_Type": csvout.text(t["assessment_type"]),
+        "Review_Reason": csvout.text(t["review_reason"]),
+        "Service_Type": csvout.lookup([c.service_type for c in COMPONENTS], component, ~is_service),
+        "Service_Component": csvout.lookup([c.name for c in COMPONENTS], component, ~is_service),
+        "Delivery_Mechanism": csvout.text(t["delivery"]),
+        "Unit_Cost": csvout.money(t["cost"], ~is_service),
+        "Cost_Frequency_Unit_Type": csvout.lookup([c.frequency for c in COMPONENTS], component, ~is_service),
+        "Planned_Units_Per_Week": csvout.fixed(t["units"] / 10, 1, ~is_service),
+    })
