@@ -255,9 +255,9 @@ def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: Build
         con.unregister("batch")
     columns = ", ".join(match.target.columns)
     con.execute(f"insert into valid_{match.target.target} (source_file, source_row, layout, {columns}) "
-                f"select source_file, source_row, layout, {columns} from classified where not _blank and reason = ''")
-    con.execute("insert into etl_rejects select $run, source_file, source_row, reason, raw "
-                "from classified where reason <> ''", {"run": result.run_id})
+                f"select source_file, source_row, layout, {columns} from classified where not _blank and _reason = ''")
+    con.execute("insert into etl_rejects select $run, source_file, source_row, _reason, _raw "
+                "from classified where _reason <> ''", {"run": result.run_id})
     blanks = dict(con.execute("select source_file, count(*) from classified where _blank group by 1").fetchall())
     for report in result.files:
         report.rows_blank += blanks.get(report.source_file, 0)

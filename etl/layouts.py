@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "layouts"
 ColumnType = Literal["text", "integer", "decimal", "money", "date", "timestamp", "boolean"]
 Personal = Literal["pseudonymise", "derive_only"]
+RESERVED_COLUMNS = {"source_file", "source_row", "layout"}  # lineage columns every valid_* table has
 
 
 class LayoutConfigError(Exception):
@@ -57,6 +58,9 @@ class Target(BaseModel):
     @model_validator(mode="after")
     def _layout_columns_exist(self) -> Target:
         known = set(self.columns)
+        clashing = sorted(n for n in known if n in RESERVED_COLUMNS or re.fullmatch(r"c[0-9]+", n))
+        if clashing:
+            raise ValueError(f"column name(s) {', '.join(clashing)} are reserved for the loader's own columns")
         for key in self.natural_key:
             if key not in known:
                 raise ValueError(f"natural_key names unknown column {key!r}")

@@ -120,23 +120,23 @@ def reason_sql(name: str, spec: ColumnSpec, raw: str, typed: str, params: Params
 
 
 def classify_sql(match: Match, header: list[str], run_id: str, params: Params | None = None) -> tuple[str, dict]:
-    """SELECT over `batch` giving lineage, blank flag, reason ('' when loadable), raw JSON (rejected records
-    only) and every canonical column typed."""
+    """SELECT over `batch` giving lineage, _blank, _reason ('' when loadable), _raw JSON (rejected records
+    only) and every canonical column typed. Working columns start with _ so no canonical name can clash."""
     params = params or Params()
     target, layout = match.target, match.layout
     cleaned, typed, reasons, text_cols, number_cols = [], [], [], [], []
     for name, spec in target.columns.items():
         raw = _raw_value_sql(name, spec, match, params)
-        cleaned.append(f"{raw} as r_{name}")
-        value = typed_value_sql(spec, f"r_{name}", params)
+        cleaned.append(f"{raw} as _r_{name}")
+        value = typed_value_sql(spec, f"_r_{name}", params)
         if spec.type in ("date", "timestamp"):
-            value = f"case when {is_non_date_sql(f'r_{name}', params)} then null else {value} end"
+            value = f"case when {is_non_date_sql(f'_r_{name}', params)} then null else {value} end"
         if spec.personal == "pseudonymise":
             value = f"pseudonymise({value})"
         typed.append(f"{value} as {name}")
-        reasons.append(reason_sql(name, spec, f"r_{name}", name, params))
+        reasons.append(reason_sql(name, spec, f"_r_{name}", name, params))
         if name in match.mapping:
-            (text_cols if spec.type == "text" else number_cols).append(f"r_{name}")
+            (text_cols if spec.type == "text" else number_cols).append(f"_r_{name}")
     reason = f"concat_ws('; ', _problem, {', '.join(reasons)})"
     totals = _totals_row_sql(text_cols, number_cols)
     raw_fields = ", ".join(f"c{i}" for i in range(len(header)))
@@ -149,16 +149,16 @@ typed as (
   select *, {', '.join(typed)} from cleaned
 ),
 reasons as (
-  select *, {reason} as base_reason from typed
+  select *, {reason} as _base_reason from typed
 ),
 reasoned as (
-  select *, case when _blank then '' when base_reason <> '' and {totals}
-                 then {params.add('totals or summary row: ')} || base_reason else base_reason end as reason
+  select *, case when _blank then '' when _base_reason <> '' and {totals}
+                 then {params.add('totals or summary row: ')} || _base_reason else _base_reason end as _reason
   from reasons
 ),
 final as (
-  select source_file, source_row, {params.add(layout.name)} as layout, _blank, reason,
-         case when reason <> '' then {raw_json_sql(match, header, params)} end as raw,
+  select source_file, source_row, {params.add(layout.name)} as layout, _blank, _reason,
+         case when _reason <> '' then {raw_json_sql(match, header, params)} end as _raw,
          {', '.join(target.columns)}
   from reasoned
 )

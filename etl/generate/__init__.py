@@ -10,8 +10,8 @@ The same (scale, seed, until) gives byte-identical files: every source draws fro
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from etl.generate.common import START, default_until, scale_of
 

@@ -96,7 +96,7 @@ def build_lines(ctx) -> Lines:
             shares = SHARES[kind][chosen]
             shares = np.where(shares == 0, 0.0, shares)
             amounts = gross * shares / max(shares.sum(), 1e-9)
-            for sub, amount in zip(chosen, amounts):
+            for sub, amount in zip(chosen, amounts, strict=True):
                 if sub == INCOME:
                     amount = -gross * rng.uniform(0.08, 0.35)
                 service.append(s)

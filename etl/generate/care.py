@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from etl.generate import csvout
 from etl.generate.common import COUNCIL_CODE, Quarter, pick, quarters_between, stream
@@ -35,7 +34,8 @@ ETHNICITIES = (("White: English, Welsh, Scottish, Northern Irish or British", 0.
                ("Black or Black British: Caribbean", 0.05), ("Chinese", 0.02), ("Other ethnic group", 0.04),
                ("Not stated", 0.06))
 # (reason, weight among people 65+, weight among people 18-64)
-SUPPORT_REASONS = (("Physical Support: Personal Care Support", 0.55, 0.22), ("Physical Support: Access and Mobility Only", 0.08, 0.05),
+SUPPORT_REASONS = (("Physical Support: Personal Care Support", 0.55, 0.22),
+                   ("Physical Support: Access and Mobility Only", 0.08, 0.05),
                    ("Sensory Support: Support for Visual Impairment", 0.03, 0.02),
                    ("Sensory Support: Support for Hearing Impairment", 0.01, 0.01),
                    ("Support with Memory and Cognition", 0.22, 0.02), ("Learning Disability Support", 0.02, 0.30),
@@ -126,7 +126,9 @@ class People:
 def write(ctx) -> None:
     rng = stream(ctx.seed, "care", "chains")
     start, until = np.datetime64(ctx.start, "D"), np.datetime64(ctx.until, "D")
-    request_day, person_of_chain = request_dates(rng, ctx.scale.care_chains, start, until)
+    months = (until.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(int) + 1
+    requests = max(int(rng.poisson(ctx.scale.care_requests_per_month * months)), 1)
+    request_day, person_of_chain = request_dates(rng, requests, start, until)
     people = build_people(rng, ctx, request_day, person_of_chain)
     events = Events()
     chain_events(rng, events, people, person_of_chain, request_day, until)
@@ -136,13 +138,12 @@ def write(ctx) -> None:
     table["end"] = np.where(table["end"] > until, np.datetime64("NaT"), table["end"])
     order = np.lexsort((table["kind"], table["start"]))
     table = {k: v[order] for k, v in table.items()}
-    quarter_of = quarter_index(table["start"])
+    quarter_of = quarter_index(table["start"])       # sorted by start, so each quarter is a run of rows
     quarters = quarters_between(ctx.start, ctx.until)
     references = event_references(table["kind"])
-    for q in quarters:
-        rows = np.flatnonzero(quarter_of == (q.fy * 4 + q.number - 1))
-        ctx.output.csv(relpath(q), quarter_table(q, {k: v[rows] for k, v in table.items()}, references[rows],
-                                                 people, ctx))
+    bounds = np.searchsorted(quarter_of, [q.fy * 4 + q.number - 1 for q in quarters] + [1 << 40])
+    pieces = [(relpath(q), int(bounds[i]), int(bounds[i + 1])) for i, q in enumerate(quarters)]
+    ctx.output.csv_files(events_table(table, quarter_of, references, people, ctx.wards().codes), pieces)
     ctx.output.say(f"care: {len(quarters)} quarterly files, {len(references):,} events")
 
 
@@ -218,8 +219,8 @@ def chain_events(rng, events: Events, people: People, person, request_day, until
     add_services(rng, events, person[short][kit], np.full(int(kit.sum()), EQUIPMENT), s_start[kit], s_start[kit])
     onward = rng.random(len(short)) < 0.25
     long_people = np.concatenate([person[assessed[outcome[assessed] == LTS]], person[short][onward]])
-    long_start = np.concatenate([a_end[outcome[assessed] == LTS] + rng.integers(0, 29, int((outcome[assessed] == LTS).sum())),
-                                 s_end[onward] + 1])
+    lts = outcome[assessed] == LTS
+    long_start = np.concatenate([a_end[lts] + rng.integers(0, 29, int(lts.sum())), s_end[onward] + 1])
     long_term(rng, events, people, long_people, long_start, until)
 
 
@@ -288,7 +289,8 @@ def reviews(rng, events: Events, person, start, end, until) -> None:
     review_day = np.maximum(review_day, start[row] + 7)  # an unplanned review comes early, never before the service
     events.add(k, person=person[row], kind=np.full(k, "Review"), start=review_day,
                end=review_day + rng.integers(0, 15, k),
-               outcome=np.array([o[0] for o in REVIEW_OUTCOMES], dtype=object)[pick(rng, k, [o[1] for o in REVIEW_OUTCOMES])],
+               outcome=np.array([o[0] for o in REVIEW_OUTCOMES], dtype=object)[
+                   pick(rng, k, [o[1] for o in REVIEW_OUTCOMES])],
                review_reason=np.where(unplanned[row, col], "Unplanned", "Planned"))
 
 
@@ -302,21 +304,25 @@ def event_references(kind: np.ndarray) -> np.ndarray:
     return refs
 
 
-def quarter_table(q: Quarter, t: dict[str, np.ndarray], references: np.ndarray, people: People, ctx) -> pa.Table:
-    n = len(references)
+def events_table(t: dict[str, np.ndarray], quarter_of: np.ndarray, references: np.ndarray, people: People,
+                 ward_codes) -> pa.Table:
     p = t["person"]
     is_service = t["component"] >= 0
     component = np.where(is_service, t["component"], 0)
-    constant = lambda value: csvout.text(np.full(n, value, dtype=object))  # noqa: E731
+    n = len(references)
+    fy, number = quarter_of // 4, quarter_of % 4
+    period_start = (fy - 1970) * 12 + 3 + number * 3           # months since 1970-01
+    first = period_start.astype("datetime64[M]").astype("datetime64[D]")
+    last = (period_start + 3).astype("datetime64[M]").astype("datetime64[D]") - 1
     return pa.table({
-        "LA_Code": constant(COUNCIL_CODE),
-        "Reporting_Period_Start_Date": csvout.uk_date(np.full(n, np.datetime64(q.first, "D"))),
-        "Reporting_Period_End_Date": csvout.uk_date(np.full(n, np.datetime64(q.nominal_last, "D"))),
+        "LA_Code": pa.array(np.full(n, COUNCIL_CODE), type=pa.string()),
+        "Reporting_Period_Start_Date": csvout.uk_date(first),
+        "Reporting_Period_End_Date": csvout.uk_date(last),
         "LA_Person_Unique_Identifier": csvout.text(people.ids[p]),
         "Gender": csvout.lookup([g[0] for g in GENDERS], people.gender[p]),
         "Date_of_Birth": csvout.uk_date(people.birth[p]),
         "Ethnicity": csvout.lookup([e[0] for e in ETHNICITIES], people.ethnicity[p]),
-        "Ward_Code": csvout.lookup(ctx.wards().codes, people.ward[p]),
+        "Ward_Code": csvout.lookup(ward_codes, people.ward[p]),
         "Client_Type": csvout.lookup(("Service User", "Carer"), people.carer[p].astype(int)),
         "Primary_Support_Reason": csvout.lookup([r[0] for r in SUPPORT_REASONS], people.reason[p]),
         "Event_Type": csvout.text(t["kind"]),

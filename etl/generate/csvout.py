@@ -26,7 +26,7 @@ NEEDS_QUOTES = r'[",\r\n]'
 def text(values, null_mask: np.ndarray | None = None) -> pa.Array:
     """Strings from a numpy array / list (None or null_mask -> empty field)."""
     array = pa.array(np.asarray(values, dtype=object) if not isinstance(values, pa.Array) else values,
-                     type=pa.string(), from_pandas=True)
+                     type=pa.string())
     return _null_where(array, null_mask)
 
 
@@ -108,7 +108,7 @@ def timestamp(values: np.ndarray, style: str, null_mask: np.ndarray | None = Non
     iso_millis: '2023-05-17T10:32:00.000'   seconds: '2023-05-17 10:32:00'   uk_minutes: '17/05/2023 10:32'
     """
     values = np.asarray(values, dtype="datetime64[s]")
-    base = pc.cast(pa.array(values, type=pa.timestamp("s"), from_pandas=True), pa.string())  # 2023-05-17 10:32:00
+    base = pc.cast(pa.array(values, type=pa.timestamp("s")), pa.string())  # 2023-05-17 10:32:00
     if style == "seconds":
         array = base
     elif style == "iso_millis":

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +22,7 @@ from etl.generate import csvout
 from etl.generate.common import stream
 
 MANIFEST = "_manifest.json"
+CELL_KINDS = {"invalid_date", "time_only_date", "amount_na"}   # defects that change one field of a record
 
 
 @dataclass(frozen=True)
@@ -124,11 +125,18 @@ class Output:
         width = table.num_columns
         inserts: list[tuple[int, str, Dirt, str | None]] = []   # (line it goes before, the line, defect, value)
         edits: dict[int, tuple[str, Dirt]] = {}
-        for d in dirt:
+        edited = table
+        for d in (d for d in dirt if d.kind in CELL_KINDS):
+            index = int(d.at * n)
+            while index in edits:
+                index = (index + 1) % n
+            edited = _set_cell(edited, index, d.column, d.value)
+            edits[index] = (csvout.csv_lines(edited.slice(index, 1), eol)[0].as_py(), d)
+        for d in (d for d in dirt if d.kind not in CELL_KINDS):
             if d.kind == "blank_record":
                 inserts.append((int(d.at * n), "," * (width - 1) + eol, d, None))
             elif d.kind == "totals_row":
-                total = _total(table, d.column)
+                total = _total(edited, d.column)
                 fields = ["" if name != d.column else total for name in table.column_names]
                 inserts.append((n, ",".join(fields) + eol, d, total))
             elif d.kind == "duplicate_job_ref":
@@ -138,12 +146,6 @@ class Output:
                 line = donor[int(d.at * len(donor))].as_py()
                 value = next(csv.reader([line]))[table.column_names.index(d.column)]
                 inserts.append((int(d.at * n), line, d, value))
-            else:
-                index = int(d.at * n)
-                while index in edits:
-                    index = (index + 1) % n
-                row = _set_cell(table.slice(index, 1), 0, d.column, d.value)
-                edits[index] = (csvout.csv_lines(row, eol)[0].as_py(), d)
         inserts.sort(key=lambda item: item[0])
         positions = [p for p, _, _, _ in inserts]
         for index, (_, d) in sorted(edits.items()):
@@ -214,7 +216,7 @@ class Batcher:
         self.written += self.rows
         self.pending, self.rows = [], 0
 
-    def __enter__(self) -> "Batcher":
+    def __enter__(self) -> Batcher:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -223,9 +225,11 @@ class Batcher:
 
 
 def _total(table: pa.Table, column: str) -> str:
-    """A spreadsheet-style total under the data: the sum of the amount column, as the file writes amounts."""
-    amounts = pc.cast(table.column(column), pa.float64()).to_numpy(zero_copy_only=False)
-    return csvout.money(np.array([int(np.rint(np.nansum(amounts) * 100))]))[0].as_py()
+    """A spreadsheet-style total under the data: the sum of the amounts that are numbers (SUM skips 'n/a')."""
+    values = table.column(column).combine_chunks()
+    numbers = pc.filter(values, pc.fill_null(pc.match_substring_regex(values, r"^-?\d+(\.\d+)?$"), False))
+    pence = np.rint(pc.cast(numbers, pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64).sum()
+    return csvout.money(np.array([int(pence)]))[0].as_py()
 
 
 def _set_cell(table: pa.Table, index: int, column: str, value: str) -> pa.Table:

@@ -14,8 +14,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.generate import csvout
-from etl.generate.common import (Month, add_working_days, covid_recovery, day_kind, month_fraction, months_between,
-                                 pick, sample_times, stream)
+from etl.generate.common import (
+    Month,
+    add_working_days,
+    covid_recovery,
+    day_kind,
+    month_fraction,
+    months_between,
+    pick,
+    sample_times,
+    stream,
+)
+from etl.generate.output import Batcher
 from etl.generate.pcn import _profile
 from etl.generate.places import parking_intensity
 
@@ -65,7 +75,11 @@ PERMIT_STATUSES = ("Active", "Expired", "Pending", "Rejected", "Cancelled", "Ref
 
 
 def permit_files(start: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
-    return [(f"{PERMITS}/permits-{m.first:%Y-%m}.csv", m.first) for m in months_between(start, until)]
+    return [(permit_path(m), m.first) for m in months_between(start, until)]
+
+
+def permit_path(month: Month) -> str:
+    return f"{PERMITS}/permits-{month.first:%Y-%m}.csv"
 
 
 def channel_mix(month: Month) -> np.ndarray:
@@ -83,18 +97,24 @@ def write_permits(ctx) -> None:
     business_weight = wards.population * np.array([parking_intensity(n) for n in wards.names])
     months = months_between(ctx.start, ctx.until)
     seq = 0
-    for month, (path, _) in zip(months, permit_files(ctx.start, ctx.until)):
-        rng = stream(ctx.seed, "permits", month.key)
-        season = 1.12 if month.first.month in (3, 4) else (0.9 if month.first.month in (8, 12) else 1.0)
-        n = max(int(rng.poisson(ctx.scale.permits_per_month * season * covid_recovery(month.first) ** 0.5
-                                * month_fraction(month))), 1)
-        table = permit_table(rng, ctx, month, n, seq, resident_weight, business_weight, streets)
-        seq += n
-        ctx.output.csv(path, table, encoding="cp1252", eol="\r\n")
-    ctx.output.say(f"permits: {len(months)} monthly files (cp1252)")
+
+    def formatter(a: dict[str, np.ndarray]) -> pa.Table:
+        return format_permits(a, wards.codes)
+
+    with Batcher(ctx.output, formatter, encoding="cp1252", eol="\r\n") as batch:
+        for month in months:
+            rng = stream(ctx.seed, "permits", month.key)
+            season = 1.12 if month.first.month in (3, 4) else (0.9 if month.first.month in (8, 12) else 1.0)
+            n = max(int(rng.poisson(ctx.scale.permits_per_month * season * covid_recovery(month.first) ** 0.5
+                                    * month_fraction(month))), 1)
+            arrays = permit_arrays(rng, ctx, month, n, resident_weight, business_weight, streets)
+            arrays["number"] = seq + 1 + np.arange(n)
+            seq += n
+            batch.add(permit_path(month), arrays)
+    ctx.output.say(f"permits: {len(months)} monthly files (cp1252), {seq:,} applications")
 
 
-def permit_table(rng, ctx, month: Month, n: int, seq: int, resident_weight, business_weight, streets) -> pa.Table:
+def permit_arrays(rng, ctx, month: Month, n: int, resident_weight, business_weight, streets) -> dict:
     kind = pick(rng, n, [t.share for t in PERMIT_TYPES])
     business = np.isin(kind, [2, 4, 6])
     ward = np.where(business, pick(rng, n, business_weight), pick(rng, n, resident_weight))
@@ -126,27 +146,31 @@ def permit_table(rng, ctx, month: Month, n: int, seq: int, resident_weight, busi
     status = np.where(status == 0, np.where(expired, 1, 0), status)
     status[pending] = 2
     status[rejected] = 3
-    not_issued = pending | rejected
     price = np.zeros(n, dtype=np.int64)
     for k, t in enumerate(PERMIT_TYPES):
         rows = np.flatnonzero(kind == k)
         price[rows] = np.array(t.prices)[pick(rng, len(rows), t.price_weights)]
+    return {"kind": kind, "zone": zone_of_ward(rng, streets, ward), "ward": ward, "channel": channel,
+            "applied": applied, "issued": issued, "not_issued": pending | rejected, "valid_from": valid_from,
+            "valid_to": valid_to, "price": price, "status": status}
 
-    zone = zone_of_ward(rng, streets, ward)
-    number = pc.binary_join_element_wise(csvout.lookup([t.prefix for t in PERMIT_TYPES], kind),
-                                         csvout.integer(seq + 1 + np.arange(n), width=7), "")
+
+def format_permits(a: dict[str, np.ndarray], ward_codes) -> pa.Table:
+    not_issued = a["not_issued"]
+    number = pc.binary_join_element_wise(csvout.lookup([t.prefix for t in PERMIT_TYPES], a["kind"]),
+                                         csvout.integer(a["number"], width=7), "")
     return pa.table({
         "Permit Number": number,
-        "Permit Type": csvout.lookup([t.name for t in PERMIT_TYPES], kind),
-        "Zone": csvout.text(zone),
-        "Ward Code": csvout.lookup(ctx.wards().codes, ward),
-        "Channel": csvout.lookup(CHANNELS, channel),
-        "Application Received": csvout.timestamp(applied, "uk_minutes"),
-        "Issued": csvout.timestamp(issued, "uk_minutes", not_issued),
-        "Valid From": csvout.uk_date(valid_from, not_issued),
-        "Valid To": csvout.uk_date(valid_to, not_issued),
-        "Price": csvout.money(price, prefix="£", thousands=True),
-        "Status": csvout.lookup(PERMIT_STATUSES, status),
+        "Permit Type": csvout.lookup([t.name for t in PERMIT_TYPES], a["kind"]),
+        "Zone": csvout.text(a["zone"]),
+        "Ward Code": csvout.lookup(ward_codes, a["ward"]),
+        "Channel": csvout.lookup(CHANNELS, a["channel"]),
+        "Application Received": csvout.timestamp(a["applied"], "uk_minutes"),
+        "Issued": csvout.timestamp(a["issued"], "uk_minutes", not_issued),
+        "Valid From": csvout.uk_date(a["valid_from"], not_issued),
+        "Valid To": csvout.uk_date(a["valid_to"], not_issued),
+        "Price": csvout.money(a["price"], prefix="£", thousands=True),
+        "Status": csvout.lookup(PERMIT_STATUSES, a["status"]),
     })
 
 
@@ -186,7 +210,11 @@ ADMIN_FEE, BAY_DAY_FEE = 9_500, 4_550
 
 
 def suspension_files(start: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
-    return [(f"{SUSPENSIONS}/suspensions-{m.first:%Y-%m}.csv", m.first) for m in months_between(start, until)]
+    return [(suspension_path(m), m.first) for m in months_between(start, until)]
+
+
+def suspension_path(month: Month) -> str:
+    return f"{SUSPENSIONS}/suspensions-{month.first:%Y-%m}.csv"
 
 
 def write_suspensions(ctx) -> None:
@@ -196,18 +224,25 @@ def write_suspensions(ctx) -> None:
     street_weight = (wards.population * np.sqrt(intensity))[streets.ward] / np.bincount(streets.ward)[streets.ward]
     months = months_between(ctx.start, ctx.until)
     seq_by_year: dict[int, int] = {}
-    for month, (path, _) in zip(months, suspension_files(ctx.start, ctx.until)):
-        rng = stream(ctx.seed, "suspensions", month.key)
-        n = max(int(rng.poisson(ctx.scale.suspensions_per_month * covid_recovery(month.first)
-                                * month_fraction(month))), 1)
-        seq = seq_by_year.get(month.first.year, 0)
-        table = suspension_table(rng, ctx, month, n, seq, streets, street_weight)
-        seq_by_year[month.first.year] = seq + n
-        ctx.output.csv(path, table)
+
+    def formatter(a: dict[str, np.ndarray]) -> pa.Table:
+        return format_suspensions(a, streets, wards.codes)
+
+    with Batcher(ctx.output, formatter) as batch:
+        for month in months:
+            rng = stream(ctx.seed, "suspensions", month.key)
+            n = max(int(rng.poisson(ctx.scale.suspensions_per_month * covid_recovery(month.first)
+                                    * month_fraction(month))), 1)
+            arrays = suspension_arrays(rng, ctx, month, n, street_weight)
+            seq = seq_by_year.get(month.first.year, 0)
+            arrays["year"] = np.full(n, month.first.year)
+            arrays["number"] = seq + 1 + np.arange(n)   # references restart each calendar year
+            seq_by_year[month.first.year] = seq + n
+            batch.add(suspension_path(month), arrays)
     ctx.output.say(f"suspensions: {len(months)} monthly files")
 
 
-def suspension_table(rng, ctx, month: Month, n: int, seq: int, streets, street_weight) -> pa.Table:
+def suspension_arrays(rng, ctx, month: Month, n: int, street_weight) -> dict[str, np.ndarray]:
     days = month.days
     start = np.sort(days[pick(rng, n, np.array([1.0, 0.5, 0.2])[day_kind(days)])])
     reason = pick(rng, n, [r[1] for r in REASONS])
@@ -217,8 +252,6 @@ def suspension_table(rng, ctx, month: Month, n: int, seq: int, streets, street_w
     end = start + (length - 1)
     bays = 1 + rng.poisson(np.array([r[3] for r in REASONS])[reason])
     lead = np.maximum(np.rint(rng.lognormal(np.log(16), 0.5, n)), 1).astype(np.int64)
-    applied = start - lead
-    street = pick(rng, n, street_weight)
     until = np.datetime64(ctx.until, "D")
     status = np.where(start > until, 0, np.where(end >= until, 1, 2))
     draw = rng.random(n)
@@ -227,20 +260,25 @@ def suspension_table(rng, ctx, month: Month, n: int, seq: int, streets, street_w
     fee = ADMIN_FEE + bays * length * BAY_DAY_FEE
     fee = np.where(np.array([r[0] for r in REASONS])[reason] == "Filming", fee * 3 // 2, fee)
     fee = np.where(status == 3, ADMIN_FEE, np.where(status == 4, 0, fee))
-    ref = pc.binary_join_element_wise(pa.array(np.full(n, f"PS{month.first.year}-")),
-                                      csvout.integer(seq + 1 + np.arange(n), width=5), "")
+    return {"street": pick(rng, n, street_weight), "reason": reason, "bays": bays, "applied": start - lead,
+            "start": start, "end": end, "status": status, "fee": fee}
+
+
+def format_suspensions(a: dict[str, np.ndarray], streets, ward_codes) -> pa.Table:
+    street = a["street"]
+    ref = pc.binary_join_element_wise("PS", csvout.integer(a["year"]), "-", csvout.integer(a["number"], width=5), "")
     return pa.table({
         "Suspension Ref": ref,
         "Street": csvout.text(streets.name[street]),
         "Zone": csvout.text(streets.zone[street]),
-        "Ward Code": csvout.lookup(ctx.wards().codes, streets.ward[street]),
-        "Reason": csvout.lookup([r[0] for r in REASONS], reason),
-        "Bays Suspended": csvout.integer(bays),
-        "Applied": csvout.uk_date(applied),
-        "Start Date": csvout.uk_date(start),
-        "End Date": csvout.uk_date(end),
-        "Status": csvout.lookup(SUSPENSION_STATUSES, status),
-        "Fee": csvout.money(fee),
+        "Ward Code": csvout.lookup(ward_codes, streets.ward[street]),
+        "Reason": csvout.lookup([r[0] for r in REASONS], a["reason"]),
+        "Bays Suspended": csvout.integer(a["bays"]),
+        "Applied": csvout.uk_date(a["applied"]),
+        "Start Date": csvout.uk_date(a["start"]),
+        "End Date": csvout.uk_date(a["end"]),
+        "Status": csvout.lookup(SUSPENSION_STATUSES, a["status"]),
+        "Fee": csvout.money(a["fee"]),
     })
 
 
@@ -280,7 +318,11 @@ STAYS_PER_BAY_DAY = 4.5
 
 
 def sensor_files(start: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
-    return [(f"{SENSORS}/bay-sensor-events-{m.first:%Y-%m}.csv", m.first) for m in months_between(start, until)]
+    return [(sensor_path(m), m.first) for m in months_between(start, until)]
+
+
+def sensor_path(month: Month) -> str:
+    return f"{SENSORS}/bay-sensor-events-{month.first:%Y-%m}.csv"
 
 
 @dataclass(frozen=True)
@@ -309,53 +351,64 @@ def build_bays(ctx) -> Bays:
 
 def write_sensors(ctx) -> None:
     bays = build_bays(ctx)
-    months = months_between(ctx.start, ctx.until)
-    total = 0
-    for month, (path, _) in zip(months, sensor_files(ctx.start, ctx.until)):
-        rng = stream(ctx.seed, "sensors", month.key)
-        season = {8: 0.9, 12: 1.05, 1: 0.92}.get(month.first.month, 1.0)
-        n = max(int(rng.poisson(ctx.scale.sensor_stays_per_month * season * covid_recovery(month.first)
-                                * month_fraction(month))), 1)
-        ctx.output.csv(path, sensor_table(rng, ctx, month, n, bays))
-        total += n
-    ctx.output.say(f"sensors: {len(months)} monthly files, {total:,} stays")
-
-
-def sensor_table(rng, ctx, month: Month, n: int, bays: Bays) -> pa.Table:
     streets = ctx.streets()
+    months = months_between(ctx.start, ctx.until)
+
+    def formatter(a: dict[str, np.ndarray]) -> pa.Table:
+        return format_stays(a, bays, streets, ctx.wards().codes)
+
+    with Batcher(ctx.output, formatter) as batch:
+        for month in months:
+            rng = stream(ctx.seed, "sensors", month.key)
+            season = {8: 0.9, 12: 1.05, 1: 0.92}.get(month.first.month, 1.0)
+            n = max(int(rng.poisson(ctx.scale.sensor_stays_per_month * season * covid_recovery(month.first)
+                                    * month_fraction(month))), 1)
+            batch.add(sensor_path(month), stay_arrays(rng, ctx, month, n, bays))
+    ctx.output.say(f"sensors: {len(months)} monthly files, {batch.written:,} stays")
+
+
+def stay_arrays(rng, ctx, month: Month, n: int, bays: Bays) -> dict[str, np.ndarray]:
     days = month.days
     arrival = sample_times(rng, n, days, SENSOR_DAY_WEIGHT[day_kind(days)], ARRIVAL_HOURS, seconds=True)
     bay = pick(rng, n, bays.weight)
-    kind = bays.kind[bay]
-    minutes = stay_minutes(rng, kind, bays.max_stay[bay])
+    minutes = stay_minutes(rng, bays.kind[bay], bays.max_stay[bay])
     departure = arrival + (minutes * 60).astype("timedelta64[s]")
 
-    # One car at a time: a stay ends before the next car arrives in the same bay.
+    # One car at a time. Two arrivals in one bay within ten minutes cannot both be real: keep the first. Then each
+    # stay ends a few minutes before the next car arrives in the same bay.
     order = np.lexsort((arrival, bay))
-    same_bay_next = np.r_[bay[order][1:] == bay[order][:-1], False]
-    next_arrival = np.r_[arrival[order][1:], arrival[order][-1:]]
+    bay, arrival, departure = bay[order], arrival[order], departure[order]
+    same_bay = np.r_[False, bay[1:] == bay[:-1]]
+    too_close = same_bay & (arrival - np.r_[arrival[:1], arrival[:-1]] < np.timedelta64(600, "s"))
+    bay, arrival, departure = bay[~too_close], arrival[~too_close], departure[~too_close]
+    n = len(bay)
+    same_bay_next = np.r_[bay[1:] == bay[:-1], False]
+    next_arrival = np.r_[arrival[1:], arrival[-1:]]
     gap = (rng.integers(1, 6, size=n) * 60).astype("timedelta64[s]")
-    capped = np.where(same_bay_next & (departure[order] > next_arrival - gap), next_arrival - gap, departure[order])
-    departure[order] = np.maximum(capped, arrival[order] + np.timedelta64(60, "s"))
+    departure = np.where(same_bay_next & (departure > next_arrival - gap), next_arrival - gap, departure)
 
     order = np.lexsort((bay, arrival))
-    arrival, departure, bay = arrival[order], departure[order], bay[order]
     until_end = np.datetime64(ctx.until, "s") + np.timedelta64(86_399, "s")
+    departure = departure[order]
     no_departure = (departure > until_end) | (rng.random(n) < 0.003)  # still parked, or the sensor missed it
+    return {"month": np.full(n, month.first.year * 100 + month.first.month), "sequence": 1 + np.arange(n),
+            "bay": bay[order], "arrival": arrival[order], "departure": departure, "no_departure": no_departure}
+
+
+def format_stays(a: dict[str, np.ndarray], bays: Bays, streets, ward_codes) -> pa.Table:
+    bay = a["bay"]
     street = bays.street[bay]
-    event_id = pc.binary_join_element_wise(pa.array(np.full(n, f"EV{month.first:%Y%m}")),
-                                           csvout.integer(1 + np.arange(n), width=6), "")
-    bay_id = pc.binary_join_element_wise(pa.array(np.full(n, "CB")), csvout.integer(bay + 1, width=5), "")
     max_stay = bays.max_stay[bay]
     return pa.table({
-        "event_id": event_id,
-        "bay_id": bay_id,
+        "event_id": pc.binary_join_element_wise("EV", csvout.integer(a["month"]),
+                                                csvout.integer(a["sequence"], width=6), ""),
+        "bay_id": pc.binary_join_element_wise("CB", csvout.integer(bay + 1, width=5), ""),
         "street": csvout.text(streets.name[street]),
         "zone": csvout.text(streets.zone[street]),
-        "ward_code": csvout.lookup(ctx.wards().codes, streets.ward[street]),
+        "ward_code": csvout.lookup(ward_codes, streets.ward[street]),
         "bay_type": csvout.lookup([t.name for t in BAY_TYPES], bays.kind[bay]),
-        "arrival_time": csvout.timestamp(arrival, "seconds"),
-        "departure_time": csvout.timestamp(departure, "seconds", no_departure),
+        "arrival_time": csvout.timestamp(a["arrival"], "seconds"),
+        "departure_time": csvout.timestamp(a["departure"], "seconds", a["no_departure"]),
         "max_stay_minutes": csvout.integer(max_stay, max_stay == 0),
     })
 

@@ -17,9 +17,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.generate import csvout
+from etl.generate.common import (
+    REAL_SAMPLES,
+    Month,
+    covid_recovery,
+    day_kind,
+    month_fraction,
+    months_between,
+    pick,
+    sample_times,
+    stream,
+)
 from etl.generate.output import Batcher
-from etl.generate.common import (REAL_SAMPLES, Month, covid_recovery, day_kind, month_fraction, months_between,
-                                 pick, sample_times, stream)
 from etl.generate.places import parking_intensity
 
 FOLDER = "parking/pcn"
@@ -54,7 +63,7 @@ WITHOUT_COORDINATES = 0.39
 
 def _profile(*points: tuple[int, float]) -> np.ndarray:
     """24 hour weights, linear between (hour, weight) points."""
-    hours, weights = zip(*points)
+    hours, weights = zip(*points, strict=True)
     return np.interp(np.arange(24), hours, weights)
 
 

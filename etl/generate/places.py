@@ -161,7 +161,7 @@ def street_grid(wards: Wards, seed: int, points_per_street: int = 12) -> StreetG
     rng = stream(seed, "geo", "streets")
     shapes = geo.load_shapes(boundaries_path())
     names, ward_index, zones, lons, lats = [], [], [], [], []
-    for w, (code, ward_name) in enumerate(zip(wards.codes, wards.names)):
+    for w, (code, ward_name) in enumerate(zip(wards.codes, wards.names, strict=True)):
         streets = streets_of(ward_name)
         ward_zones = zones_of(ward_name)
         lon, lat = geo.points_in(shapes[code], len(streets) * points_per_street, rng)

@@ -15,9 +15,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.generate import csvout
+from etl.generate.common import (
+    COUNCIL_NAME,
+    MONTH_ABBR,
+    MONTH_NAMES,
+    Quarter,
+    bank_holidays,
+    fy_label,
+    fy_start_year,
+    pick,
+    quarters_between,
+    stream,
+)
 from etl.generate.output import Batcher
-from etl.generate.common import (COUNCIL_NAME, MONTH_ABBR, MONTH_NAMES, Quarter, bank_holidays, fy_label,
-                                 fy_start_year, pick, quarters_between, stream)
 
 FOLDER = "spend"
 ORGANISATION_URI = "http://opendatacommunities.org/id/london-borough-council/camden"
@@ -124,6 +134,9 @@ class Suppliers:
     weight: np.ndarray    # how often each is paid, within its sector
 
 
+BIG_SUPPLIER_SHARE = 0.3   # of a sector's payment lines; the long tail has the rest
+
+
 def build_suppliers(seed: int, tail: int) -> Suppliers:
     """A few big suppliers per sector and a long tail of small ones (Zipf-like weights)."""
     rng = stream(seed, "spend", "suppliers")
@@ -132,7 +145,7 @@ def build_suppliers(seed: int, tail: int) -> Suppliers:
         for rank, name in enumerate(BIG_SUPPLIERS.get(sector.name, [])):
             names.append(name)
             sectors.append(s)
-            weights.append(40.0 / (rank + 1))
+            weights.append(1.0 / (rank + 1))
             seen.add(name)
     shares = np.array([s.share for s in SECTORS])
     tail_sectors = pick(rng, tail, shares)
@@ -152,8 +165,15 @@ def build_suppliers(seed: int, tail: int) -> Suppliers:
         seen.add(name)
         names.append(name)
         sectors.append(s)
-        weights.append(1.0 / (1 + i % 500) ** 0.9)
-    return Suppliers(np.array(names, dtype=object), np.array(sectors), np.array(weights))
+        weights.append(1.0 / (1 + i) ** 0.6)
+    sectors_array, weights_array = np.array(sectors), np.array(weights)
+    big = np.arange(len(names)) < len(names) - tail
+    for s in range(len(SECTORS)):  # the big suppliers take a fixed share of their sector, the tail the rest
+        for group, share in ((big, BIG_SUPPLIER_SHARE), (~big, 1 - BIG_SUPPLIER_SHARE)):
+            rows = group & (sectors_array == s)
+            if rows.any():
+                weights_array[rows] *= share / weights_array[rows].sum()
+    return Suppliers(np.array(names, dtype=object), sectors_array, weights_array)
 
 
 def services_for_sectors(services) -> list[np.ndarray]:

@@ -19,7 +19,19 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 PLAIN, BOLD, MONEY = 0, 1, 2   # cell styles (indices into cellXfs below)
 
-STYLES = HEAD + f"""<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+STYLES = HEAD + "".join([
+    f'<styleSheet xmlns="{MAIN}">',
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>',
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>',
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>',
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>',
+    '</fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>',
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>',
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>',
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>',
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+])
 
 
 def column_letter(index: int) -> str:
@@ -38,10 +50,12 @@ class Sheet:
     def __init__(self, title: str):
         self.title = title
         self.rows: list[str] = []
+        self.width = 1
 
     def append(self, values: list, style: int = PLAIN, money_from: int | None = None) -> None:
         """Add a row. Numbers from column `money_from` on get the money format; strings are inline strings."""
         r = len(self.rows) + 1
+        self.width = max(self.width, len(values))
         cells = []
         for c, value in enumerate(values):
             if value is None:
@@ -57,7 +71,9 @@ class Sheet:
         self.rows.append(f'<row r="{r}">{"".join(cells)}</row>' if cells else f'<row r="{r}"/>')
 
     def xml(self) -> str:
-        return HEAD + f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(self.rows)}</sheetData></worksheet>'
+        extent = f"A1:{column_letter(self.width - 1)}{max(len(self.rows), 1)}"  # readers size the sheet from it
+        return HEAD + (f'<worksheet xmlns="{MAIN}"><dimension ref="{extent}"/>'
+                       f'<sheetData>{"".join(self.rows)}</sheetData></worksheet>')
 
 
 def _number(value) -> str:
@@ -82,7 +98,8 @@ def workbook(sheets: list[Sheet], stamp: dt.datetime, creator: str = "Finance") 
                   for i in range(1, n + 1))
         + '<Override PartName="/xl/styles.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>',
         "_rels/.rels": HEAD + f'<Relationships xmlns="{PKG_REL}">'

@@ -1,0 +1,126 @@
+"""Borough Insight: the Dash app factory and the command line that serves it.
+
+    python app.py --host 127.0.0.1 --port 8050 --warehouse demo/warehouse.duckdb
+    gunicorn app:server          # or 'app:wsgi()'; the warehouse from BOROUGH_INSIGHT_WAREHOUSE
+
+Importing this module opens nothing: the warehouse is read per request by the pages (dashboards/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboards import _ui
+from dashboards.warehouse import Warehouse, install
+
+REPO = Path(__file__).resolve().parent
+WAREHOUSE_ENV = "BOROUGH_INSIGHT_WAREHOUSE"
+PAGES = REPO / "dashboards"
+
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def default_warehouse() -> Path:
+    return Path(os.environ.get(WAREHOUSE_ENV) or REPO / "demo" / "warehouse.duckdb")
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    warehouse: Path = field(default_factory=default_warehouse)
+    title: str = "Borough Insight"
+
+    @classmethod
+    def of(cls, config: AppConfig | dict | None) -> AppConfig:
+        if config is None or isinstance(config, AppConfig):
+            return config or cls()
+        unknown = set(config) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown app setting(s): {', '.join(sorted(unknown))}")
+        values = dict(config)
+        if values.get("warehouse") is not None:
+            values["warehouse"] = Path(values["warehouse"])
+        else:
+            values.pop("warehouse", None)
+        return cls(**values)
+
+
+def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
+    config = AppConfig.of(config)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(REPO / "assets"),
+        title=config.title,
+        update_title=None,
+        index_string=INDEX,
+        suppress_callback_exceptions=True,  # page layouts are functions of the warehouse; ids are checked by tests
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.server.config[_ui.TITLE_CONFIG] = config.title
+    install(app.server, Warehouse(config.warehouse))
+    app.layout = _shell(config.title)
+    return app
+
+
+def _shell(title: str):
+    pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
+    nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+                   for page in pages], navbar=True)
+    return html.Div([
+        html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
+        html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/"), nav]), color="white",
+                               className="site-nav"),
+                    **{"aria-label": "Site"}),
+        html.Main(dbc.Container(dash.page_container, className="py-4"), id="main-content", tabIndex="-1"),
+    ])
+
+
+def wsgi():
+    """The Flask server for a WSGI host (gunicorn 'app:wsgi()'), configured from the environment."""
+    return create_app().server
+
+
+def __getattr__(name: str):
+    """`app.server` (gunicorn app:server) is created on first use, never at import."""
+    if name == "server":
+        globals()["server"] = wsgi()
+        return globals()["server"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python app.py", description="Serve the Borough Insight dashboards")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    parser.add_argument("--warehouse", type=Path, help=f"warehouse file (default: ${WAREHOUSE_ENV} or demo/)")
+    parser.add_argument("--debug", action="store_true", help="Dash dev tools and reloading; never in production")
+    args = parser.parse_args(argv)
+    create_app({"warehouse": args.warehouse}).run(host=args.host, port=args.port, debug=args.debug)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Small pieces every page uses: the page title, number formats, the notice for a warehouse that cannot answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import html
+
+TITLE_CONFIG = "BOROUGH_INSIGHT_TITLE"
+
+
+def app_title() -> str:
+    return flask.current_app.config.get(TITLE_CONFIG, "Borough Insight")
+
+
+def page_title(name: str | None = None):
+    """A title for dash.register_page: the app's title, after the page name for pages other than home."""
+    return lambda **_: f"{name} · {app_title()}" if name else app_title()
+
+
+def unavailable(message: str, id_: str) -> dbc.Alert:
+    return dbc.Alert([html.H2("Data not available", className="h5"), html.P(message, className="mb-0")],
+                     color="warning", id=id_, className="mt-3")
+
+
+def count(value) -> str:
+    return "–" if value is None else f"{int(value):,}"
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def when(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        return f"{value:%-d %b %Y %H:%M}"
+    return f"{value:%-d %b %Y}"
