@@ -95,7 +95,7 @@ def _build(args, console: Console) -> int:
         console.print(f"[bold red]build failed:[/] {exc}")
         console.print("the serving warehouse is unchanged")
         return EXIT_FAILED
-    console.print(summary_table(result))
+    print(summary_table(result), flush=True)
     console.print(f"published {result.warehouse} (run {result.run_id}, data as of {result.data_as_of}): "
                   f"{result.total('rows_read'):,} records read, {result.total('rows_loaded'):,} loaded, "
                   f"{result.total('rows_rejected'):,} rejected, {result.total('rows_blank'):,} blank; "
@@ -105,14 +105,21 @@ def _build(args, console: Console) -> int:
     return EXIT_OK
 
 
-def summary_table(result) -> Table:
-    table = Table(title="Files loaded", show_lines=False)
-    for column in ("file", "layout", "read", "loaded", "rejected", "blank", "note"):
-        table.add_column(column, justify="right" if column in ("read", "loaded", "rejected", "blank") else "left")
-    for report in sorted(result.files, key=lambda r: r.source_file):
-        table.add_row(report.source_file, report.layout or "-", f"{report.rows_read:,}", f"{report.rows_loaded:,}",
-                      f"{report.rows_rejected:,}", f"{report.rows_blank:,}", report.message)
-    return table
+def summary_table(result) -> str:
+    """Per file: layout, records read, loaded, rejected, blank, and why a file was not loaded.
+
+    Plain text, not a rich Table: a drop folder can hold thousands of files and rich measures every cell."""
+    headings = ("file", "layout", "read", "loaded", "rejected", "blank", "note")
+    rows = [(r.source_file, r.layout or "-", f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_rejected:,}",
+             f"{r.rows_blank:,}", r.message) for r in sorted(result.files, key=lambda r: r.source_file)]
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headings[:-1])]
+
+    def line(cells) -> str:
+        padded = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=False))]
+        return "  ".join(padded + [cells[-1]]).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headings), rule, *map(line, rows), rule])
 
 
 def _rejects(args, console: Console) -> int:
@@ -175,7 +182,7 @@ class _QuietReporter:
         return None
 
     def stage(self, name: str, total: int | None = None) -> None:
-        self.console.print(f"{name}" + (f" ({total} files)" if total is not None else ""))
+        self.console.print(f"{name}" + (f" ({total:,})" if total is not None else ""))
 
     def advance(self, label: str = "") -> None:
         return None

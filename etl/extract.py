@@ -260,24 +260,17 @@ def _unique_names(header: list[str]) -> list[str]:
 # --------------------------------------------------------------------------------------------------------- XLSX
 
 def scan_workbook(path: Path, relative: str, targets: list[Target]) -> list[SheetData]:
-    """Every sheet of a workbook, read in full (workbooks are small next to the CSV families)."""
-    import zipfile
-
-    import openpyxl
+    """Every sheet of a workbook, read in full with calamine (a Rust reader, far faster than openpyxl)."""
+    import python_calamine
 
     digest = sha256_of(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names]
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise FileProblem(f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
-    sheets = []
-    try:
-        for worksheet in workbook.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-            sheets.append(_sheet_from_rows(rows, f"{relative}#{worksheet.title}", digest, targets))
-    finally:
-        workbook.close()
-    return sheets
+    return [_sheet_from_rows([[_cell_text(v) for v in row] for row in rows], f"{relative}#{name}", digest, targets)
+            for name, rows in sheets]
 
 
 def _sheet_from_rows(rows: list[list[str]], name: str, digest: str, targets: list[Target]) -> SheetData:

@@ -6,18 +6,30 @@ each canonical column to the header spellings it has been seen with; adding a he
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 LAYOUTS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "layouts"
 ColumnType = Literal["text", "integer", "decimal", "money", "date", "timestamp", "boolean"]
 Personal = Literal["pseudonymise", "derive_only"]
+SQL_NAME = re.compile(r"[a-z][a-z0-9_]*")
 RESERVED_COLUMNS = {"source_file", "source_row", "layout"}  # lineage columns every valid_* table has
+
+
+@functools.cache
+def sql_reserved_words() -> frozenset[str]:
+    """DuckDB's reserved keywords: a canonical column named like one would break the SQL built from it."""
+    import duckdb
+
+    rows = duckdb.connect().execute(
+        "select keyword_name from duckdb_keywords() where keyword_category = 'reserved'").fetchall()
+    return frozenset(r[0] for r in rows)
 
 
 class LayoutConfigError(Exception):
@@ -55,12 +67,24 @@ class Target(BaseModel):
     columns: dict[str, ColumnSpec]
     layouts: list[Layout]
 
+    @field_validator("columns")
+    @classmethod
+    def _names_are_safe_in_sql(cls, columns: dict[str, ColumnSpec]) -> dict[str, ColumnSpec]:
+        # canonical names are pasted into SQL as identifiers, so only plain lower-case names are allowed
+        unsafe = sorted(n for n in columns if not SQL_NAME.fullmatch(n))
+        if unsafe:
+            raise ValueError(f"column name(s) {', '.join(map(repr, unsafe))} must match [a-z][a-z0-9_]*")
+        keywords = sorted(n for n in columns if n in sql_reserved_words())
+        if keywords:
+            raise ValueError(f"column name(s) {', '.join(keywords)} are SQL reserved words: choose another name")
+        clashing = sorted(n for n in columns if n in RESERVED_COLUMNS or re.fullmatch(r"c[0-9]+", n))
+        if clashing:
+            raise ValueError(f"column name(s) {', '.join(clashing)} are reserved for the loader's own columns")
+        return columns
+
     @model_validator(mode="after")
     def _layout_columns_exist(self) -> Target:
         known = set(self.columns)
-        clashing = sorted(n for n in known if n in RESERVED_COLUMNS or re.fullmatch(r"c[0-9]+", n))
-        if clashing:
-            raise ValueError(f"column name(s) {', '.join(clashing)} are reserved for the loader's own columns")
         for key in self.natural_key:
             if key not in known:
                 raise ValueError(f"natural_key names unknown column {key!r}")
@@ -76,6 +100,7 @@ class Target(BaseModel):
         return self
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_header(name: str) -> str:
     """Compare headers loosely: case, spacing, punctuation and a BOM do not matter."""
     return re.sub(r"[^a-z0-9]+", "", name.replace("\ufeff", "").lower())
@@ -118,17 +143,32 @@ def load_targets(layouts_dir: Path = LAYOUTS_DIR) -> list[Target]:
             for err in exc.errors():
                 where = ".".join(str(p) for p in err["loc"]) or "(top)"
                 problems.append(f"{path.name}: {where}: {err['msg']}")
-    names = [t.target for t in targets]
-    problems += [f"target {n!r} is defined in more than one file" for n in sorted({n for n in names if names.count(n) > 1})]
-    layout_names = [lay.name for t in targets for lay in t.layouts]
-    problems += [f"layout {n!r} is defined twice" for n in sorted({n for n in layout_names if layout_names.count(n) > 1})]
+    problems += [f"target {n!r} is defined in more than one file" for n in _repeated(t.target for t in targets)]
+    problems += [f"layout {n!r} is defined twice" for n in _repeated(lay.name for t in targets for lay in t.layouts)]
     if problems:
         raise LayoutConfigError("invalid layout configuration:\n  " + "\n  ".join(problems))
     return targets
 
 
+_MATCHES: dict[tuple, tuple[list[Target], Match | NoMatch]] = {}
+
+
 def match_header(header: list[str], targets: list[Target]) -> Match | NoMatch:
-    """The layout whose required columns the header has, preferring the one that explains most of the header."""
+    """The layout whose required columns the header has, preferring the one that explains most of the header.
+
+    A drop folder holds hundreds of files with the same header, so answers are remembered per targets list."""
+    key = (tuple(header), id(targets))
+    cached = _MATCHES.get(key)
+    if cached is not None and cached[0] is targets:
+        return cached[1]
+    if len(_MATCHES) > 10_000:
+        _MATCHES.clear()
+    match = _match_header(header, targets)
+    _MATCHES[key] = (targets, match)
+    return match
+
+
+def _match_header(header: list[str], targets: list[Target]) -> Match | NoMatch:
     positions = {}
     for i, name in enumerate(header):
         positions.setdefault(normalise_header(name), i)  # a duplicated column name: the first one counts
@@ -151,6 +191,11 @@ def match_header(header: list[str], targets: list[Target]) -> Match | NoMatch:
     if best is not None:
         return best[1]
     return NoMatch(closest[1], closest[2]) if closest else NoMatch(None, [])
+
+
+def _repeated(names) -> list[str]:
+    seen = list(names)
+    return sorted({n for n in seen if seen.count(n) > 1})
 
 
 def _map_columns(layout: Layout, positions: dict[str, int]) -> tuple[dict[str, int], list[str]]:

@@ -88,7 +88,7 @@ def stream(seed: int, *names: object) -> np.random.Generator:
     """
     key = "/".join(str(n) for n in names).encode("utf-8")
     words = np.frombuffer(hashlib.sha256(key).digest(), dtype="<u4").tolist()
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed), *words])))
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([int(seed) & (2**64 - 1), *words])))
 
 
 def pick(rng: np.random.Generator, n: int, weights) -> np.ndarray:
@@ -97,10 +97,6 @@ def pick(rng: np.random.Generator, n: int, weights) -> np.ndarray:
     # inverse CDF: cheaper than Generator.choice(p=...), which re-validates p on every call
     index = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
     return np.minimum(index, len(cumulative) - 1)
-
-
-def poisson_count(rng: np.random.Generator, mean: float) -> int:
-    return int(rng.poisson(max(mean, 0.0)))
 
 
 # -------------------------------------------------------------------------------------------------------- calendar
@@ -220,8 +216,10 @@ def day_kind(days: np.ndarray) -> np.ndarray:
     return np.where(np.isin(days, bank_holidays()), 2, kind)
 
 
-def weekday_of(days: np.ndarray) -> np.ndarray:
-    return (days.astype("datetime64[D]").astype(np.int64) - 4) % 7
+def hour_profile(*points: tuple[int, float]) -> np.ndarray:
+    """24 hour-of-day weights, linear between the given (hour, weight) points."""
+    hours, weights = zip(*points, strict=True)
+    return np.interp(np.arange(24), hours, weights)
 
 
 def sample_times(rng: np.random.Generator, n: int, days: np.ndarray, day_weights: np.ndarray,
@@ -265,9 +263,6 @@ class Wards:
 
     def __len__(self) -> int:
         return len(self.codes)
-
-    def index_of(self, name: str) -> int:
-        return self.names.index(name)
 
 
 def read_yaml(path: Path):

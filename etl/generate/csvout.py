@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -87,12 +86,6 @@ def _group_thousands(whole: np.ndarray) -> pa.Array:
     return pc.if_else(pc.equal(trimmed, ""), "0", trimmed)
 
 
-def iso_date(days: np.ndarray, null_mask: np.ndarray | None = None) -> pa.Array:
-    """'2023-05-17'."""
-    array = pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
-    return _null_where(array, null_mask)
-
-
 def uk_date(days: np.ndarray, null_mask: np.ndarray | None = None, padded: bool = True) -> pa.Array:
     """'07/09/2020', or unpadded '7/9/2020' as Camden's spend file writes it."""
     iso = pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
@@ -129,10 +122,6 @@ def _null_where(array: pa.Array, null_mask: np.ndarray | None) -> pa.Array:
     if not mask.any():
         return array
     return pc.if_else(pa.array(mask), pa.scalar(None, type=pa.string()), array)
-
-
-def blank(n: int) -> pa.Array:
-    return pa.nulls(n, type=pa.string())
 
 
 # --------------------------------------------------------------------------------------------------------- writing
@@ -186,8 +175,3 @@ def csv_bytes(table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> byte
     if encoding.lower().replace("-", "") != "utf8":
         body = body.decode("utf-8").encode(encoding)
     return head + body
-
-
-def write_csv(path: Path, table: pa.Table, encoding: str = "utf-8", eol: str = "\n") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(csv_bytes(table, encoding=encoding, eol=eol))

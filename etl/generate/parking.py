@@ -19,6 +19,7 @@ from etl.generate.common import (
     add_working_days,
     covid_recovery,
     day_kind,
+    hour_profile,
     month_fraction,
     months_between,
     pick,
@@ -26,19 +27,18 @@ from etl.generate.common import (
     stream,
 )
 from etl.generate.output import Batcher
-from etl.generate.pcn import _profile
 from etl.generate.places import parking_intensity
 
 PERMITS, SUSPENSIONS, SENSORS = "parking/permits", "parking/suspensions", "parking/sensors"
 OFFICE_HOURS = np.array([
-    _profile((0, 0.0), (8, 0.0), (9, 1.5), (12, 1.2), (13, 0.8), (14, 1.3), (16, 1.0), (17, 0.2), (18, 0.0),
-             (23, 0.0)),
+    hour_profile((0, 0.0), (8, 0.0), (9, 1.5), (12, 1.2), (13, 0.8), (14, 1.3), (16, 1.0), (17, 0.2), (18, 0.0),
+                 (23, 0.0)),
     np.zeros(24), np.zeros(24),
 ])
 ONLINE_HOURS = np.array([
-    _profile((0, 0.3), (5, 0.1), (7, 0.6), (9, 1.2), (12, 1.3), (17, 1.2), (20, 1.5), (22, 1.0), (23, 0.5)),
-    _profile((0, 0.3), (7, 0.2), (10, 1.2), (14, 1.1), (20, 1.0), (23, 0.4)),
-    _profile((0, 0.3), (8, 0.2), (11, 1.0), (15, 1.0), (20, 1.3), (23, 0.5)),
+    hour_profile((0, 0.3), (5, 0.1), (7, 0.6), (9, 1.2), (12, 1.3), (17, 1.2), (20, 1.5), (22, 1.0), (23, 0.5)),
+    hour_profile((0, 0.3), (7, 0.2), (10, 1.2), (14, 1.1), (20, 1.0), (23, 0.4)),
+    hour_profile((0, 0.3), (8, 0.2), (11, 1.0), (15, 1.0), (20, 1.3), (23, 0.5)),
 ])
 
 
@@ -308,10 +308,10 @@ BAY_TYPES = [
     BayType("Car Club", 0.02, None, 200, 0.8, 0.0),
 ]
 ARRIVAL_HOURS = np.array([
-    _profile((0, 0.15), (5, 0.1), (7, 0.8), (9, 1.8), (11, 2.0), (13, 2.1), (15, 1.9), (17, 1.7), (19, 1.2),
-             (21, 0.6), (23, 0.25)),
-    _profile((0, 0.2), (7, 0.3), (9, 1.0), (11, 2.0), (14, 2.1), (17, 1.6), (20, 1.0), (23, 0.3)),
-    _profile((0, 0.2), (8, 0.2), (10, 0.9), (13, 1.4), (16, 1.2), (19, 0.7), (23, 0.25)),
+    hour_profile((0, 0.15), (5, 0.1), (7, 0.8), (9, 1.8), (11, 2.0), (13, 2.1), (15, 1.9), (17, 1.7), (19, 1.2),
+                 (21, 0.6), (23, 0.25)),
+    hour_profile((0, 0.2), (7, 0.3), (9, 1.0), (11, 2.0), (14, 2.1), (17, 1.6), (20, 1.0), (23, 0.3)),
+    hour_profile((0, 0.2), (8, 0.2), (10, 0.9), (13, 1.4), (16, 1.2), (19, 0.7), (23, 0.25)),
 ])
 SENSOR_DAY_WEIGHT = np.array([1.0, 0.9, 0.55])
 STAYS_PER_BAY_DAY = 4.5

@@ -22,6 +22,7 @@ from etl.generate.common import (
     Month,
     covid_recovery,
     day_kind,
+    hour_profile,
     month_fraction,
     months_between,
     pick,
@@ -61,24 +62,18 @@ DAY_WEIGHT = {"Parking": (1.0, 0.7, 0.3), "Camera": (1.0, 0.6, 0.35)}
 WITHOUT_COORDINATES = 0.39
 
 
-def _profile(*points: tuple[int, float]) -> np.ndarray:
-    """24 hour weights, linear between (hour, weight) points."""
-    hours, weights = zip(*points, strict=True)
-    return np.interp(np.arange(24), hours, weights)
-
-
 # Civil enforcement officers patrol 08:00-18:30 with evening patrols in the town centres; cameras follow traffic.
 PARKING_HOURS = np.array([
-    _profile((0, 0.05), (6, 0.05), (7, 0.6), (8, 1.6), (10, 2.0), (12, 1.8), (13, 1.5), (15, 1.9), (17, 1.6),
-             (18, 1.0), (19, 0.6), (22, 0.3), (23, 0.05)),
-    _profile((0, 0.05), (7, 0.05), (8, 0.7), (10, 1.5), (13, 1.6), (16, 1.4), (18, 0.9), (20, 0.5), (23, 0.05)),
-    _profile((0, 0.02), (8, 0.02), (9, 0.3), (12, 0.7), (15, 0.6), (18, 0.3), (20, 0.05), (23, 0.02)),
+    hour_profile((0, 0.05), (6, 0.05), (7, 0.6), (8, 1.6), (10, 2.0), (12, 1.8), (13, 1.5), (15, 1.9), (17, 1.6),
+                 (18, 1.0), (19, 0.6), (22, 0.3), (23, 0.05)),
+    hour_profile((0, 0.05), (7, 0.05), (8, 0.7), (10, 1.5), (13, 1.6), (16, 1.4), (18, 0.9), (20, 0.5), (23, 0.05)),
+    hour_profile((0, 0.02), (8, 0.02), (9, 0.3), (12, 0.7), (15, 0.6), (18, 0.3), (20, 0.05), (23, 0.02)),
 ])
 CAMERA_HOURS = np.array([
-    _profile((0, 0.1), (5, 0.1), (7, 1.2), (8, 2.0), (9, 1.7), (12, 1.2), (16, 1.6), (17, 2.0), (18, 1.6),
-             (20, 0.7), (23, 0.2)),
-    _profile((0, 0.15), (7, 0.3), (10, 1.2), (14, 1.4), (18, 1.0), (23, 0.3)),
-    _profile((0, 0.15), (8, 0.2), (11, 0.8), (15, 0.9), (19, 0.5), (23, 0.2)),
+    hour_profile((0, 0.1), (5, 0.1), (7, 1.2), (8, 2.0), (9, 1.7), (12, 1.2), (16, 1.6), (17, 2.0), (18, 1.6),
+                 (20, 0.7), (23, 0.2)),
+    hour_profile((0, 0.15), (7, 0.3), (10, 1.2), (14, 1.4), (18, 1.0), (23, 0.3)),
+    hour_profile((0, 0.15), (8, 0.2), (11, 0.8), (15, 0.9), (19, 0.5), (23, 0.2)),
 ])
 
 

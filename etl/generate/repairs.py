@@ -23,6 +23,7 @@ from etl.generate.common import (
     Month,
     add_working_days,
     day_kind,
+    hour_profile,
     month_fraction,
     months_between,
     pick,
@@ -30,7 +31,6 @@ from etl.generate.common import (
     sample_times,
     stream,
 )
-from etl.generate.pcn import _profile
 from etl.generate.places import BLOCK_KINDS, BLOCK_WORDS, estates_of
 
 FOLDER = "repairs"
@@ -97,12 +97,13 @@ TRADES = [
     Trade("Pest Control", 0.05, 0.8, (), 0.05, 140, (0,),
           ("Mice in kitchen", "Cockroach treatment", "Pigeon proofing on balcony", "Bed bug treatment")),
 ]
+TRADE_NAMES = [t.name for t in TRADES]
 PRIORITY_SHARES = {"Emergency": 0.15, "Urgent": 0.25, "Routine": 0.55, "Planned": 0.05}
 OPEN_STATUSES = ("Open", "Scheduled", "In Progress", "Awaiting Parts", "Awaiting Access", "Further Works Required")
 RAISED_HOURS = np.array([
-    _profile((0, 0.1), (6, 0.1), (8, 1.2), (10, 1.8), (12, 1.5), (14, 1.4), (17, 0.8), (19, 0.4), (23, 0.15)),
-    _profile((0, 0.15), (8, 0.3), (11, 0.6), (16, 0.5), (23, 0.15)),
-    _profile((0, 0.15), (8, 0.2), (12, 0.5), (18, 0.4), (23, 0.15)),
+    hour_profile((0, 0.1), (6, 0.1), (8, 1.2), (10, 1.8), (12, 1.5), (14, 1.4), (17, 0.8), (19, 0.4), (23, 0.15)),
+    hour_profile((0, 0.15), (8, 0.3), (11, 0.6), (16, 0.5), (23, 0.15)),
+    hour_profile((0, 0.15), (8, 0.2), (12, 0.5), (18, 0.4), (23, 0.15)),
 ])
 WARD_DIRT = 0.04  # share of records whose ward name is spelt differently (the ETL must match them)
 
@@ -189,7 +190,7 @@ def trade_weights(month: Month) -> np.ndarray:
     (November 2022), when reports of damp and mould rose sharply across London."""
     weights = np.array([t.share * (t.winter if month.first.month in t.peak_months else 1.0) for t in TRADES])
     if month.first >= dt.date(2022, 12, 1):
-        weights[[t.name for t in TRADES].index("Damp & Mould")] *= 1.5
+        weights[TRADE_NAMES.index("Damp & Mould")] *= 1.5
     return weights
 
 
@@ -225,7 +226,7 @@ def complete_jobs(rng, prop, trade, raised, recall) -> Jobs:
     # the emergency share depends on the trade; the rest keep the usual urgent/routine/planned mix
     draw = rng.random(n)
     non_emergency = 1 + pick(rng, n, other)
-    priority = np.where(draw < emergency * 0.15 / np.average(emergency, weights=None), 0, non_emergency)
+    priority = np.where(draw < emergency * PRIORITY_SHARES["Emergency"] / emergency.mean(), 0, non_emergency)
     contractor = np.array([t.contractors[0] for t in TRADES])[trade]
     second = rng.random(n) < 0.3
     options = [np.array(t.contractors) for t in TRADES]
@@ -249,12 +250,13 @@ def complete_jobs(rng, prop, trade, raised, recall) -> Jobs:
     later = np.maximum(day.astype("datetime64[s]") + clock, raised + np.timedelta64(1800, "s"))
     completed = np.where(is_emergency, completed, later)
 
-    first_time_fix = rng.random(n) < np.where(np.isin(trade, [4, 5]), 0.6, 0.8)
+    hard_to_fix = np.isin(trade, [TRADE_NAMES.index("Damp & Mould"), TRADE_NAMES.index("Roofing")])
+    first_time_fix = rng.random(n) < np.where(hard_to_fix, 0.6, 0.8)
     attended = attendance(rng, raised, completed, first_time_fix, is_emergency)
 
     priority_cost = np.array([1.2, 1.0, 1.0, 3.0])[priority]
     cost = np.rint(rng.lognormal(np.log(np.array([t.cost for t in TRADES])[trade] * priority_cost), 0.6) * 100)
-    late = working_days > target_days
+    late = np.where(is_emergency, hours > target_hours, working_days > target_days)
     satisfaction = np.where(rng.random(n) < 0.25, survey(rng, n, late | recall), 0)
     cancelled = rng.random(n) < 0.02
     description = np.empty(n, dtype=object)
@@ -292,7 +294,7 @@ def survey(rng, n: int, unhappy: np.ndarray) -> np.ndarray:
 
 def awaab_stages(rng, jobs: Jobs) -> None:
     """Stage dates of damp and mould cases: most within the legal clocks, more so once the law is in force."""
-    damp = np.flatnonzero(jobs.trade == [t.name for t in TRADES].index("Damp & Mould"))
+    damp = np.flatnonzero(jobs.trade == TRADE_NAMES.index("Damp & Mould"))
     if len(damp) == 0:
         return
     n = len(damp)
@@ -377,7 +379,7 @@ def jobs_table(rng, jobs: Jobs, refs: np.ndarray, properties: Properties, ward_l
         "Estate": csvout.text(properties.estate[jobs.prop]),
         "Block": csvout.text(properties.block[jobs.prop]),
         "Ward": csvout.text(ward_labels[ward, spelling]),
-        "Trade": csvout.lookup([t.name for t in TRADES], jobs.trade),
+        "Trade": csvout.lookup(TRADE_NAMES, jobs.trade),
         "Priority": csvout.lookup(list(PRIORITY_SHARES), jobs.priority),
         "Description": csvout.text(jobs.description),
         "Raised": csvout.timestamp(jobs.raised, "uk_minutes"),
