@@ -30,7 +30,7 @@ result = build(Path(sys.argv[1]), Path(sys.argv[2]), build_settings())
 print(json.dumps({"seconds": time.perf_counter() - start, "stages": result.stage_seconds,
                   "files": len(result.files), "read": result.total("rows_read"),
                   "loaded": result.total("rows_loaded"), "rejected": result.total("rows_rejected"),
-                  "blank": result.total("rows_blank"), "tables": result.table_rows,
+                  "blank": result.total("rows_blank"), "tables": result.table_rows, "models": result.model_seconds,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 BASELINE_CHILD = """
@@ -117,6 +117,9 @@ def report(scale: str, ours: dict, base: dict) -> str:
         f"| **build, end to end** | **{ours['seconds']:.1f}** | **{read / ours['seconds']:,.0f}** |",
         f"| baseline: pandas read_csv -> SQLite (same files, text only, no checks) | {base['seconds']:.1f} | "
         f"{base['read'] / base['seconds']:,.0f} |",
+        "",
+        "Slowest SQL models: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
+                                            sorted(ours["models"].items(), key=lambda kv: -kv[1])[:5]) + ".",
         "",
         f"Peak memory (max RSS of the process): build {ours['peak_mib']:,.0f} MiB; baseline {base['peak_mib']:,.0f} MiB.",
         f"Speed-up over the baseline: {base['seconds'] / ours['seconds']:.1f}x "

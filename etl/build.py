@@ -29,7 +29,15 @@ from etl.db import scalar
 from etl.extract import FileProblem, SheetData
 from etl.layouts import Match, NoMatch, Target, load_targets
 from etl.settings import BuildSettings
-from etl.validate import Params, classify_sql, create_valid_table_sql, duplicate_keys_sql
+from etl.validate import (
+    Params,
+    candidate_formats,
+    classify_sql,
+    create_valid_table_sql,
+    duplicate_keys_sql,
+    format_ranking_sql,
+    ranked_formats,
+)
 
 BATCH_ROWS = 2_000_000  # records validated per SQL pass; bounds memory on the large demo
 ETL_TABLES = ("etl_runs", "etl_files", "etl_rejects")
@@ -87,6 +95,7 @@ class BuildResult:
     files: list[FileReport] = field(default_factory=list)
     passed_over: list[str] = field(default_factory=list)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    model_seconds: dict[str, float] = field(default_factory=dict)
     table_rows: dict[str, int] = field(default_factory=dict)
 
     def total(self, attribute: str) -> int:
@@ -133,7 +142,7 @@ def _run(sources, warehouse, scratch, settings, result, force, as_of, reporter) 
                         "cast($built as timestamp) as built_at, cast($as_of as date) as data_as_of",
                         {"run_id": result.run_id, "built": result.started, "as_of": result.data_as_of})
             all_models = models.load_models()
-            models.run_models(con)
+            models.run_models(con, timings=result.model_seconds)
         with timer("data tests"):
             reporter.stage("data tests")
             _run_checks(con, all_models, targets, warehouse, settings, force, result)
@@ -247,9 +256,9 @@ def _with_source_file(records: pa.Table, source_file: str) -> pa.Table:
 def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: BuildResult) -> None:
     match = sheet.match
     batch = pa.concat_tables(tables)
-    sql, params = classify_sql(match, sheet.header, result.run_id)
     con.register("batch", batch)
     try:
+        sql, params = classify_sql(match, sheet.header, result.run_id, format_order=_format_order(con, match))
         con.execute(f"create or replace temp table classified as {sql}", params)
     finally:
         con.unregister("batch")
@@ -262,6 +271,18 @@ def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: Build
     for report in result.files:
         report.rows_blank += blanks.get(report.source_file, 0)
     con.execute("drop table classified")
+
+
+def _format_order(con, match: Match) -> dict[str, list[str]]:
+    """For each date column of the batch, the formats ordered by how many sample values they parse."""
+    order = {}
+    for name, position in match.mapping.items():
+        spec = match.target.columns[name]
+        if spec.type in ("date", "timestamp"):
+            formats, params = candidate_formats(spec), Params()
+            sql = format_ranking_sql(f"c{position}", formats, params)
+            order[name] = ranked_formats(formats, list(con.execute(sql, params.values).fetchall()[0]))
+    return order
 
 
 def _reject_all(con, sheet: SheetData, records: pa.Table, reason: str, run_id: str) -> int:

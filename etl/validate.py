@@ -15,14 +15,16 @@ DUCKDB_TYPES = {
     "text": "varchar", "integer": "bigint", "decimal": "double", "money": "decimal(18,2)",
     "date": "date", "timestamp": "timestamp", "boolean": "boolean",
 }
+# Two-digit-year formats come before their four-digit twins: %Y would read '24' as the year 24.
 DATE_FORMATS = [
-    "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y", "%d %B %Y", "%d/%m/%y",
+    "%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y",
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
 ]
 TIMESTAMP_FORMATS = [
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d",
 ]
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside these is a misread, not a council record
 NON_DATES = ["00:00:00", "00/00/0000", "0000-00-00", "00/00/00"]  # exports print these for "no date"
 TYPE_WORDS = {
     "integer": "a whole number", "decimal": "a number", "money": "an amount in pounds", "date": "a date",
@@ -87,9 +89,32 @@ def money_sql(raw: str) -> str:
 
 def date_sql(kind: str, formats: list[str] | None, raw: str, params: Params) -> str:
     default = DATE_FORMATS if kind == "date" else TIMESTAMP_FORMATS
-    tidy = f"regexp_replace(regexp_replace({raw}, '\\s+', ' ', 'g'), '[\\s:]+$', '')"  # '01/03/2020  00:11: '
-    parsed = f"try_strptime({tidy}, {params.add(formats or default)}::varchar[])"
-    return f"cast({parsed} as date)" if kind == "date" else parsed
+    parsed = f"try_strptime({tidy_date_sql(raw)}, {params.add(formats or default)}::varchar[])"
+    plausible = f"case when year({parsed}) between {EARLIEST_YEAR} and {LATEST_YEAR} then {parsed} end"
+    return f"cast({plausible} as date)" if kind == "date" else plausible
+
+
+def tidy_date_sql(raw: str) -> str:
+    """'01/03/2020  00:11: ' -> '01/03/2020 00:11'; the regexes run only on values that need them."""
+    fixed = f"regexp_replace(regexp_replace({raw}, '\\s+', ' ', 'g'), '[\\s:]+$', '')"
+    return f"case when {raw} like '%  %' or {raw} like '%:' then {fixed} else {raw} end"
+
+
+def candidate_formats(spec: ColumnSpec) -> list[str]:
+    return spec.formats or (DATE_FORMATS if spec.type == "date" else TIMESTAMP_FORMATS)
+
+
+def format_ranking_sql(field_sql: str, formats: list[str], params: Params, sample: int = 2000) -> str:
+    """How many of a sample of values each format parses: try_strptime tries formats in order, so putting the
+    file's own format first makes parsing many times faster. All formats stay as fallbacks."""
+    value = tidy_date_sql(f"trim({field_sql})")
+    counts = ", ".join(f"count(try_strptime({value}, {params.add(f)}))" for f in formats)
+    return f"select {counts} from (select {field_sql} from batch where trim({field_sql}) <> '' limit {int(sample)})"
+
+
+def ranked_formats(formats: list[str], parsed_counts: list[int]) -> list[str]:
+    order = sorted(range(len(formats)), key=lambda i: (-parsed_counts[i], i))
+    return [formats[i] for i in order]
 
 
 def is_non_date_sql(raw: str, params: Params) -> str:
@@ -111,7 +136,10 @@ def reason_sql(name: str, spec: ColumnSpec, raw: str, typed: str, params: Params
     if spec.type in ("date", "timestamp"):
         parts.append(f"when {is_non_date_sql(raw, params)} then "
                      + (f"{params.add(f'{name} is missing (a non-date 00:00:00)')}" if spec.required else "null"))
-    if spec.type != "text":
+    if spec.type != "text" and spec.personal:
+        withheld = f"{name} is not {TYPE_WORDS[spec.type]} (value withheld: personal data)"
+        parts.append(f"when {raw} is not null and {typed} is null then {params.add(withheld)}")
+    elif spec.type != "text":
         word = TYPE_WORDS[spec.type]
         value = f"left({raw}, 60)"
         parts.append(f"when {raw} is not null and {typed} is null then "
@@ -119,7 +147,8 @@ def reason_sql(name: str, spec: ColumnSpec, raw: str, typed: str, params: Params
     return f"case {' '.join(parts)} end" if parts else "null"
 
 
-def classify_sql(match: Match, header: list[str], run_id: str, params: Params | None = None) -> tuple[str, dict]:
+def classify_sql(match: Match, header: list[str], run_id: str, params: Params | None = None,
+                 format_order: dict[str, list[str]] | None = None) -> tuple[str, dict]:
     """SELECT over `batch` giving lineage, _blank, _reason ('' when loadable), _raw JSON (rejected records
     only) and every canonical column typed. Working columns start with _ so no canonical name can clash."""
     params = params or Params()
@@ -128,6 +157,8 @@ def classify_sql(match: Match, header: list[str], run_id: str, params: Params | 
     for name, spec in target.columns.items():
         raw = _raw_value_sql(name, spec, match, params)
         cleaned.append(f"{raw} as _r_{name}")
+        if format_order and name in format_order:
+            spec = spec.model_copy(update={"formats": format_order[name]})
         value = typed_value_sql(spec, f"_r_{name}", params)
         if spec.type in ("date", "timestamp"):
             value = f"case when {is_non_date_sql(f'_r_{name}', params)} then null else {value} end"
