@@ -93,8 +93,7 @@ def build_lines(ctx) -> Lines:
             count = int(rng.integers(sub_low, sub_high + 1))
             chosen = [EMPLOYEES, SUPPLIES] + OPTIONAL[kind][:max(count - 2, 0)]
             gross = size / centres * rng.lognormal(0, 0.3)
-            shares = SHARES[kind][chosen]
-            shares = np.where(shares == 0, 0.0, shares)
+            shares = SHARES[kind][chosen]   # income has no share of spend: it is set below
             amounts = gross * shares / max(shares.sum(), 1e-9)
             for sub, amount in zip(chosen, amounts, strict=True):
                 if sub == INCOME:

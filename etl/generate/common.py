@@ -16,7 +16,8 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_MODELS = REPO_ROOT / "data_models"
-REAL_SAMPLES = REPO_ROOT.parent / "shared" / "real-samples"
+# Camden's real reference lists, shipped with the project (data_models/reference/SOURCES.md)
+REFERENCE_LISTS = REPO_ROOT / "data_models" / "reference"
 
 START = dt.date(2021, 4, 1)
 COUNCIL_NAME = "London Borough of Camden"

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from etl.generate import csvout
 from etl.generate.common import (
-    REAL_SAMPLES,
+    REFERENCE_LISTS,
     Month,
     covid_recovery,
     day_kind,
@@ -88,7 +88,7 @@ def relpath(month: Month) -> str:
 # ------------------------------------------------------------------------------------------------------- reference
 
 def reference_dir():
-    return REAL_SAMPLES / "parking"
+    return REFERENCE_LISTS
 
 
 def read_codes() -> list[str]:
