@@ -1,0 +1,89 @@
+"""The global selection state {dimension: [values]}: pure helpers, no Dash, no database.
+
+The state lives in the browser (a dcc.Store) and in the URL, so a link reproduces a view. Every helper returns a
+new, normalised state (dimensions and values sorted, values as text, no empty lists, no repeats) and never changes
+its argument: the same selection always gives the same URL and the same cache key, whatever order the clicks came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
+
+State = dict[str, list[str]]
+
+
+def normalise(state: Mapping[str, Any] | None) -> State:
+    """Sorted dimensions, sorted unique text values; a dimension with no values is no selection."""
+    result = {}
+    for dimension, values in (state or {}).items():
+        values = [values] if isinstance(values, str | int | float) else list(values or [])
+        cleaned = sorted({str(value) for value in values if value is not None and str(value) != ""})
+        if cleaned:
+            result[str(dimension)] = cleaned
+    return dict(sorted(result.items()))
+
+
+def toggle(state: Mapping[str, Any] | None, dimension: str, value: Any) -> State:
+    """A click on a chart element, map area or filter-list value: select it, or unselect it if selected."""
+    current = normalise(state)
+    values = set(current.get(dimension, []))
+    values ^= {str(value)}
+    return normalise({**current, dimension: sorted(values)})
+
+
+def replace(state: Mapping[str, Any] | None, dimension: str, values: Iterable[Any]) -> State:
+    """Set a dimension's selection to exactly these values (a lasso or a multi-select list)."""
+    return normalise({**normalise(state), dimension: list(values)})
+
+
+def remove(state: Mapping[str, Any] | None, dimension: str, value: Any = None) -> State:
+    """A chip's x: drop one value, or the whole dimension when no value is given."""
+    current = normalise(state)
+    if value is None:
+        current.pop(dimension, None)
+        return current
+    return normalise({**current, dimension: [v for v in current.get(dimension, []) if v != str(value)]})
+
+
+def clear(state: Mapping[str, Any] | None = None, dimensions: Iterable[str] | None = None) -> State:
+    """"Clear all", or clear only some dimensions."""
+    if dimensions is None:
+        return {}
+    dropped = set(dimensions)
+    return {dimension: values for dimension, values in normalise(state).items() if dimension not in dropped}
+
+
+def to_query_string(state: Mapping[str, Any] | None) -> str:
+    """`financial_year=2025-26&ward=Belsize&ward=King%27s%20Cross`: one key per value, stable order."""
+    pairs = [(dimension, value) for dimension, values in normalise(state).items() for value in values]
+    return urlencode(pairs, quote_via=quote, safe="")
+
+
+def from_query_string(query: str | Mapping[str, Any] | None, dimensions: Iterable[str] | None = None) -> State:
+    """The state from a URL's query string (with or without '?') or from the mapping Dash gives a page's layout()
+    (a value is a string, or a list when the key repeats). Keys that are not dimensions (other page parameters,
+    a dimension renamed since the bookmark) are ignored when `dimensions` is given."""
+    if isinstance(query, str):
+        grouped: dict[str, list[str]] = {}
+        for key, value in parse_qsl(query.removeprefix("?"), keep_blank_values=False):
+            grouped.setdefault(key, []).append(value)
+        query = grouped
+    state = normalise(query)
+    if dimensions is not None:
+        known = set(dimensions)
+        state = {dimension: values for dimension, values in state.items() if dimension in known}
+    return state
+
+
+def applicable(state: Mapping[str, Any] | None, layer, fact: str, measures: list[str] | None = None
+               ) -> tuple[State, State]:
+    """(the selections that filter `fact`, those that do not: "not applicable here").
+
+    A domain dimension (repair priority) applies to its own facts only; a date selection does not apply to
+    snapshot measures (`date: none`, e.g. people in long-term support at data_as_of)."""
+    usable = set(layer.applicable_dimensions(fact, layer.date_role(fact, measures)))
+    current = normalise(state)
+    applied = {dimension: values for dimension, values in current.items() if dimension in usable}
+    return applied, {dimension: values for dimension, values in current.items() if dimension not in usable}

@@ -1,0 +1,107 @@
+"""The selection state helpers: pure, normalised, and a URL round trip that gives the same state back."""
+
+from __future__ import annotations
+
+import pytest
+
+from borough.selections import (
+    applicable,
+    clear,
+    from_query_string,
+    normalise,
+    remove,
+    replace,
+    to_query_string,
+    toggle,
+)
+from data_models.semantic import load_semantic_layer
+
+
+def test_toggle_adds_then_removes():
+    state = toggle({}, "ward", "Belsize")
+    assert state == {"ward": ["Belsize"]}
+    state = toggle(state, "ward", "Kilburn")
+    assert state == {"ward": ["Belsize", "Kilburn"]}
+    assert toggle(state, "ward", "Belsize") == {"ward": ["Kilburn"]}
+    assert toggle({"ward": ["Kilburn"]}, "ward", "Kilburn") == {}  # the last value gone: no selection
+
+
+def test_helpers_never_change_their_argument():
+    state = {"ward": ["Kilburn"]}
+    toggle(state, "ward", "Belsize")
+    remove(state, "ward")
+    clear(state, ["ward"])
+    assert state == {"ward": ["Kilburn"]}
+
+
+def test_values_are_text_sorted_and_unique():
+    assert normalise({"month": ["2025-05", "2025-04", "2025-05"], "hour": [7, 10], "ward": []}) == {
+        "hour": ["10", "7"], "month": ["2025-04", "2025-05"]}
+    assert normalise({"ward": "Belsize"}) == {"ward": ["Belsize"]}
+
+
+def test_remove_a_value_or_a_dimension():
+    state = {"ward": ["Belsize", "Kilburn"], "priority": ["EMERGENCY"]}
+    assert remove(state, "ward", "Belsize") == {"priority": ["EMERGENCY"], "ward": ["Kilburn"]}
+    assert remove(state, "ward") == {"priority": ["EMERGENCY"]}
+    assert remove(state, "trade") == normalise(state)
+
+
+def test_replace_and_clear():
+    state = replace({"ward": ["Belsize"]}, "month", ["2025-05", "2025-04"])
+    assert state == {"month": ["2025-04", "2025-05"], "ward": ["Belsize"]}
+    assert replace(state, "month", []) == {"ward": ["Belsize"]}
+    assert clear(state) == {}
+    assert clear(state, ["ward"]) == {"month": ["2025-04", "2025-05"]}
+
+
+AWKWARD = {
+    "ward": ["King's Cross", "Holborn & Covent Garden", "St Pancras & Somers Town"],
+    "trade": ["Damp & Mould", "a=b", "comma, inside", "100% plus+more", "naïve é"],
+    "financial_year": ["2025-26"],
+}
+
+
+def test_query_string_round_trips():
+    text = to_query_string(AWKWARD)
+    assert from_query_string(text) == normalise(AWKWARD)
+    assert from_query_string("?" + text) == normalise(AWKWARD)
+
+
+def test_query_string_is_stable_whatever_the_click_order():
+    one = toggle(toggle({}, "ward", "Kilburn"), "month", "2025-04")
+    other = toggle(toggle({}, "month", "2025-04"), "ward", "Kilburn")
+    assert to_query_string(one) == to_query_string(other) == "month=2025-04&ward=Kilburn"
+    assert to_query_string({}) == ""
+
+
+def test_from_the_mapping_dash_gives_a_page():
+    # Dash passes ?ward=a&ward=b&month=x as {"ward": ["a", "b"], "month": "x"}
+    assert from_query_string({"ward": ["Kilburn", "Belsize"], "month": "2025-04"}) == {
+        "month": ["2025-04"], "ward": ["Belsize", "Kilburn"]}
+
+
+def test_keys_that_are_not_dimensions_are_dropped_when_dimensions_are_given():
+    state = from_query_string("ward=Kilburn&tab=table&old_name=x", dimensions=["ward", "month"])
+    assert state == {"ward": ["Kilburn"]}
+
+
+@pytest.fixture(scope="module")
+def layer():
+    return load_semantic_layer()
+
+
+def test_applicable_splits_by_the_facts_dimensions(layer):
+    state = {"ward": ["Kilburn"], "priority": ["EMERGENCY"], "contravention": ["12"], "financial_year": ["2025-26"]}
+    applied, not_applicable = applicable(state, layer, "fact_repairs_job")
+    assert applied == {"financial_year": ["2025-26"], "priority": ["EMERGENCY"], "ward": ["Kilburn"]}
+    assert not_applicable == {"contravention": ["12"]}
+    applied, not_applicable = applicable(state, layer, "fact_pcn")
+    assert set(applied) == {"ward", "financial_year", "contravention"} and set(not_applicable) == {"priority"}
+
+
+def test_date_selections_do_not_apply_to_snapshot_measures(layer):
+    state = {"financial_year": ["2025-26"], "ward": ["Kilburn"]}
+    snapshot = ["care_people_in_long_term_support"]
+    applied, not_applicable = applicable(state, layer, "fact_care_service_episode", snapshot)
+    assert applied == {"ward": ["Kilburn"]} and not_applicable == {"financial_year": ["2025-26"]}
