@@ -36,7 +36,9 @@ from etl.validate import (
     create_valid_table_sql,
     duplicate_keys_sql,
     format_ranking_sql,
+    personal_headers,
     ranked_formats,
+    raw_json_sql,
 )
 
 BATCH_ROWS = 2_000_000  # records validated per SQL pass; bounds memory on the large demo
@@ -114,8 +116,9 @@ def build(sources: Path, warehouse: Path, settings: BuildSettings, *, force: boo
         scratch = warehouse.with_name(f".{warehouse.name}.build-{result.run_id}.duckdb")
         try:
             _run(sources, warehouse, scratch, settings, result, force, as_of, reporter or SilentReporter())
-        except BuildError as exc:
-            result.status, result.message, result.finished = "failed", str(exc), _now()
+        except BaseException as exc:  # a bug or an interrupt fails the run too; it is recorded, then raised
+            message = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
+            result.status, result.message, result.finished = "failed", message, _now()
             _record_failed_run(warehouse, result)
             raise
         finally:
@@ -199,7 +202,7 @@ def _load_sources(con, sources: Path, targets: list[Target], result: BuildResult
         groups[_group_key(sheet)].append(sheet)
     reporter.stage("extract and validate", total=len(sheets))
     for members in groups.values():
-        _load_group(con, members, result, reporter)
+        _load_group(con, members, result, reporter, targets)
 
 
 def _scan(path: Path, relative: str, targets: list[Target], result: BuildResult) -> list[SheetData]:
@@ -220,7 +223,8 @@ def _group_key(sheet: SheetData) -> tuple:
     return (sheet.match.layout.name, tuple(sorted(sheet.match.mapping.items())), tuple(sheet.header))
 
 
-def _load_group(con, members: list[SheetData], result: BuildResult, reporter: Reporter) -> None:
+def _load_group(con, members: list[SheetData], result: BuildResult, reporter: Reporter,
+                targets: list[Target]) -> None:
     pending, pending_rows = [], 0
     for sheet in members:
         report = FileReport(sheet.source_file, sheet.kind, sheet.sha256)
@@ -236,29 +240,31 @@ def _load_group(con, members: list[SheetData], result: BuildResult, reporter: Re
         report.rows_read = records.num_rows
         if isinstance(sheet.match, NoMatch):
             report.message = sheet.match.message(sheet.header)
-            report.rows_blank = _reject_all(con, sheet, records, report.message, result.run_id)
+            report.rows_blank = _reject_all(con, sheet, records, report.message, result.run_id, targets)
             reporter.advance(sheet.source_file)
             continue
         pending.append(_with_source_file(records, sheet.source_file))
         pending_rows += records.num_rows
         if pending_rows >= BATCH_ROWS:
-            _validate_batch(con, members[0], pending, result)
+            _validate_batch(con, members[0], pending, result, targets)
             pending, pending_rows = [], 0
         reporter.advance(sheet.source_file)
     if pending:
-        _validate_batch(con, members[0], pending, result)
+        _validate_batch(con, members[0], pending, result, targets)
 
 
 def _with_source_file(records: pa.Table, source_file: str) -> pa.Table:
     return records.append_column("source_file", pa.repeat(pa.scalar(source_file, pa.string()), records.num_rows))
 
 
-def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: BuildResult) -> None:
+def _validate_batch(con, sheet: SheetData, tables: list[pa.Table], result: BuildResult,
+                    targets: list[Target]) -> None:
     match = sheet.match
     batch = pa.concat_tables(tables)
     con.register("batch", batch)
     try:
-        sql, params = classify_sql(match, sheet.header, result.run_id, format_order=_format_order(con, match))
+        sql, params = classify_sql(match, sheet.header, result.run_id, format_order=_format_order(con, match),
+                                   targets=targets)
         con.execute(f"create or replace temp table classified as {sql}", params)
     finally:
         con.unregister("batch")
@@ -285,11 +291,10 @@ def _format_order(con, match: Match) -> dict[str, list[str]]:
     return order
 
 
-def _reject_all(con, sheet: SheetData, records: pa.Table, reason: str, run_id: str) -> int:
+def _reject_all(con, sheet: SheetData, records: pa.Table, reason: str, run_id: str, targets: list[Target]) -> int:
     """An unrecognised file: every record is kept in etl_rejects with the file's reason; returns the blank count."""
     params = Params()
-    pairs = ", ".join(f"{params.add(name or f'column {i + 1}')}, c{i}" for i, name in enumerate(sheet.header))
-    raw = f"json_object({pairs})" if pairs else "'{}'"
+    raw = raw_json_sql(None, sheet.header, params, personal_headers(targets))
     con.register("batch", records)
     try:
         con.execute(f"insert into etl_rejects select {params.add(run_id)}, {params.add(sheet.source_file)}, "
@@ -445,13 +450,17 @@ def _history(warehouse: Path) -> tuple[list[dict], list[dict]]:
     except duckdb.Error:
         return [], []
     try:
-        runs = old.execute("select * from etl_runs").to_arrow_table().to_pylist()
-        files = old.execute("select * from etl_files").to_arrow_table().to_pylist()
-        return runs, files
+        return _dicts(old, "select * from etl_runs"), _dicts(old, "select * from etl_files")
     except duckdb.Error:
         return [], []
     finally:
         old.close()
+
+
+def _dicts(con, sql: str) -> list[dict]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _failed_runs_file(warehouse: Path) -> Path:

@@ -27,8 +27,10 @@ class CheckResult:
 
 
 def unique_sql(table: str, columns: list[str]) -> str:
+    """Keys that occur more than once; as in SQL's UNIQUE, a key with a NULL in it is not compared."""
     cols = ", ".join(columns)
-    return f"select count(*) from (select {cols} from {table} group by {cols} having count(*) > 1)"
+    complete = " and ".join(f"{c} is not null" for c in columns)
+    return f"select count(*) from (select {cols} from {table} where {complete} group by {cols} having count(*) > 1)"
 
 
 def not_null_sql(table: str, column: str) -> str:

@@ -28,7 +28,8 @@ from etl.layouts import Match, NoMatch, Target, match_header
 SOURCE_SUFFIXES = {".csv", ".xlsx"}
 HEADER_SEARCH_RECORDS = 10  # a header may sit below a title; look this far for it
 HEAD_BYTES = 256 * 1024
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+# A well-formed multi-byte UTF-8 character; cp1252 text rarely holds one ('é' then '’' is E9 92: not one)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 csv.field_size_limit(sys.maxsize)
 
 
@@ -186,7 +187,7 @@ def _utf8_body(raw: bytes, source: SourceText, header_chars: int) -> bytes:
 def _read_with_pyarrow(body: bytes, width: int) -> pa.Table | None:
     names = [f"c{i}" for i in range(width)]
     if not body.strip():
-        return _records_table([[] for _ in range(width)], [], [], width)
+        return None  # nothing but white space: the csv module says which lines are blank records
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),

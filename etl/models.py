@@ -16,7 +16,9 @@ from pathlib import Path
 import yaml
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "models"
-PUBLISHED_PREFIXES = ("dim_", "fact_")
+# dim_ and fact_ tables are published; agg_ tables are aggregates derived from facts (their rows summarise many
+# source records, so unlike facts they carry no source_file/source_row)
+PUBLISHED_PREFIXES = ("dim_", "fact_", "agg_")
 _IDENTIFIER = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 _COMMENT = re.compile(r"--[^\n]*")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from etl.layouts import ColumnSpec, Layout, Match, Target
+from etl.layouts import ColumnSpec, Layout, Match, Target, normalise_header
 
 DUCKDB_TYPES = {
     "text": "varchar", "integer": "bigint", "decimal": "double", "money": "decimal(18,2)",
@@ -148,10 +148,12 @@ def reason_sql(name: str, spec: ColumnSpec, raw: str, typed: str, params: Params
 
 
 def classify_sql(match: Match, header: list[str], run_id: str, params: Params | None = None,
-                 format_order: dict[str, list[str]] | None = None) -> tuple[str, dict]:
+                 format_order: dict[str, list[str]] | None = None,
+                 targets: list[Target] | None = None) -> tuple[str, dict]:
     """SELECT over `batch` giving lineage, _blank, _reason ('' when loadable), _raw JSON (rejected records
     only) and every canonical column typed. Working columns start with _ so no canonical name can clash."""
     params = params or Params()
+    targets = targets if targets is not None else [match.target]
     target, layout = match.target, match.layout
     cleaned, typed, reasons, text_cols, number_cols = [], [], [], [], []
     for name, spec in target.columns.items():
@@ -189,7 +191,7 @@ reasoned as (
 ),
 final as (
   select source_file, source_row, {params.add(layout.name)} as layout, _blank, _reason,
-         case when _reason <> '' then {raw_json_sql(match, header, params)} end as _raw,
+         case when _reason <> '' then {raw_json_sql(match, header, params, personal_headers(targets))} end as _raw,
          {', '.join(target.columns)}
   from reasoned
 )
@@ -217,20 +219,42 @@ def _totals_row_sql(text_cols: list[str], number_cols: list[str]) -> str:
     return f"({no_text} and ({some_number}))"
 
 
-def raw_json_sql(match: Match, header: list[str], params: Params) -> str:
-    """The record as it came, keyed by the file's own header; personal fields never leave in clear."""
-    personal = {match.mapping[n]: spec.personal for n, spec in match.target.columns.items()
-                if spec.personal and n in match.mapping}
-    pairs = []
+def raw_json_sql(match: Match | None, header: list[str], params: Params,
+                 personal_headers: dict[str, str] | None = None) -> str:
+    """The record as it came, keyed by the file's own header; personal fields never leave in clear.
+
+    A field is personal when the layout maps it to a personal column, or when its header is a known alias of a
+    personal column in any layout (so an unrecognised care file, or a stray column, is masked too)."""
+    personal = dict.fromkeys(range(len(header)))
     for i, name in enumerate(header):
-        if personal.get(i) == "pseudonymise":
-            value = f"pseudonymise(nullif(trim(c{i}), ''))"
-        elif personal.get(i) == "derive_only":
-            value = params.add("[withheld: personal data]")
-        else:
-            value = f"c{i}"
-        pairs.append(f"{params.add(name or f'column {i + 1}')}, {value}")
+        personal[i] = (personal_headers or {}).get(normalise_header(name))
+    if match is not None:
+        for column, spec in match.target.columns.items():
+            if spec.personal and column in match.mapping:
+                personal[match.mapping[column]] = spec.personal
+    pairs = [f"{params.add(name or f'column {i + 1}')}, {masked_field_sql(i, personal[i], params)}"
+             for i, name in enumerate(header)]
     return f"json_object({', '.join(pairs)})" if pairs else "'{}'"
+
+
+def masked_field_sql(position: int, personal: str | None, params: Params) -> str:
+    if personal == "pseudonymise":
+        return f"pseudonymise(nullif(trim(c{position}), ''))"
+    if personal == "derive_only":
+        return params.add("[withheld: personal data]")
+    return f"c{position}"
+
+
+def personal_headers(targets: list[Target]) -> dict[str, str]:
+    """Every header spelling of every personal column, normalised, with how it is protected."""
+    found = {}
+    for target in targets:
+        for layout in target.layouts:
+            for column, aliases in layout.columns.items():
+                kind = target.columns[column].personal
+                if kind:
+                    found.update({normalise_header(alias): kind for alias in aliases})
+    return found
 
 
 def duplicate_keys_sql(target: Target) -> str:

@@ -24,7 +24,7 @@ OUR_MODELS = {
     "stg_repairs_job", "stg_care_event", "stg_pcn", "stg_permit", "stg_suspension", "stg_bay_session",
     "dim_repair_priority", "dim_age_band", "dim_care_support_reason",
     "fact_repairs_job", "fact_care_event", "fact_care_service_episode", "fact_pcn", "fact_permit",
-    "fact_suspension", "fact_bay_session", "fact_bay_occupancy_hourly",
+    "fact_suspension", "fact_bay_session", "agg_bay_occupancy_hourly",
 }
 DATA_AS_OF = dt.date(2025, 11, 28)  # a Friday
 
@@ -70,8 +70,8 @@ REPAIRS = [
      "hazard_category": "Damp and mould growth", "raised_at": ts("2025-11-03 09:00"), "status": "Open"},
     # 4. damp and mould found from the hazard (trade carpentry): raised Wed 5 Nov, investigation due Wed 19 Nov (done
     #    Fri 14 Nov: met); summary due 3 working days after 14 Nov = Wed 19 Nov (issued Fri 21 Nov: missed); safety
-    #    work due 5 working days after 21 Nov = Fri 28 Nov (not done, due on data_as_of: pending); preventative work
-    #    started Tue 25 Nov: met
+    #    work due 5 working days after the investigation (14 Nov) = Fri 21 Nov (not done by data_as_of: missed);
+    #    preventative work due the same day, started Tue 25 Nov: missed
     {"job_ref": "J4", "ward_name": "St. Pancras & Somers Town", "trade": "Carpentry", "priority": "Routine",
      "hazard_category": "Damp and mould", "raised_at": ts("2025-11-05 09:00"),
      "investigated_at": ts("2025-11-14 11:00"), "summary_issued_at": ts("2025-11-21 15:00"),
@@ -292,7 +292,7 @@ def test_every_fact_names_its_source(con):
     assert {name: specs[name].source for name in OUR_MODELS if name.startswith("fact_")} == {
         "fact_repairs_job": "repairs_job", "fact_care_event": "care_event",
         "fact_care_service_episode": "care_event", "fact_pcn": "pcn", "fact_permit": "permit",
-        "fact_suspension": "suspension", "fact_bay_session": "bay_session", "fact_bay_occupancy_hourly": None,
+        "fact_suspension": "suspension", "fact_bay_session": "bay_session",
     }
 
 
@@ -387,7 +387,7 @@ def test_awaabs_law_clocks(con):
     assert open_case["is_damp_mould"] and open_case["awaabs_law_applies"]
     assert [open_case[c] for c in ("investigation_due_date", "summary_due_date", "safety_work_due_date",
                                    "preventative_work_due_date")] == [
-        dt.date(2025, 11, 17), dt.date(2025, 11, 20), dt.date(2025, 11, 27), dt.date(2025, 11, 27)]
+        dt.date(2025, 11, 17), dt.date(2025, 11, 20), dt.date(2025, 11, 24), dt.date(2025, 11, 24)]
     assert [open_case[c] for c in ("investigation_clock", "summary_clock", "safety_work_clock",
                                    "preventative_work_clock")] == ["missed", "missed", "missed", "missed"]
     assert open_case["is_awaab_overdue"] is True
@@ -396,9 +396,9 @@ def test_awaabs_law_clocks(con):
     assert case["is_damp_mould"]
     assert (case["investigation_due_date"], case["investigation_clock"]) == (dt.date(2025, 11, 19), "met")
     assert (case["summary_due_date"], case["summary_clock"]) == (dt.date(2025, 11, 19), "missed")
-    assert (case["safety_work_due_date"], case["safety_work_clock"]) == (dt.date(2025, 11, 28), "pending")
-    assert (case["preventative_work_due_date"], case["preventative_work_clock"]) == (dt.date(2025, 11, 28), "met")
-    assert case["is_awaab_overdue"] is False
+    assert (case["safety_work_due_date"], case["safety_work_clock"]) == (dt.date(2025, 11, 21), "missed")
+    assert (case["preventative_work_due_date"], case["preventative_work_clock"]) == (dt.date(2025, 11, 21), "missed")
+    assert case["is_awaab_overdue"] is True  # safety work still not done, past its due date
 
     plumbing = jobs["J7"]
     assert not plumbing["is_damp_mould"] and not plumbing["awaabs_law_applies"]
@@ -593,7 +593,7 @@ def test_bay_sessions(con):
 def test_bay_occupancy_splits_stays_across_hours(con):
     got = {(r["zone"], r["date_key"], r["hour_of_day"]): (r["occupied_bay_minutes"], r["stays_present"],
                                                            r["arrivals"], r["bays_observed"], r["occupancy_rate"])
-           for r in rows(con, "select * from fact_bay_occupancy_hourly")}
+           for r in rows(con, "select * from agg_bay_occupancy_hourly")}
     assert got == {
         ("CA-F", 20251127, 23): (30.0, 1, 1, 2, 0.25),
         ("CA-F", 20251128, 0): (90.0, 2, 1, 2, 0.75),     # 60 from E1, 30 from E2

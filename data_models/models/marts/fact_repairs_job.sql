@@ -147,9 +147,9 @@ due as (
 ),
 
 -- Awaab's Law clocks (damp and mould, not cancelled), in working days:
--- investigate within 10 of the day raised; written summary within 3 after the investigation (or after the day it
--- was due, while not done); safety work and the start of preventative work within 5 after the summary (or after
--- the day it was due, while not issued).
+-- investigate within 10 of the day raised; written summary within 3 after the investigation concludes (or after
+-- the day it was due, while not done); safety work and the start of preventative work within 5 after the
+-- investigation concludes (the regulations count both from the investigation, not from the written summary).
 awaab_investigation as (
 
     select
@@ -192,7 +192,8 @@ awaab_works as (
 
     from awaab_summary
     left join calendar as works_start
-        on works_start.full_date = coalesce(awaab_summary.summary_issued_date, awaab_summary.summary_due_date)
+        on works_start.full_date
+            = coalesce(awaab_summary.investigated_date, awaab_summary.investigation_due_date)
     left join working_days as safety_day
         on safety_day.working_day_number = works_start.working_day_number + 5
     left join working_days as preventative_day
