@@ -98,6 +98,10 @@ def commit() -> str:
     return proc.stdout.strip() or "unknown"
 
 
+def slowest(timings: dict[str, float], count: int = 5) -> list[tuple[str, float]]:
+    return sorted(timings.items(), key=lambda kv: -kv[1])[:count]
+
+
 def report(scale: str, ours: dict, base: dict) -> str:
     read = ours["read"]
     lines = [
@@ -118,10 +122,10 @@ def report(scale: str, ours: dict, base: dict) -> str:
         f"| baseline: pandas read_csv -> SQLite (same files, text only, no checks) | {base['seconds']:.1f} | "
         f"{base['read'] / base['seconds']:,.0f} |",
         "",
-        "Slowest SQL models: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in
-                                            sorted(ours["models"].items(), key=lambda kv: -kv[1])[:5]) + ".",
+        "Slowest SQL models: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in slowest(ours["models"])) + ".",
         "",
-        f"Peak memory (max RSS of the process): build {ours['peak_mib']:,.0f} MiB; baseline {base['peak_mib']:,.0f} MiB.",
+        f"Peak memory (max RSS of the process): build {ours['peak_mib']:,.0f} MiB; "
+        f"baseline {base['peak_mib']:,.0f} MiB.",
         f"Speed-up over the baseline: {base['seconds'] / ours['seconds']:.1f}x "
         "(the build also validates, casts, runs the SQL models and data tests, and publishes).",
         "",

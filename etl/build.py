@@ -28,7 +28,7 @@ from etl import checks, extract, models, seeds
 from etl.db import scalar
 from etl.extract import FileProblem, SheetData
 from etl.layouts import Match, NoMatch, Target, load_targets
-from etl.settings import BuildSettings
+from etl.settings import MEMORY_LIMIT_ENV, BuildSettings
 from etl.validate import (
     Params,
     candidate_formats,
@@ -156,7 +156,7 @@ def _run(sources, warehouse, scratch, settings, result, force, as_of, reporter) 
     except (models.ModelError, CatalogueError) as exc:
         raise BuildError(str(exc)) from None
     except duckdb.OutOfMemoryException as exc:
-        raise BuildError(f"out of memory ({settings.memory_limit}); raise BOROUGH_INSIGHT_MEMORY_LIMIT: {exc}") from None
+        raise BuildError(f"out of memory ({settings.memory_limit}); set {MEMORY_LIMIT_ENV} higher: {exc}") from None
     finally:
         con.close()
 
@@ -323,7 +323,8 @@ def _dedupe_natural_keys(con, targets: list[Target], run_id: str) -> None:
 def _count_outcomes(con, targets: list[Target], result: BuildResult) -> None:
     loaded: dict[str, int] = defaultdict(int)
     for target in targets:
-        for name, count in con.execute(f"select source_file, count(*) from valid_{target.target} group by 1").fetchall():
+        counts = con.execute(f"select source_file, count(*) from valid_{target.target} group by 1").fetchall()
+        for name, count in counts:
             loaded[name] += count
     rejected = dict(con.execute("select source_file, count(*) from etl_rejects group by 1").fetchall())
     for report in result.files:

@@ -23,7 +23,8 @@ class CheckResult:
         return self.failures == 0
 
     def message(self) -> str:
-        return f"{self.model}: {self.check}: {self.failures} row(s) fail{(' (' + self.detail + ')') if self.detail else ''}"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.model}: {self.check}: {self.failures} row(s) fail{detail}"
 
 
 def unique_sql(table: str, columns: list[str]) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 PSEUDONYM_KEY_ENV = "BOROUGH_INSIGHT_PSEUDONYM_KEY"
 PSEUDONYM_KEY_FILE_ENV = "BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE"
+MEMORY_LIMIT_ENV = "BOROUGH_INSIGHT_MEMORY_LIMIT"
 MIN_KEY_LENGTH = 16
 
 
@@ -42,4 +43,6 @@ def pseudonym_key_from_environment() -> bytes:
 
 def build_settings(**overrides) -> BuildSettings:
     overrides.setdefault("pseudonym_key", pseudonym_key_from_environment())
+    if os.environ.get(MEMORY_LIMIT_ENV):
+        overrides.setdefault("memory_limit", os.environ[MEMORY_LIMIT_ENV])
     return BuildSettings(**overrides)

@@ -4,8 +4,15 @@ Each request for support starts a chain of events: the request, an assessment af
 reablement, long-term support at home, in residential or nursing care) and reviews, planned about 6-8 weeks after a
 long-term service starts and then yearly, with some people left long overdue. Every event appears once, in the file
 of the quarter it starts in (files are named by the financial year's first calendar year: cld-2024-q1.csv is
-April-June 2024), with the end date known as at `until`. Most people are 65 or over; a fifth of requests come back
-from someone already known.
+April-June 2024), with the end date known as at `until` and, for a service, why it ended (most care home placements
+end with a death). Most people are 65 or over; a fifth of requests come back from someone already known.
+
+The council did not start caring for people in April 2021: the first file also carries the opening caseload, the
+people already in long-term support on 1 April 2021 (services that started in earlier years, and each person's last
+review before April 2021, so that some reviews fall overdue later), with no requests or assessments before April 2021.
+The opening caseload is the steady state of the same flow of new starts and lengths of stay, so the number of people
+in long-term support stays about level (new starts match ends): about 4.8 people per monthly request, some 2,700 at
+the Camden-sized scale.
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ HOSPITAL_DISCHARGE = 1
 REQUEST_OUTCOMES = ("Long Term Support", "Short Term Support", "Universal Services/Signposted",
                     "No Services Provided")
 LTS, STS, SIGNPOSTED, NO_SERVICES = range(4)
+OUTCOMES_AFTER_HOSPITAL = (0.2, 0.55, 0.15, 0.1)    # request outcome weights, in REQUEST_OUTCOMES order
+OUTCOMES_OTHER_ROUTES = (0.24, 0.2, 0.33, 0.23)
+OLDER_SHARE = 0.72       # people 65 or over
+CARER_SHARE = 0.04       # carers in their own right
+ONWARD_SHARE = 0.25      # reablement clients who then need long-term support
+DAY_CARE_EXTRA = 0.12    # home care clients who also go to a day centre
 REVIEW_OUTCOMES = (("No change in Long Term Support", 0.68), ("Long Term Support increased", 0.12),
                    ("Long Term Support decreased", 0.05), ("Change in setting - move to Residential Care", 0.04),
                    ("Change in setting - move to Nursing Care", 0.03), ("Long Term Support ended", 0.08))
@@ -67,20 +80,43 @@ class Component:
     units: tuple[float, float]  # planned units a week (hours of home care, days of day care...), median and sigma
 
 
+# Lengths of stay: home care churns fastest (people recover, move into a care home or die within a year or two); a
+# care home placement lasts two years or so, nursing care less (people arrive frailer); supported living and direct
+# payments, mostly for younger adults, last many years.
 COMPONENTS = [
-    Component("Home Care", "Long Term Support: Community", 420, 0.55, 700, "Weekly", (12, 0.5)),
+    Component("Home Care", "Long Term Support: Community", 420, 0.55, 320, "Weekly", (12, 0.5)),
     Component("Direct Payment", "Long Term Support: Community", 380, 0.5, 1000, "Weekly", (10, 0.5)),
     Component("Supported Living", "Long Term Support: Community", 1450, 0.4, 2000, "Weekly", (30, 0.3)),
-    Component("Day Care", "Long Term Support: Community", 190, 0.35, 600, "Weekly", (2, 0.4)),
-    Component("Residential Care", "Long Term Support: Residential Care", 1080, 0.25, 800, "Weekly", (1, 0.0)),
+    Component("Day Care", "Long Term Support: Community", 190, 0.35, 400, "Weekly", (2, 0.4)),
+    Component("Residential Care", "Long Term Support: Residential Care", 1080, 0.25, 760, "Weekly", (1, 0.0)),
     Component("Nursing Care", "Long Term Support: Nursing Care", 1290, 0.2, 500, "Weekly", (1, 0.0)),
     Component("Equipment", "Short Term Support: Ongoing Low Level", 420, 0.9, 0, "One-off", (1, 0.0)),
     Component("Reablement", "Short Term Support: ST-Max", 460, 0.3, 28, "Weekly", (9, 0.35)),
 ]
 HOME_CARE, DIRECT_PAYMENT, SUPPORTED_LIVING, DAY_CARE, RESIDENTIAL, NURSING, EQUIPMENT, REABLEMENT = range(8)
-LONG_TERM_MIX = np.array([0.45, 0.18, 0.06, 0.05, 0.15, 0.11])   # over the first six components
+LONG_TERM = 6                                                        # the first six components are long-term
+# new long-term starts by component (people with a learning disability or mental health need are steered to
+# supported living, rarely to nursing care); with the lengths of stay this makes a caseload of about 40% home care,
+# then residential care, nursing care, supported living, direct payments and day care
+LONG_TERM_MIX = np.array([0.60, 0.04, 0.012, 0.03, 0.14, 0.17])
 COST_INFLATION = 0.055   # a year: the National Living Wage drove care fees up faster than prices
 REVIEW_LAPSE = 0.2       # share of long-term clients whose yearly reviews stop at some point (the overdue list)
+# why a service ended (CLD event outcomes; a service still open as at `until` is 'Provision of service')
+PROVISION = "Provision of service"
+END_OUTCOMES = ("NFA - Deceased", "NFA - Moved to another LA", "NFA - 100% NHS funded care",
+                "NFA - Self-funded client (inc. 12wk disregard)", "Progress to Support Planning / Services",
+                "Service ended as planned", "NFA - Support ended: Other reason", "NFA - Support declined")
+DECEASED, MOVED, NHS_FUNDED, SELF_FUNDED, PROGRESS, ENDED_AS_PLANNED, ENDED_OTHER, DECLINED = range(8)
+END_WEIGHTS = np.array([  # per component, in END_OUTCOMES order: most care home placements end with a death
+    [0.25, 0.07, 0.05, 0.05, 0.28, 0.15, 0.10, 0.05],   # home care: often a move into a care home (progress)
+    [0.15, 0.12, 0.03, 0.02, 0.30, 0.18, 0.15, 0.05],   # direct payment
+    [0.10, 0.20, 0.02, 0.00, 0.35, 0.15, 0.15, 0.03],   # supported living
+    [0.15, 0.05, 0.02, 0.00, 0.30, 0.25, 0.15, 0.08],   # day care
+    [0.68, 0.07, 0.08, 0.06, 0.06, 0.00, 0.05, 0.00],   # residential care
+    [0.75, 0.04, 0.12, 0.03, 0.03, 0.00, 0.03, 0.00],   # nursing care
+    [0.00, 0.00, 0.00, 0.00, 0.00, 1.00, 0.00, 0.00],   # equipment (one-off)
+    [0.02, 0.01, 0.02, 0.00, 0.00, 0.90, 0.05, 0.00],   # reablement (onward support is set where it is known)
+])
 
 
 def files(start: dt.date, until: dt.date) -> list[tuple[str, dt.date]]:
@@ -131,15 +167,19 @@ def write(ctx) -> None:
     request_day, person_of_chain = request_dates(rng, requests, start, until)
     people = build_people(rng, ctx, request_day, person_of_chain)
     events = Events()
-    chain_events(rng, events, people, person_of_chain, request_day, until)
+    waits = chain_events(rng, events, people, person_of_chain, request_day, until)
+    people = opening_caseload(stream(ctx.seed, "care", "opening"), ctx, events, people, start, until, waits)
     table = events.arrays()
     kept = table["start"] <= until
     table = {k: v[kept] for k, v in table.items()}
     table["end"] = np.where(table["end"] > until, np.datetime64("NaT"), table["end"])
     order = np.lexsort((table["kind"], table["start"]))
     table = {k: v[order] for k, v in table.items()}
-    quarter_of = quarter_index(table["start"])       # sorted by start, so each quarter is a run of rows
+    table["outcome"] = service_outcomes(stream(ctx.seed, "care", "service ends"), table)
     quarters = quarters_between(ctx.start, ctx.until)
+    first = quarters[0].fy * 4 + quarters[0].number - 1
+    # sorted by start, so each quarter is a run of rows; the opening caseload (started earlier) goes in the first
+    quarter_of = np.maximum(quarter_index(table["start"]), first)
     references = event_references(table["kind"])
     bounds = np.searchsorted(quarter_of, [q.fy * 4 + q.number - 1 for q in quarters] + [1 << 40])
     pieces = [(relpath(q), int(bounds[i]), int(bounds[i + 1])) for i, q in enumerate(quarters)]
@@ -171,29 +211,37 @@ def request_dates(rng, n: int, start: np.datetime64, until: np.datetime64):
 
 
 def build_people(rng, ctx, request_day, person_of_chain) -> People:
-    wards = ctx.wards()
     n = int(person_of_chain.max()) + 1
     first_request = np.full(n, np.datetime64("2100-01-01"), dtype="datetime64[D]")
     np.minimum.at(first_request, person_of_chain, request_day)
-    older = rng.random(n) < 0.72
+    older = rng.random(n) < OLDER_SHARE
     age = np.where(older, 65 + rng.gamma(4.0, 4.5, n).clip(0, 38), rng.uniform(18, 65, n))
     birth = first_request - np.rint(age * 365.25).astype(np.int64) - rng.integers(0, 365, n)
     weights_older = np.array([r[1] for r in SUPPORT_REASONS])
     weights_younger = np.array([r[2] for r in SUPPORT_REASONS])
     reason = np.where(older, pick(rng, n, weights_older), pick(rng, n, weights_younger))
+    ids = np.array([f"CAM{i:07d}" for i in (10_000 + rng.permutation(n * 3)[:n])], dtype=object)
+    gender, ethnicity, ward = person_details(rng, ctx, n)
+    return People(ids=ids, birth=birth, gender=gender, ethnicity=ethnicity, ward=ward, reason=reason,
+                  carer=rng.random(n) < CARER_SHARE)
+
+
+def person_details(rng, ctx, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gender, ethnicity and ward codes of n people."""
+    wards = ctx.wards()
     # social care need follows deprivation as well as population: weight wards by their council homes too
     ward_weight = wards.population * (0.5 + wards.council_homes / wards.council_homes.mean())
-    ids = np.array([f"CAM{i:07d}" for i in (10_000 + rng.permutation(n * 3)[:n])], dtype=object)
-    return People(ids=ids, birth=birth, gender=pick(rng, n, [g[1] for g in GENDERS]),
-                  ethnicity=pick(rng, n, [e[1] for e in ETHNICITIES]), ward=pick(rng, n, ward_weight),
-                  reason=reason, carer=rng.random(n) < 0.04)
+    return (pick(rng, n, [g[1] for g in GENDERS]), pick(rng, n, [e[1] for e in ETHNICITIES]),
+            pick(rng, n, ward_weight))
 
 
-def chain_events(rng, events: Events, people: People, person, request_day, until) -> None:
+def chain_events(rng, events: Events, people: People, person, request_day, until) -> np.ndarray:
+    """Every chain's events; returns the days from request to long-term support of the chains that reach it in
+    their first year (the opening caseload's new starts wait as long)."""
     n = len(person)
     route = pick(rng, n, [r[1] for r in ROUTES])
     hospital = route == HOSPITAL_DISCHARGE
-    outcome = np.where(hospital, pick(rng, n, [0.2, 0.55, 0.15, 0.1]), pick(rng, n, [0.24, 0.2, 0.33, 0.23]))
+    outcome = np.where(hospital, pick(rng, n, OUTCOMES_AFTER_HOSPITAL), pick(rng, n, OUTCOMES_OTHER_ROUTES))
     outcome = np.where(people.carer[person], np.where(rng.random(n) < 0.5, SIGNPOSTED, NO_SERVICES), outcome)
     events.add(n, person=person, kind=np.full(n, "Request"), start=request_day, end=request_day,
                outcome=np.array(REQUEST_OUTCOMES, dtype=object)[outcome],
@@ -214,14 +262,18 @@ def chain_events(rng, events: Events, people: People, person, request_day, until
     short = assessed[outcome[assessed] == STS]
     s_start = a_end[outcome[assessed] == STS] + rng.integers(0, 4, len(short))
     s_end = s_start + rng.integers(7, 43, len(short))
-    add_services(rng, events, person[short], np.full(len(short), REABLEMENT), s_start, s_end)
     kit = rng.random(len(short)) < 0.4
+    onward = rng.random(len(short)) < ONWARD_SHARE
+    add_services(rng, events, person[short], np.full(len(short), REABLEMENT), s_start, s_end,
+                 outcome=np.where(onward, END_OUTCOMES[PROGRESS], None))
     add_services(rng, events, person[short][kit], np.full(int(kit.sum()), EQUIPMENT), s_start[kit], s_start[kit])
-    onward = rng.random(len(short)) < 0.25
     long_people = np.concatenate([person[assessed[outcome[assessed] == LTS]], person[short][onward]])
     lts = outcome[assessed] == LTS
     long_start = np.concatenate([a_end[lts] + rng.integers(0, 29, int(lts.sum())), s_end[onward] + 1])
     long_term(rng, events, people, long_people, long_start, until)
+    asked = np.concatenate([request_day[assessed[lts]], request_day[short[onward]]])
+    first_year = asked < request_day[0] + 365
+    return (long_start - asked)[first_year].astype(np.int64)
 
 
 def assessment_wait(rng, day: np.ndarray, quick: np.ndarray) -> np.ndarray:
@@ -232,32 +284,39 @@ def assessment_wait(rng, day: np.ndarray, quick: np.ndarray) -> np.ndarray:
     return np.rint(wait * backlog).astype(np.int64)
 
 
+def long_term_mix(reason: np.ndarray) -> np.ndarray:
+    """The chances of each long-term component (one row per person) given their primary support reason."""
+    mix = np.tile(LONG_TERM_MIX, (len(reason), 1))
+    steered = np.isin(reason, [LEARNING_DISABILITY, MENTAL_HEALTH])
+    mix[steered, SUPPORTED_LIVING] *= 6
+    mix[steered, NURSING] *= 0.2
+    return mix / mix.sum(axis=1, keepdims=True)
+
+
 def long_term(rng, events: Events, people: People, person, start, until) -> None:
     n = len(person)
-    reason = people.reason[person]
-    mix = np.tile(LONG_TERM_MIX, (n, 1))
-    mix[np.isin(reason, [LEARNING_DISABILITY, MENTAL_HEALTH]), SUPPORTED_LIVING] *= 6
-    mix[np.isin(reason, [LEARNING_DISABILITY, MENTAL_HEALTH]), NURSING] *= 0.2
-    mix = mix / mix.sum(axis=1, keepdims=True)
-    component = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, len(LONG_TERM_MIX) - 1)
+    mix = long_term_mix(people.reason[person])
+    component = (rng.random(n)[:, None] > np.cumsum(mix, axis=1)).sum(axis=1).clip(0, LONG_TERM - 1)
     length = rng.exponential(np.array([c.mean_days for c in COMPONENTS])[component]).astype(np.int64) + 14
     end = start + length
     add_services(rng, events, person, component, start, end)
     # some people at home also go to a day centre
-    extra = (component == HOME_CARE) & (rng.random(n) < 0.12)
+    extra = (component == HOME_CARE) & (rng.random(n) < DAY_CARE_EXTRA)
     add_services(rng, events, person[extra], np.full(int(extra.sum()), DAY_CARE), start[extra] + 7,
                  end[extra])
     reviews(rng, events, person, start, end, until)
 
 
-def add_services(rng, events: Events, person, component, start, end) -> None:
+def add_services(rng, events: Events, person, component, start, end, outcome=None) -> None:
+    """Services with their weekly cost (at the prices of the year they start, or of 2021-22 for those that started
+    earlier: an ongoing service is recorded at its current rate) and planned units."""
     n = len(person)
     if n == 0:
         return
     spec = [COMPONENTS[c] for c in range(len(COMPONENTS))]
     weekly = np.array([c.weekly_cost for c in spec])[component]
     sigma = np.array([c.sigma for c in spec])[component]
-    years = (start - np.datetime64("2021-04-01")).astype(np.int64) / 365.25
+    years = np.maximum((start - np.datetime64("2021-04-01")).astype(np.int64), 0) / 365.25
     cost = np.rint(rng.lognormal(np.log(weekly), sigma) * (1 + COST_INFLATION) ** years * 100).astype(np.int64)
     unit_median = np.array([c.units[0] for c in spec])[component]
     unit_sigma = np.array([c.units[1] for c in spec])[component]
@@ -269,7 +328,8 @@ def add_services(rng, events: Events, person, component, start, end) -> None:
                         np.where(rng.random(n) < 0.6, "CASSR Managed Personal Budget",
                                  "CASSR Commissioned Support only"))
     events.add(n, person=person, kind=np.full(n, "Service"), start=start, end=end, component=component, cost=cost,
-               units=units, delivery=delivery)
+               units=units, delivery=delivery,
+               outcome=np.full(n, None, dtype=object) if outcome is None else np.asarray(outcome, dtype=object))
 
 
 def reviews(rng, events: Events, person, start, end, until) -> None:
@@ -282,16 +342,160 @@ def reviews(rng, events: Events, person, start, end, until) -> None:
     days = start[:, None] + np.cumsum(gaps, axis=1)
     lapse_after = np.where(rng.random(n) < REVIEW_LAPSE, rng.integers(1, slots, n), slots)
     live = (days < end[:, None]) & (days <= until) & (np.arange(slots)[None, :] < lapse_after[:, None])
+    add_reviews(rng, events, person, days, live, earliest=start + 7)
+
+
+def add_reviews(rng, events: Events, person, days, live, earliest) -> None:
+    """The review events of the planned review days (one row per person) that happen (`live`); about one in twelve
+    is unplanned and comes early, but never before `earliest` (a day per person)."""
     unplanned = rng.random(days.shape) < 0.08
     row, col = np.nonzero(live)
     k = len(row)
     review_day = days[row, col] - np.where(unplanned[row, col], rng.integers(30, 200, k), 0)
-    review_day = np.maximum(review_day, start[row] + 7)  # an unplanned review comes early, never before the service
+    review_day = np.maximum(review_day, earliest[row])
     events.add(k, person=person[row], kind=np.full(k, "Review"), start=review_day,
                end=review_day + rng.integers(0, 15, k),
                outcome=np.array([o[0] for o in REVIEW_OUTCOMES], dtype=object)[
                    pick(rng, k, [o[1] for o in REVIEW_OUTCOMES])],
                review_reason=np.where(unplanned[row, col], "Unplanned", "Planned"))
+
+
+# ---------------------------------------------------------------------------------------------- opening caseload
+
+def long_term_starts(requests_per_month: float) -> np.ndarray:
+    """Expected new long-term services a day by (65 or over, primary support reason, component), worked out from
+    the same constants as the flow of requests (day care that comes with home care aside)."""
+    hospital = ROUTES[HOSPITAL_DISCHARGE][1] / sum(r[1] for r in ROUTES)
+
+    def long_term_share(weights) -> float:  # requests that lead to long-term support, directly or after reablement
+        w = np.asarray(weights, dtype=float) / sum(weights)
+        return w[LTS] + w[STS] * ONWARD_SHARE
+
+    share = (1 - CARER_SHARE) * (hospital * long_term_share(OUTCOMES_AFTER_HOSPITAL)
+                                 + (1 - hospital) * long_term_share(OUTCOMES_OTHER_ROUTES))
+    starts_a_day = requests_per_month * share * 12 / 365.25
+    age = np.array([1 - OLDER_SHARE, OLDER_SHARE])
+    reasons = np.array([[r[2] for r in SUPPORT_REASONS], [r[1] for r in SUPPORT_REASONS]], dtype=float)
+    reasons /= reasons.sum(axis=1, keepdims=True)
+    mix = long_term_mix(np.arange(len(SUPPORT_REASONS)))
+    return starts_a_day * age[:, None, None] * reasons[:, :, None] * mix[None, :, :]
+
+
+def steady_caseload(requests_per_month: float) -> np.ndarray:
+    """People in long-term support on any day once the flow of new starts has run for years, by (65 or over,
+    primary support reason, component): the starts a day times each component's mean length of stay. An opening
+    caseload of this size and make-up neither grows nor shrinks as the new starts come in (about 4.8 people per
+    monthly request)."""
+    stay = np.array([c.mean_days for c in COMPONENTS[:LONG_TERM]]) + 14   # length = 14 days + exponential
+    return long_term_starts(requests_per_month) * stay
+
+
+def opening_caseload(rng, ctx, events: Events, people: People, day0: np.datetime64, until,
+                     waits: np.ndarray) -> People:
+    """The people already in long-term support on `day0` (1 April 2021): their services (started before, drawn from
+    the steady state of the flow, so longer ago for the longer stays such as care homes and supported living) and
+    their reviews (the last one before `day0`, then yearly).
+
+    Also the people whose request came before `day0` and whose long-term support starts after it, `waits` (days
+    from request to support) later: without them the caseload would dip while the first requests of the period work
+    through their assessments. Neither group has a request or an assessment in the files. Returns the people with
+    both groups appended."""
+    starts = long_term_starts(ctx.scale.care_requests_per_month)
+    expected = steady_caseload(ctx.scale.care_requests_per_month)
+    n = int(np.rint(expected.sum()))   # a stock, not a count of arrivals: its size is not left to chance
+    cells = pick(rng, n, expected.ravel())
+    mean = np.array([c.mean_days for c in COMPONENTS])[np.unravel_index(cells, expected.shape)[2]]
+    # a stay lasts 14 days plus an exponential time; on a given day the time already spent is spread as the chance
+    # that a stay lasts that long (flat over the first 14 days, then the exponential tail), and what is left is
+    # again exponential (memoryless)
+    early = rng.random(n) < 14 / (14 + mean)
+    spent = np.where(early, rng.uniform(0, 14, n), 14 + rng.exponential(mean))
+    left = np.where(early, 14 - spent, 0) + rng.exponential(mean)
+    start = day0 - np.maximum(np.ceil(spent), 1).astype(np.int64)
+    end = day0 + np.floor(left).astype(np.int64)
+
+    # the requests still working through on `day0`: as many as start in the mean wait; a long wait is the more
+    # likely to be under way on a given day, and is then a uniform part of the way through
+    waits = waits[waits > 0]
+    m = int(np.rint(starts.sum() * waits.mean())) if len(waits) else 0
+    cells = np.concatenate([cells, pick(rng, m, starts.ravel())])
+    wait = waits[pick(rng, m, waits)] if m else np.zeros(0, np.int64)
+    later = day0 + np.floor(rng.random(m) * wait).astype(np.int64)
+    older, reason, component = np.unravel_index(cells, expected.shape)
+    length = rng.exponential(np.array([c.mean_days for c in COMPONENTS])[component[n:]]).astype(np.int64) + 14
+    start, end = np.concatenate([start, later]), np.concatenate([end, later + length])
+
+    total = n + m
+    # ages on `day0` as the flow's ages at their first request (people in care are alive, however long they have
+    # been there), never under 18 when their support started
+    years = (day0 - start).astype(np.int64) / 365.25
+    age = np.where(older == 1, 65 + rng.gamma(4.0, 4.5, total).clip(0, 38), rng.uniform(18, 65, total) + years)
+    age = np.maximum(age, years + 18)
+    birth = day0 - np.rint(age * 365.25).astype(np.int64) - rng.integers(0, 365, total)
+    taken = np.array([int(i[3:]) for i in people.ids], dtype=np.int64)
+    free = np.setdiff1d(np.arange(10_000, 10_000 + 3 * (len(taken) + total)), taken)
+    ids = np.array([f"CAM{i:07d}" for i in rng.choice(free, size=total, replace=False)], dtype=object)
+    gender, ethnicity, ward = person_details(rng, ctx, total)
+    joined = People(ids=np.concatenate([people.ids, ids]), birth=np.concatenate([people.birth, birth]),
+                    gender=np.concatenate([people.gender, gender]),
+                    ethnicity=np.concatenate([people.ethnicity, ethnicity]),
+                    ward=np.concatenate([people.ward, ward]), reason=np.concatenate([people.reason, reason]),
+                    carer=np.concatenate([people.carer, np.zeros(total, dtype=bool)]))
+
+    person = len(people.ids) + np.arange(total)
+    add_services(rng, events, person, component, start, end)
+    extra = (component == HOME_CARE) & (rng.random(total) < DAY_CARE_EXTRA)
+    add_services(rng, events, person[extra], np.full(int(extra.sum()), DAY_CARE), start[extra] + 7, end[extra])
+    opening_reviews(rng, events, person[:n], start[:n], end[:n], day0, until)
+    reviews(rng, events, person[n:], start[n:], end[n:], until)
+    return joined
+
+
+def opening_reviews(rng, events: Events, person, start, end, day0, until) -> None:
+    """The opening caseload's reviews. Someone whose first review (6-10 weeks in) was due before `day0` has their
+    last review before `day0`: mostly within the year, but a quarter a year or two earlier (reviews were paused in
+    the pandemic) and a few long ago; overdue reviews are caught up in 2021-22. Then reviews are yearly while the
+    service lasts, and for some people they stop (the overdue list)."""
+    n = len(person)
+    first_due = start + rng.integers(42, 71, n)
+    reviewed = first_due < day0
+    draw = rng.random(n)
+    ago = np.where(draw < 0.68, rng.integers(1, 366, n),
+                   np.where(draw < 0.93, rng.integers(366, 731, n), rng.integers(731, 1461, n)))
+    last = np.maximum(day0 - ago, first_due)
+    k = int(reviewed.sum())
+    last_end = np.minimum(last[reviewed] + rng.integers(0, 15, k), day0 - 1)
+    events.add(k, person=person[reviewed], kind=np.full(k, "Review"), start=last[reviewed], end=last_end,
+               outcome=np.array([o[0] for o in REVIEW_OUTCOMES[:3]], dtype=object)[
+                   pick(rng, k, [o[1] for o in REVIEW_OUTCOMES[:3]])],
+               review_reason=np.full(k, "Planned"))
+
+    slots = 8
+    following = last + np.rint(rng.uniform(300, 420, n)).astype(np.int64)
+    catch_up = day0 + rng.integers(14, 271, n)
+    following = np.where(following < day0 + 14, catch_up, following)
+    next_due = np.where(reviewed, following, first_due)
+    gaps = np.column_stack([np.zeros(n, np.int64)] + [np.rint(rng.uniform(300, 420, n)).astype(np.int64)
+                                                      for _ in range(slots - 1)])
+    days = next_due[:, None] + np.cumsum(gaps, axis=1)
+    lapse_after = np.where(rng.random(n) < REVIEW_LAPSE, rng.integers(0, slots, n), slots)
+    live = (days < end[:, None]) & (days <= until) & (np.arange(slots)[None, :] < lapse_after[:, None])
+    add_reviews(rng, events, person, days, live, earliest=np.maximum(start + 7, day0))
+
+
+def service_outcomes(rng, t: dict[str, np.ndarray]) -> np.ndarray:
+    """Event outcomes with each service's: 'Provision of service' while it is open as at `until`, else why it ended
+    (drawn by component unless the chain already knows, e.g. reablement that led on to long-term support)."""
+    outcome = t["outcome"].copy()
+    service = t["component"] >= 0
+    outcome[service & np.isnat(t["end"])] = PROVISION
+    ended = np.flatnonzero(service & ~np.isnat(t["end"]) & np.equal(outcome, None))
+    if len(ended):
+        weights = END_WEIGHTS[t["component"][ended]]
+        cumulative = np.cumsum(weights, axis=1)
+        drawn = (rng.random(len(ended))[:, None] * cumulative[:, -1:] >= cumulative).sum(axis=1)
+        outcome[ended] = np.array(END_OUTCOMES, dtype=object)[np.minimum(drawn, len(END_OUTCOMES) - 1)]
+    return outcome
 
 
 def event_references(kind: np.ndarray) -> np.ndarray:
