@@ -47,6 +47,7 @@ run: demo
 	$(PY) app.py --host $(HOST) --port $(PORT) --warehouse $(DEMO_WAREHOUSE)
 
 test: install browser
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 test-fast: install
