@@ -40,7 +40,7 @@ import pandas as pd
 start = time.perf_counter()
 sources, target = Path(sys.argv[1]), Path(sys.argv[2])
 con = sqlite3.connect(target)
-rows = 0
+rows, tables = 0, {}
 for path in sorted(sources.rglob("*")):
     if path.suffix == ".csv":
         try:
@@ -49,11 +49,13 @@ for path in sorted(sources.rglob("*")):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
         frames = [frame]
     elif path.suffix == ".xlsx":
-        frames = list(pd.read_excel(path, sheet_name=None, dtype=str, header=2).values())
+        frames = list(pd.read_excel(path, sheet_name=None, dtype=str, header=2, engine="calamine").values())
     else:
         continue
-    table = path.parent.relative_to(sources).as_posix().replace("/", "_").replace("-", "_") or "root"
+    folder = path.parent.relative_to(sources).as_posix().replace("/", "_").replace("-", "_") or "root"
     for frame in frames:
+        # one table per folder and header, as a hand-written loader would do it
+        table = tables.setdefault((folder, tuple(frame.columns)), f"{folder}_{len(tables)}")
         frame.to_sql(table, con, if_exists="append", index=False)
         rows += len(frame)
 con.commit()

@@ -98,7 +98,7 @@ LONG_TERM = 6                                                        # the first
 # new long-term starts by component (people with a learning disability or mental health need are steered to
 # supported living, rarely to nursing care); with the lengths of stay this makes a caseload of about 40% home care,
 # then residential care, nursing care, supported living, direct payments and day care
-LONG_TERM_MIX = np.array([0.60, 0.04, 0.012, 0.03, 0.14, 0.17])
+LONG_TERM_MIX = np.array([0.60, 0.03, 0.014, 0.03, 0.14, 0.17])
 COST_INFLATION = 0.055   # a year: the National Living Wage drove care fees up faster than prices
 REVIEW_LAPSE = 0.2       # share of long-term clients whose yearly reviews stop at some point (the overdue list)
 # why a service ended (CLD event outcomes; a service still open as at `until` is 'Provision of service')

@@ -39,6 +39,10 @@ def care(demo, manifest):
     return clean_rows(demo, "care/*.csv", manifest)
 
 
+CARE_START = dt.date(2021, 4, 1)   # the first day of the demo period: the opening caseload is in care on it
+FIRST_CARE_FILE = "care/cld-2021-q1.csv"
+
+
 def stamp(text: str, fmt: str = "%d/%m/%Y %H:%M") -> dt.datetime:
     return dt.datetime.strptime(text, fmt)
 
@@ -289,7 +293,10 @@ def test_care_events_in_their_quarter_with_stable_people(care):
     people = defaultdict(set)
     for r in care:
         start = stamp(r["Event_Start_Date"], "%d/%m/%Y")
-        assert stamp(r["Reporting_Period_Start_Date"], "%d/%m/%Y") <= start
+        if start.date() < CARE_START:  # the opening caseload: only in the first file (checked below)
+            assert r["_file"] == FIRST_CARE_FILE and r["Reporting_Period_Start_Date"] == "01/04/2021", r
+        else:
+            assert stamp(r["Reporting_Period_Start_Date"], "%d/%m/%Y") <= start
         assert start <= stamp(r["Reporting_Period_End_Date"], "%d/%m/%Y")
         assert re.fullmatch(r"CAM\d{7}", r["LA_Person_Unique_Identifier"])
         people[r["LA_Person_Unique_Identifier"]].add((r["Date_of_Birth"], r["Gender"], r["Ward_Code"]))
@@ -331,6 +338,123 @@ def test_care_assessments_wait_after_requests_and_some_reviews_are_overdue(care,
             overdue += (dt.datetime.combine(until, dt.time()) - last).days > 365
     assert 5 <= median(waits) <= 60
     assert long_term_open and 0 < overdue < 0.6 * long_term_open
+
+
+def care_day(text: str) -> dt.date | None:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def long_term_services(care) -> list[tuple[dict, dt.date, dt.date | None]]:
+    return [(r, care_day(r["Event_Start_Date"]), care_day(r["Event_End_Date"])) for r in care
+            if r["Event_Type"] == "Service" and r["Service_Type"].startswith("Long Term Support")]
+
+
+def people_in_long_term_support(services, on: dt.date) -> set[str]:
+    return {r["LA_Person_Unique_Identifier"] for r, start, end in services
+            if start <= on and (end is None or end >= on)}
+
+
+def test_care_opening_caseload_is_in_the_first_file(care):
+    """People already in long-term support on 1 April 2021 come with their services (started in earlier years,
+    longer ago for care homes than for home care) and their last review, but no request or assessment."""
+    earlier = [r for r in care if care_day(r["Event_Start_Date"]) < CARE_START]
+    assert {r["_file"] for r in earlier} == {FIRST_CARE_FILE}
+    assert {r["Event_Type"] for r in earlier} == {"Service", "Review"}
+    services = [r for r in earlier if r["Event_Type"] == "Service"]
+    opening = {r["LA_Person_Unique_Identifier"] for r in services}
+    for r in services:
+        assert r["Service_Type"].startswith("Long Term Support"), r
+        assert not r["Event_End_Date"] or care_day(r["Event_End_Date"]) >= CARE_START, "ended before the period"
+    for r in earlier:
+        if r["Event_Type"] == "Review":
+            assert r["LA_Person_Unique_Identifier"] in opening
+            assert care_day(r["Event_End_Date"]) < CARE_START
+    assert not [r for r in care if r["LA_Person_Unique_Identifier"] in opening
+                and r["Event_Type"] in ("Request", "Assessment")], "the opening caseload asked before the period"
+
+    years = defaultdict(list)
+    for r in services:
+        years[r["Service_Component"]].append((CARE_START - care_day(r["Event_Start_Date"])).days / 365.25)
+    every = [y for ys in years.values() for y in ys]
+    assert sum(y > 1 for y in every) > 0.3 * len(every) and max(every) > 4, "starts not spread over earlier years"
+    assert median(years["Residential Care"] + years["Nursing Care"]) > median(years["Home Care"])
+    ended = [r for r in services if r["Event_End_Date"]]
+    assert 0.3 * len(services) < len(ended) < len(services), "some, not all, should end within the period"
+
+
+def test_care_long_term_caseload_is_level(care, manifest):
+    """About 2,500-3,000 people are in long-term support at any time in Camden (570 requests a month at the large
+    scale), scaled by requests to the generated scale: as many on 1 April 2021 as five years later."""
+    from etl.generate.common import scale_of
+
+    services = long_term_services(care)
+    requests_a_month = scale_of(manifest["scale"]).care_requests_per_month
+    low, high = 2_500 / 570 * requests_a_month * 0.65, 3_000 / 570 * requests_a_month * 1.35
+    first = len(people_in_long_term_support(services, CARE_START))
+    assert low <= first <= high, (first, low, high)
+    for year in range(2022, 2027):
+        count = len(people_in_long_term_support(services, dt.date(year, 4, 1)))
+        assert low <= count <= high and 0.75 <= count / first <= 1.25, (year, count, first)
+    window = (CARE_START, dt.date(2026, 4, 1))
+    starts = sum(window[0] <= start < window[1] for _, start, _ in services)
+    ends = sum(end is not None and window[0] <= end < window[1] for _, _, end in services)
+    assert 0.8 <= starts / ends <= 1.25, (starts, ends)
+
+
+def test_care_caseload_mix_and_how_services_end(care):
+    """Home care is the largest part of the caseload, then care homes, supported living and direct payments; most
+    care home placements end with a death or a move, and home care turns over faster."""
+    services = long_term_services(care)
+    active = Counter()
+    for year in range(2021, 2027):
+        for month in (4, 7, 10, 1):
+            on = dt.date(year + (month == 1), month, 1)
+            active.update(r["Service_Component"] for r, start, end in services
+                          if start <= on and (end is None or end >= on))
+    order = [name for name, _ in active.most_common()]
+    assert order[0] == "Home Care", active
+    assert active["Residential Care"] > active["Supported Living"] and active["Nursing Care"] > active["Direct Payment"]
+    assert {"Home Care", "Residential Care", "Nursing Care", "Supported Living", "Direct Payment"} <= set(active)
+
+    for r, _, end in services:
+        assert (r["Event_Outcome"] == "Provision of service") == (end is None), r
+    homes = [r["Event_Outcome"] for r, _, end in services
+             if end and r["Service_Component"] in ("Residential Care", "Nursing Care")]
+    assert sum(o in ("NFA - Deceased", "NFA - Moved to another LA") for o in homes) > 0.6 * len(homes)
+
+    def lengths(component):
+        return [(end - start).days for r, start, end in services
+                if end and start >= CARE_START and r["Service_Component"] == component]
+
+    assert median(lengths("Home Care")) < median(lengths("Residential Care"))
+
+
+def test_care_opening_reviews_fall_due_yearly(care, until):
+    """The opening caseload's last review before April 2021 sets when the next is due (12 months later): most are
+    reviewed by then or within a few weeks of it, some fall overdue by more than three months."""
+    reviews = defaultdict(list)
+    for r in care:
+        if r["Event_Type"] == "Review":
+            reviews[r["LA_Person_Unique_Identifier"]].append(care_day(r["Event_End_Date"] or r["Event_Start_Date"]))
+    in_care_until = {}  # the opening caseload: the last day each person is in long-term support (as at `until`)
+    for r, start, end in long_term_services(care):
+        if start < CARE_START:
+            person = r["LA_Person_Unique_Identifier"]
+            in_care_until[person] = max(in_care_until.get(person, CARE_START), min(end or until, until))
+    in_time = overdue = 0
+    for person, last_day in in_care_until.items():
+        dates = sorted(reviews[person])
+        before = [d for d in dates if d < CARE_START]
+        due = before[-1] + dt.timedelta(days=365) if before else None
+        if due is None or due + dt.timedelta(days=90) >= last_day:
+            continue
+        if any(d <= due + dt.timedelta(days=90) for d in dates if d >= CARE_START):
+            in_time += 1
+        else:
+            overdue += 1
+    assert sum(1 for person in in_care_until if any(d < CARE_START for d in reviews[person])) > 0.5 * len(
+        in_care_until), "most of the opening caseload should have had a review before April 2021"
+    assert in_time > overdue > 0, (in_time, overdue)
 
 
 # ---------------------------------------------------------------------------------------------------- budget

@@ -215,6 +215,32 @@ def test_same_seed_gives_the_same_bytes(demo, manifest, tmp_path):
     assert digests(again) == digests(demo)
 
 
+# Every family but care, for seed 7 small until 31 October 2026 (the session demo): folder -> (files, sha256 of the
+# sorted "path<TAB>sha256" lines). Recorded before the opening care caseload was added, to show that it changed no
+# other family's bytes (each family draws from its own random streams). A deliberate change to another family's
+# output means recording its line again.
+OTHER_FAMILIES_SEED_7_SMALL = {
+    "finance": (67, "296f9c07018033fca37a39a51aac8d98430f20a9efb4a5f87efe40bd2d5ea552"),
+    "parking": (268, "d356321bf912a723af884f4ac1ed9598e899851acf2f6681958e74dd9537bd12"),
+    "reference": (2, "7f7373097af174c1e6a21ffa26641b767bf22fe82c58307ebd57012b07cadc8d"),
+    "repairs": (67, "76085c5d0d218cab2b3890c4d6daeb0e316e107ae7c799caf949a9325a5bb2c0"),
+    "returns": (570, "6df1e045e6ec85846f3ecf3c06583369d206388ec0e83d0268245bfdf5a1e6a7"),
+    "spend": (23, "acef06adb76ed39b0d7a71b688a02cb4db492fb07eb5ec137e84776f4d0db796"),
+}
+
+
+def test_care_changes_leave_the_other_families_bytes_alone(demo, manifest):
+    assert (manifest["scale"], manifest["seed"], manifest["until"]) == ("small", 7, "2026-10-31")
+    lines: dict[str, list[str]] = {}
+    for path, digest in digests(demo).items():
+        folder = path.split("/", 1)[0]
+        if folder != "care" and path != "_manifest.json":
+            lines.setdefault(folder, []).append(f"{path}\t{digest}\n")
+    found = {folder: (len(rows), hashlib.sha256("".join(rows).encode()).hexdigest())
+             for folder, rows in sorted(lines.items())}
+    assert found == OTHER_FAMILIES_SEED_7_SMALL
+
+
 def test_a_different_seed_gives_different_data(tmp_path):
     short = dt.date(2021, 6, 30)
     one, two = tmp_path / "one", tmp_path / "two"
