@@ -31,6 +31,7 @@ from etl.layouts import Match, NoMatch, Target, load_targets
 from etl.settings import MEMORY_LIMIT_ENV, BuildSettings
 from etl.validate import (
     Params,
+    blank_sql,
     candidate_formats,
     classify_sql,
     create_valid_table_sql,
@@ -295,11 +296,12 @@ def _reject_all(con, sheet: SheetData, records: pa.Table, reason: str, run_id: s
     """An unrecognised file: every record is kept in etl_rejects with the file's reason; returns the blank count."""
     params = Params()
     raw = raw_json_sql(None, sheet.header, params, personal_headers(targets))
+    blank = blank_sql(len(sheet.header))
     con.register("batch", records)
     try:
         con.execute(f"insert into etl_rejects select {params.add(run_id)}, {params.add(sheet.source_file)}, "
-                    f"source_row, {params.add(reason)}, {raw} from batch where not _blank", params.values)
-        return scalar(con, "select count(*) from batch where _blank")
+                    f"source_row, {params.add(reason)}, {raw} from batch where not {blank}", params.values)
+        return scalar(con, f"select count(*) from batch where {blank}")
     finally:
         con.unregister("batch")
 

@@ -1,8 +1,9 @@
 """Read source files into Arrow tables of text, with lineage, without losing or altering a record.
 
 Every record a CSV reader yields after the header becomes one row: `source_row` (1-based record number after the
-header), `_problem` (why the record cannot be read, e.g. a wrong number of fields, else null), `_blank` (every field
-empty) and the fields as text columns `c0..cN`. Empty lines are not records. Workbook sheets are read the same way,
+header), `_problem` (why the record cannot be read, e.g. a wrong number of fields, else null), `_blank` (every
+field empty; NULL from the fast path, where the validation SQL decides it) and the fields as text columns
+`c0..cN`. Empty lines are not records. Workbook sheets are read the same way,
 named `path.xlsx#Sheet`.
 
 The fast path parses with pyarrow; a file pyarrow cannot parse exactly (ragged records, undecodable bytes) is read
@@ -202,19 +203,9 @@ def _read_with_pyarrow(body: bytes, width: int) -> pa.Table | None:
         return None  # ragged or odd records: the careful reader names them one by one
     rows = table.num_rows
     row_numbers = pa.array(range(1, rows + 1), type=pa.int64())
-    blank = _blank_mask(table)
-    return table.append_column("source_row", row_numbers).append_column("_blank", blank).append_column(
-        "_problem", pa.nulls(rows, type=pa.string()))
-
-
-def _blank_mask(table: pa.Table) -> pa.Array:
-    import pyarrow.compute as pc
-
-    mask = None
-    for column in table.columns:
-        empty = pc.equal(pc.utf8_trim_whitespace(column), "")
-        mask = empty if mask is None else pc.and_(mask, empty)
-    return pc.fill_null(mask, True).combine_chunks() if mask is not None else pa.array([], pa.bool_())
+    # _blank is left unknown here: the validation SQL works it out from the fields far faster than Arrow compute
+    return table.append_column("source_row", row_numbers).append_column(
+        "_blank", pa.nulls(rows, type=pa.bool_())).append_column("_problem", pa.nulls(rows, type=pa.string()))
 
 
 def _read_with_csv_module(body: str, width: int, encoding: str) -> pa.Table:

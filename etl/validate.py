@@ -175,7 +175,7 @@ def classify_sql(match: Match, header: list[str], run_id: str, params: Params | 
     raw_fields = ", ".join(f"c{i}" for i in range(len(header)))
     sql = f"""
 with cleaned as (
-  select source_file, source_row, _blank, _problem, {', '.join(cleaned)}, {raw_fields}
+  select source_file, source_row, {blank_sql(len(header))} as _blank, _problem, {', '.join(cleaned)}, {raw_fields}
   from batch
 ),
 typed as (
@@ -197,6 +197,14 @@ final as (
 )
 select * from final"""
     return sql, params.values
+
+
+def blank_sql(width: int) -> str:
+    """A record of empty fields: the reader's verdict when it gave one, else every field blank."""
+    if width == 0:
+        return "coalesce(_blank, true)"
+    fields = ", ".join(f"c{i}" for i in range(width))
+    return f"coalesce(_blank, trim(concat({fields}), ' \t\r\n') = '')"
 
 
 def _raw_value_sql(name: str, spec: ColumnSpec, match: Match, params: Params) -> str:
