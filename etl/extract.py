@@ -29,6 +29,7 @@ from etl.layouts import Match, NoMatch, Target, match_header
 SOURCE_SUFFIXES = {".csv", ".xlsx"}
 HEADER_SEARCH_RECORDS = 10  # a header may sit below a title; look this far for it
 HEAD_BYTES = 256 * 1024
+BLANK_CHARS = " "  # a field of spaces is empty; the validation SQL's trim() agrees (see validate.blank_sql)
 # A well-formed multi-byte UTF-8 character; cp1252 text rarely holds one ('é' then '’' is E9 92: not one)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 csv.field_size_limit(sys.maxsize)
@@ -214,7 +215,7 @@ def _read_with_csv_module(body: str, width: int, encoding: str) -> pa.Table:
     for record in csv.reader(io.StringIO(body, newline="")):
         if not record:
             continue  # an empty line is not a record
-        blank = not any(field.strip() for field in record)
+        blank = not any(field.strip(BLANK_CHARS) for field in record)
         problem = None
         if not blank and len(record) != width:
             problem = f"record has {len(record)} fields, the header has {width}"
@@ -281,7 +282,7 @@ def _sheet_from_rows(rows: list[list[str]], name: str, digest: str, targets: lis
         padded = (row + [""] * width)[:width]
         for i, value in enumerate(padded):
             columns[i].append(value)
-        blank = not any(v.strip() for v in padded) and not overflow
+        blank = not any(v.strip(BLANK_CHARS) for v in padded) and not overflow
         blanks.append(blank)
         problems.append(f"record has values beyond the {width} header columns" if overflow else None)
     return SheetData(name, "xlsx", digest, header, match, _records_table(columns, blanks, problems, width))
