@@ -39,6 +39,16 @@ class Model:
         return self.name.startswith(PUBLISHED_PREFIXES)
 
     @property
+    def materialized(self) -> str:
+        """Staging models are views by default (renames and casts the marts read once, as dbt does); everything
+        else is a table. A model's YAML can say `materialized: table` or `view`."""
+        default = "view" if self.name.startswith("stg_") else "table"
+        kind = self.spec.get("materialized", default)
+        if kind not in ("view", "table"):
+            raise ModelError(f"model {self.name}: materialized must be view or table, not {kind!r}")
+        return kind
+
+    @property
     def source(self) -> str | None:
         return self.spec.get("source")
 
@@ -75,7 +85,7 @@ def dependency_order(models: dict[str, Model]) -> list[str]:
 
 def create_model_sql(model: Model) -> str:
     body = model.sql.strip().rstrip(";")
-    return f"create or replace table {model.name} as\n{body}"
+    return f"create or replace {model.materialized} {model.name} as\n{body}"
 
 
 def run_models(con, models_dir: Path = MODELS_DIR, only: set[str] | None = None,
