@@ -39,3 +39,11 @@ def when(value) -> str:
     if isinstance(value, dt.datetime):
         return f"{value:%-d %b %Y %H:%M}"
     return f"{value:%-d %b %Y}"
+
+
+def scroll_region(table, label: str, id_: str | None = None) -> html.Div:
+    """A wide table that may scroll sideways on a narrow screen, reachable and scrollable by keyboard
+    (WCAG 2.1.1; axe rule scrollable-region-focusable), instead of dbc.Table(responsive=True)."""
+    extra = {"id": id_} if id_ else {}
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label},
+                    **extra)

@@ -104,8 +104,8 @@ def _rejected_files(rejected: list[dict]):
         rows = sum(row["rows_rejected"] for row in more)
         note = [f"{_ui.plural(len(more), 'more file')} with {_ui.plural(rows, 'rejected row')} not shown. ", *note]
     return html.Div([
-        dbc.Table([html.Caption(caption), header, body],
-                  id="home-rejected-files", size="sm", responsive=True, className="caption-top"),
+        _ui.scroll_region(dbc.Table([html.Caption(caption), header, body],
+                                    id="home-rejected-files", size="sm", className="caption-top"), caption),
         html.P(note, className="small text-body-secondary", id="home-rejected-more"),
     ])
 
