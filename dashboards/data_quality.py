@@ -1,0 +1,792 @@
+"""Data quality, for the data team: the load runs, each file of the latest successful run reconciled
+(read = loaded + rejected + blank), its rejected records with their reasons (searchable, 100 at a time), and how
+recent each source's facts are.
+
+Every table has a CSV download of the rows it shows: the same columns, filter and order (all matching rows, not
+only the page on screen); numbers without thousands separators and dates as ISO so a spreadsheet reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+from typing import NamedTuple
+
+import dash
+import dash_bootstrap_components as dbc
+import duckdb
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from dashboards import _ui
+from dashboards.warehouse import WarehouseUnavailable, current
+
+dash.register_page(__name__, path="/data-quality", name="Data quality", title=_ui.page_title("Data quality"),
+                   order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
+
+log = logging.getLogger(__name__)
+PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)
+FRESH_DAYS = 45
+ERROR_MESSAGE = ("This part of the page could not be read from the warehouse. Reload the page; if it persists, "
+                 "rebuild the warehouse: python -m etl build --sources FOLDER --warehouse PATH")
+
+# ------------------------------------------------------------------------------------------------------------ SQL
+
+RUNS_SQL = """
+select run_id, started, finished, status, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank,
+       case when status <> 'succeeded' then message end as message
+from etl_runs
+order by started desc nulls last, finished desc nulls last, run_id desc
+"""
+LATEST_SUCCESS_SQL = """
+select run_id, finished, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank
+from etl_runs
+where status = 'succeeded'
+order by finished desc nulls last, started desc nulls last
+limit 1
+"""
+# A file has a problem when it was not recognised or could not be read (a message, no layout), had rejected
+# records, or does not balance.
+FILE_PROBLEM_SQL = ("(coalesce(message, '') <> '' or layout is null or coalesce(rows_rejected, 0) > 0 "
+                    "or rows_read is distinct from rows_loaded + rows_rejected + rows_blank)")
+FILES_WHERE = f"""
+where run_id = $run_id
+  and ($search = '' or contains(lower(concat_ws(' ', source_file, layout, target, message)), lower($search)))
+  and (not $problems_only or {FILE_PROBLEM_SQL})
+"""
+FILES_COLUMNS_SQL = f"""
+select source_file, layout, target, encoding, rows_read, rows_loaded, rows_rejected, rows_blank,
+       rows_read is not distinct from rows_loaded + rows_rejected + rows_blank as balanced,
+       coalesce(message, '') as message, {FILE_PROBLEM_SQL} as problem
+from etl_files
+"""
+FILES_TOTALS_SQL = f"""
+select count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
+       sum(rows_rejected) as rows_rejected, sum(rows_blank) as rows_blank,
+       count(*) filter (where rows_read is distinct from rows_loaded + rows_rejected + rows_blank) as unbalanced
+from etl_files
+{FILES_WHERE}
+"""
+REJECTS_WHERE = """
+where run_id = $run_id
+  and ($search = '' or contains(lower(source_file), lower($search)) or contains(lower(reason), lower($search)))
+"""
+REJECTS_COUNT_SQL = f"select count(*) as n from etl_rejects {REJECTS_WHERE}"
+REJECTS_SQL = f"""
+select source_file, source_row, reason, raw
+from etl_rejects
+{REJECTS_WHERE}
+order by source_file, source_row
+"""
+# The reason's kind, from the loader's wording (etl/validate.py, etl/extract.py, etl/layouts.py, etl/build.py).
+REASON_CATEGORY_SQL = """
+case
+  when reason like 'unrecognised layout%' then 'Unrecognised file'
+  when reason like 'duplicate of %' then 'Duplicate of an earlier record'
+  when reason like 'totals or summary row%' then 'Totals or summary row'
+  when reason like 'record has %' or reason like 'record holds %' then 'Unreadable record'
+  when reason like '%value withheld: personal data%' then 'Personal value not valid (withheld)'
+  when reason like '% is missing%' then 'Required value missing'
+  when reason like '% is not a date%' then 'Not a date'
+  when reason like '% is not a whole number%' or reason like '% is not a number%'
+       or reason like '% is not an amount in pounds%' then 'Not a number or amount'
+  when reason like '% is not yes/no%' then 'Not yes/no'
+  else 'Other'
+end
+"""
+REJECT_CATEGORIES_SQL = f"""
+select category, count(*) as records, count(distinct source_file) as files, min(reason) as example
+from (select {REASON_CATEGORY_SQL} as category, source_file, reason from etl_rejects where run_id = $run_id)
+group by category
+order by records desc, category
+"""
+FILES_PER_TARGET_SQL = """
+select target, count(*) as files
+from etl_files
+where run_id = $run_id and target is not null
+group by target
+"""
+TABLES_SQL = "select table_name from information_schema.tables where table_catalog = current_database()"
+
+
+class Freshness(NamedTuple):
+    """How a target's facts say which dates they cover: the fact table, the column (for the page) and the SQL
+    giving the latest date covered (a DATE). Monthly facts cover to the end of their latest month."""
+
+    table: str
+    column: str
+    latest_sql: str
+
+
+def _latest(table: str, column: str) -> Freshness:
+    return Freshness(table, column, f"select cast(max({column}) as date) from {table}")
+
+
+def _month_end(table: str) -> Freshness:
+    return Freshness(table, "month_key", f"select last_day(max(strptime(cast(month_key as varchar), '%Y%m%d'))) "
+                                         f"from {table} where month_key > 0")
+
+
+# target (layouts' `target:`) -> the facts that carry its records. Reference targets (codes, categories) have none.
+FRESHNESS: dict[str, tuple[Freshness, ...]] = {
+    "pcn": (_latest("fact_pcn", "issued_at"),),
+    "repairs_job": (_latest("fact_repairs_job", "raised_at"),),
+    "spend": (_latest("fact_spend", "payment_date"),),
+    "budget_line": (_month_end("fact_budget_monthly"),),
+    "service_kpi": (_month_end("fact_service_kpi_monthly"),),
+    "care_event": (_latest("fact_care_event", "event_start_date"),
+                   _latest("fact_care_service_episode", "start_date")),
+    "care_finance": (Freshness("fact_care_finance", "financial_year",
+                               "select max(make_date(cast(left(financial_year, 4) as integer) + 1, 3, 31)) "
+                               "from fact_care_finance where regexp_matches(financial_year, '^[0-9]{4}')"),),
+    "bay_session": (_latest("fact_bay_session", "arrival_at"),),
+    "permit": (_latest("fact_permit", "applied_at"),),
+    "suspension": (_latest("fact_suspension", "applied_on"),),
+}
+
+# ------------------------------------------------------------------------------------------------- table columns
+
+
+class Column(NamedTuple):
+    key: str
+    label: str
+    kind: str = "text"  # text | count | date | datetime | code
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind == "count"
+
+
+RUN_COLUMNS = [
+    Column("started", "Started", "datetime"), Column("finished", "Finished", "datetime"),
+    Column("status", "Status"), Column("data_as_of", "Data as of", "date"), Column("files", "Files", "count"),
+    Column("rows_read", "Read", "count"), Column("rows_loaded", "Loaded", "count"),
+    Column("rows_rejected", "Rejected", "count"), Column("rows_blank", "Blank", "count"),
+    Column("message", "Message (failed runs)"),
+]
+FILE_COLUMNS = [
+    Column("source_file", "File"), Column("layout", "Layout"), Column("target", "Target"),
+    Column("encoding", "Encoding"), Column("rows_read", "Read", "count"), Column("rows_loaded", "Loaded", "count"),
+    Column("rows_rejected", "Rejected", "count"), Column("rows_blank", "Blank", "count"),
+    Column("check", "Read = loaded + rejected + blank"),
+]
+FILE_CSV_COLUMNS = [*FILE_COLUMNS, Column("message", "Message")]
+FILE_SORTS = {c.key: c.key for c in FILE_COLUMNS if c.key != "check"} | {"check": "balanced"}
+DEFAULT_FILE_SORT = {"column": "source_file", "descending": False}
+REJECT_COLUMNS = [Column("source_file", "File"), Column("source_row", "Record", "count"),
+                  Column("reason", "Reason"), Column("raw", "Raw record", "code")]
+CATEGORY_COLUMNS = [Column("category", "Reason category"), Column("records", "Records", "count"),
+                    Column("files", "Files", "count"), Column("example", "Example reason")]
+FRESHNESS_COLUMNS = [
+    Column("target", "Source (target)"), Column("files", "Files", "count"), Column("measured_by", "Date from"),
+    Column("latest", "Latest date covered", "date"), Column("days_behind", "Days before data as of", "count"),
+    Column("status", "Status"),
+]
+CHECK_OK, CHECK_BAD = "✓ yes", "✗ no"
+
+# ----------------------------------------------------------------------------------------------------------- page
+
+
+def layout(search: str = "", **_query):
+    heading = [html.H1("Data quality", id="data-quality-title", className="mb-2"),
+               html.P("For the data team: what each load read, loaded and rejected, and how recent each source is.",
+                      className="lead mb-4")]
+    warehouse = current()
+    try:
+        runs = warehouse.rows(RUNS_SQL)
+        latest = next(iter(warehouse.rows(LATEST_SUCCESS_SQL)), None)
+    except WarehouseUnavailable as exc:
+        return html.Div([*heading, _ui.unavailable(str(exc), "data-quality-unavailable")])
+    except duckdb.Error:
+        log.exception("data quality: the load runs could not be read")
+        return html.Div([*heading, _ui.unavailable(ERROR_MESSAGE, "data-quality-unavailable")])
+    run_id = latest["run_id"] if latest else None
+    return html.Div([
+        *heading,
+        dcc.Store(id="data-quality-run-id", data=run_id),
+        _runs_section(runs),
+        _files_section(latest),
+        _rejects_section(latest, search if isinstance(search, str) else ""),
+        _freshness_section(latest),
+    ])
+
+
+def _section(key: str, title: str, children: list, intro: str | None = None):
+    heading_id = f"data-quality-{key}-heading"
+    body = [html.H2(title, id=heading_id, className="mt-4")]
+    if intro:
+        body.append(html.P(intro, className="text-body-secondary"))
+    return html.Section([*body, *children], id=f"data-quality-{key}", className="mb-5",
+                        **{"aria-labelledby": heading_id})
+
+
+def _download(key: str, what: str):
+    return html.Div([
+        dbc.Button(f"Download {what} (CSV)", id=f"data-quality-{key}-download-button", color="secondary",
+                   outline=True, size="sm"),
+        dcc.Download(id=f"data-quality-{key}-download"),
+    ], className="mb-2")
+
+
+def _no_success():
+    return html.P("No successful load is recorded in this warehouse yet.", className="data-quality-empty")
+
+
+def _error(id_: str):
+    return _ui.unavailable(ERROR_MESSAGE, id_)
+
+
+# ----------------------------------------------------------------------------------------------------------- runs
+
+def _runs_section(runs: list[dict]):
+    if not runs:
+        body = [html.P("No load is recorded in this warehouse.", id="data-quality-runs-table")]
+    else:
+        body = [_download("runs", "runs"),
+                _table(f"Load runs, latest first ({_ui.plural(len(runs), 'run')})", RUN_COLUMNS, runs,
+                       "data-quality-runs-table", cell=_run_cell, row_class=_run_row_class)]
+    return _section("runs", "Load runs", body)
+
+
+def _run_cell(column: Column, row: dict):
+    if column.key == "status":
+        return _status_badge(row["status"])
+    return _display(column, row[column.key])
+
+
+def _run_row_class(row: dict) -> str | None:
+    return None if row["status"] == "succeeded" else "table-danger"
+
+
+def _status_badge(status: str | None):
+    colour = {"succeeded": "success", "failed": "danger"}.get(status or "", "secondary")
+    return dbc.Badge(status or "unknown", color=colour, className="fs-6 fw-semibold")
+
+
+# ---------------------------------------------------------------------------------------------- reconciliation
+
+def _files_section(latest: dict | None):
+    if latest is None:
+        return _section("files", "Files of the latest successful load", [_no_success()])
+    intro = (f"Run {latest['run_id']}, finished {_ui.when(latest['finished'])}. Each file's records are read, then "
+             "loaded, rejected (with a reason, below) or blank; the check column says whether they add up.")
+    controls = dbc.Row([
+        dbc.Col([dbc.Label("Filter files (file, layout, target or message)", html_for="data-quality-files-search"),
+                 dbc.Input(id="data-quality-files-search", type="search", value="", debounce=0.3,
+                           placeholder="e.g. spend or unrecognised", autoComplete="off")], md=6),
+        dbc.Col([dbc.Label("Show", html_for="data-quality-files-show"),
+                 dbc.Select(id="data-quality-files-show", value="all",
+                            options=[{"label": "All files", "value": "all"},
+                                     {"label": "Only files with a problem", "value": "problems"}])], md=3),
+    ], className="mb-3 g-3")
+    try:
+        view, run_check = files_view(latest["run_id"]), _run_check(latest["run_id"])
+    except WarehouseUnavailable as exc:
+        return _section("files", "Files of the latest successful load",
+                        [_ui.unavailable(str(exc), "data-quality-files-error")], intro)
+    except duckdb.Error:
+        log.exception("data quality: the files could not be read")
+        return _section("files", "Files of the latest successful load", [_error("data-quality-files-error")], intro)
+    aria = _aria_sort(DEFAULT_FILE_SORT)
+    header = html.Thead(html.Tr([
+        html.Th(html.Button(label, id={"type": "data-quality-files-sort", "column": column.key},
+                            className="btn btn-link p-0 fw-bold text-reset text-decoration-underline text-start",
+                            title=f"Sort by {column.label}"),
+                id={"type": "data-quality-files-th", "column": column.key}, scope="col",
+                className="text-end" if column.numeric else None, **{"aria-sort": sort_state})
+        for column, label, sort_state in zip(FILE_COLUMNS, view["headers"], aria, strict=True)]))
+    table = dbc.Table([
+        html.Caption(view["caption"], id="data-quality-files-caption"), header,
+        html.Tbody(view["body"], id="data-quality-files-body"),
+        html.Tfoot(view["totals"], id="data-quality-files-totals"),
+    ], id="data-quality-files-table", size="sm", hover=True, className="caption-top")
+    return _section("files", "Files of the latest successful load", [
+        controls,
+        dcc.Store(id="data-quality-files-sort", data=DEFAULT_FILE_SORT),
+        dcc.Store(id="data-quality-files-page", data=0),
+        _download("files", "these files"),
+        html.Div(view["message"], id="data-quality-files-message"),
+        dcc.Loading(_scrolling(table, "Files of the latest successful load"), delay_show=400),
+        _pager("files", view),
+        html.P(run_check, id="data-quality-files-run-check", className="small"),
+    ], intro)
+
+
+def _aria_sort(sort: dict) -> list[str]:
+    return [("descending" if sort.get("descending") else "ascending") if c.key == sort["column"] else "none"
+            for c in FILE_COLUMNS]
+
+
+def _pager(key: str, view: dict):
+    return html.Div([
+        dbc.Button(f"Previous {PAGE_SIZE}", id=f"data-quality-{key}-prev", color="secondary", outline=True,
+                   size="sm", disabled=view["prev_disabled"]),
+        html.Span(view["range"], id=f"data-quality-{key}-range", className="mx-3", **{"aria-live": "polite"}),
+        dbc.Button(f"Next {PAGE_SIZE}", id=f"data-quality-{key}-next", color="secondary", outline=True, size="sm",
+                   disabled=view["next_disabled"]),
+    ], className="d-flex align-items-center mb-3", id=f"data-quality-{key}-pager")
+
+
+def file_rows(run_id: str, search: str = "", problems_only: bool = False, sort: dict | None = None,
+              limit: int | None = None, offset: int = 0) -> list[dict]:
+    """The files of a run matching the filter, sorted; the check column as shown."""
+    sort = sort or DEFAULT_FILE_SORT
+    column = FILE_SORTS.get(sort.get("column"), "source_file")
+    direction = "desc" if sort.get("descending") else "asc"
+    sql = f"{FILES_COLUMNS_SQL} {FILES_WHERE} order by {column} {direction} nulls last, source_file"
+    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
+    if limit is not None:
+        sql += " limit $limit offset $offset"
+        params |= {"limit": limit, "offset": offset}
+    rows = current().rows(sql, params)
+    for row in rows:
+        row["check"] = CHECK_OK if row["balanced"] else CHECK_BAD
+    return rows
+
+
+def file_totals(run_id: str, search: str = "", problems_only: bool = False) -> dict:
+    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
+    return current().rows(FILES_TOTALS_SQL, params)[0]
+
+
+def files_view(run_id: str | None, search: str = "", problems_only: bool = False, sort: dict | None = None,
+               page: int = 0) -> dict:
+    """Everything the files table shows for this filter, sort and page (a plain function: tests call it)."""
+    sort = sort or DEFAULT_FILE_SORT
+    totals = file_totals(run_id, search, problems_only)
+    matching = totals["files"]
+    page = max(0, min(page, (max(matching, 1) - 1) // PAGE_SIZE))
+    rows = file_rows(run_id, search, problems_only, sort, PAGE_SIZE, page * PAGE_SIZE)
+    filtered = bool((search or "").strip()) or problems_only
+    caption = (f"Files of run {run_id}: {_ui.plural(matching, 'file')}"
+               + (" matching the filter" if filtered else "")
+               + f", sorted by {_label(sort['column'])} {'descending' if sort.get('descending') else 'ascending'}")
+    if rows:
+        body = [_file_row(row) for row in rows]
+        message = None
+    else:
+        body = []
+        message = html.P("No file matches this filter." if filtered else "This load read no files.",
+                         id="data-quality-files-empty", className="data-quality-empty")
+    foot = html.Tr([
+        html.Th(f"Total ({_ui.plural(matching, 'file')})", scope="row", colSpan=4),
+        *[html.Td(_ui.count(totals[key] or 0), className="text-end fw-bold")
+          for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_blank")],
+        html.Td(CHECK_OK if totals["unbalanced"] == 0 else f"{CHECK_BAD} ({_ui.plural(totals['unbalanced'], 'file')})",
+                className="fw-bold"),
+    ]) if matching else None
+    return {"caption": caption, "body": body, "totals": foot, "message": message, "page": page,
+            "range": _range(page, len(rows), matching), "prev_disabled": page == 0,
+            "next_disabled": (page + 1) * PAGE_SIZE >= matching, "headers": _sort_labels(sort)}
+
+
+def _label(key: str) -> str:
+    return next((c.label for c in FILE_COLUMNS if c.key == key), key)
+
+
+def _sort_labels(sort: dict) -> list:
+    labels = []
+    for column in FILE_COLUMNS:
+        if column.key == sort["column"]:
+            arrow = "▼" if sort.get("descending") else "▲"
+            state = "sorted descending" if sort.get("descending") else "sorted ascending"
+            labels.append([column.label, html.Span(f" {arrow}", **{"aria-hidden": "true"}),
+                           html.Span(f" ({state})", className="visually-hidden")])
+        else:
+            labels.append(column.label)
+    return labels
+
+
+def _file_row(row: dict):
+    cells = []
+    for column in FILE_COLUMNS:
+        if column.key == "source_file":
+            content = [html.Span(row["source_file"], className="text-break")]
+            if row["message"]:
+                content.append(html.Div(row["message"], className="small fw-semibold data-quality-file-message"))
+            elif row["layout"] is None:
+                content.append(html.Div("not recognised", className="small fw-semibold data-quality-file-message"))
+            cells.append(html.Td(content))
+        else:
+            cells.append(html.Td(_display(column, row[column.key]), className="text-end" if column.numeric else None))
+    failed = bool(row["message"]) or row["layout"] is None or not row["balanced"]
+    return html.Tr(cells, className="table-danger" if failed else ("table-warning" if row["problem"] else None))
+
+
+def _range(page: int, shown: int, total: int) -> str:
+    if not shown:
+        return f"No rows of {total:,}" if total else "No rows"
+    start = page * PAGE_SIZE + 1
+    return f"Rows {start:,}–{start + shown - 1:,} of {total:,}"
+
+
+def _next_page(trigger, page: int | None, prev_id: str, next_id: str) -> int:
+    page = page or 0
+    if trigger == prev_id:
+        return max(0, page - 1)
+    if trigger == next_id:
+        return page + 1
+    return 0
+
+
+@callback(
+    Output("data-quality-files-body", "children"),
+    Output("data-quality-files-totals", "children"),
+    Output("data-quality-files-caption", "children"),
+    Output("data-quality-files-message", "children"),
+    Output("data-quality-files-range", "children"),
+    Output("data-quality-files-prev", "disabled"),
+    Output("data-quality-files-next", "disabled"),
+    Output("data-quality-files-page", "data"),
+    Output("data-quality-files-sort", "data"),
+    Output({"type": "data-quality-files-sort", "column": ALL}, "children"),
+    Output({"type": "data-quality-files-th", "column": ALL}, "aria-sort"),
+    Output("data-quality-files-run-check", "children"),
+    Input("data-quality-files-search", "value"),
+    Input("data-quality-files-show", "value"),
+    Input({"type": "data-quality-files-sort", "column": ALL}, "n_clicks"),
+    Input("data-quality-files-prev", "n_clicks"),
+    Input("data-quality-files-next", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    State("data-quality-files-sort", "data"),
+    State("data-quality-files-page", "data"),
+    prevent_initial_call=True,
+)
+def update_files(search, show, _sort_clicks, _prev, _next, run_id, sort, page):
+    trigger = ctx.triggered_id
+    sort = dict(sort or DEFAULT_FILE_SORT)
+    if isinstance(trigger, dict) and trigger.get("type") == "data-quality-files-sort":
+        column = trigger["column"]
+        sort = {"column": column, "descending": (not sort.get("descending")) if sort["column"] == column else False}
+    page = _next_page(trigger, page, "data-quality-files-prev", "data-quality-files-next")
+    aria = _aria_sort(sort)
+    try:
+        view = files_view(run_id, search or "", show == "problems", sort, page)
+        run_check = _run_check(run_id)
+    except (WarehouseUnavailable, duckdb.Error) as exc:
+        if not isinstance(exc, WarehouseUnavailable):
+            log.exception("data quality: the files could not be read")
+        message = _ui.unavailable(str(exc) if isinstance(exc, WarehouseUnavailable) else ERROR_MESSAGE,
+                                  "data-quality-files-error")
+        return ([], None, "Files", message, "", True, True, 0, sort, _sort_labels(sort), aria, None)
+    return (view["body"], view["totals"], view["caption"], view["message"], view["range"], view["prev_disabled"],
+            view["next_disabled"], view["page"], sort, view["headers"], aria, run_check)
+
+
+def _run_check(run_id: str | None):
+    """The run's own totals against the sum of its files."""
+    if run_id is None:
+        return None
+    run = current().rows("select files, rows_read, rows_loaded, rows_rejected, rows_blank from etl_runs "
+                         "where run_id = $run_id", {"run_id": run_id})
+    files = current().rows("select count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, "
+                           "sum(rows_rejected) as rows_rejected, sum(rows_blank) as rows_blank from etl_files "
+                           "where run_id = $run_id", {"run_id": run_id})
+    if not run:
+        return None
+    differ = [key for key in run[0] if (run[0][key] or 0) != (files[0][key] or 0)]
+    if not differ:
+        return f"{CHECK_OK}: the run's totals (files, read, loaded, rejected, blank) equal the sum of its files."
+    return f"{CHECK_BAD}: the run's totals differ from the sum of its files in: {', '.join(differ)}."
+
+
+@callback(
+    Output("data-quality-files-download", "data"),
+    Input("data-quality-files-download-button", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    State("data-quality-files-search", "value"),
+    State("data-quality-files-show", "value"),
+    State("data-quality-files-sort", "data"),
+    prevent_initial_call=True,
+)
+def download_files(_clicks, run_id, search, show, sort):
+    if not run_id:
+        return dash.no_update
+    return _send(lambda: to_csv(FILE_CSV_COLUMNS, file_rows(run_id, search or "", show == "problems",
+                                                          sort or DEFAULT_FILE_SORT)), f"files-{run_id}.csv")
+
+
+# -------------------------------------------------------------------------------------------------------- rejects
+
+def _rejects_section(latest: dict | None, search: str):
+    if latest is None:
+        return _section("rejects", "Rejected records", [_no_success()])
+    try:
+        categories = current().rows(REJECT_CATEGORIES_SQL, {"run_id": latest["run_id"]})
+    except WarehouseUnavailable as exc:
+        categories, summary = None, _ui.unavailable(str(exc), "data-quality-categories-error")
+    except duckdb.Error:
+        log.exception("data quality: the reject summary could not be read")
+        categories, summary = None, _error("data-quality-categories-error")
+    if categories is not None and not categories:
+        summary = html.P("No record of this load was rejected.", id="data-quality-categories-table",
+                         className="data-quality-empty")
+    elif categories:
+        caption = f"Rejected records by kind of reason ({_ui.plural(sum(r['records'] for r in categories), 'record')})"
+        summary = html.Div([_download("categories", "reason summary"),
+                            _table(caption, CATEGORY_COLUMNS, categories, "data-quality-categories-table")])
+    search_box = dbc.Row(dbc.Col([
+        dbc.Label("Search rejected records by file or reason", html_for="data-quality-rejects-search"),
+        dbc.Input(id="data-quality-rejects-search", type="search", value=search, debounce=0.3,
+                  placeholder="e.g. spend/ or is not a date", autoComplete="off"),
+        dbc.FormText("Matches any part of the file name or the reason, ignoring case."),
+    ], md=8), className="mb-3")
+    try:
+        view = rejects_view(latest["run_id"], search)
+        results = view["content"]
+    except WarehouseUnavailable as exc:
+        view, results = None, _ui.unavailable(str(exc), "data-quality-rejects-error")
+    except duckdb.Error:
+        log.exception("data quality: the rejected records could not be read")
+        view, results = None, _error("data-quality-rejects-error")
+    view = view or {"range": "", "prev_disabled": True, "next_disabled": True}
+    return _section("rejects", "Rejected records", [
+        html.H3("Summary by reason", className="h5", id="data-quality-categories-heading"),
+        summary,
+        html.H3("Each rejected record", className="h5 mt-4", id="data-quality-rejects-list-heading"),
+        search_box,
+        dcc.Store(id="data-quality-rejects-page", data=0),
+        _download("rejects", "these rejected records"),
+        dcc.Loading(html.Div(results, id="data-quality-rejects-results"), delay_show=400),
+        _pager("rejects", view),
+    ], f"The records of run {latest['run_id']} that were not loaded, with the reason and the record as it came "
+       "(personal fields pseudonymised or withheld).")
+
+
+def reject_rows(run_id: str, search: str = "", limit: int | None = None, offset: int = 0) -> list[dict]:
+    params = {"run_id": run_id, "search": (search or "").strip()}
+    sql = REJECTS_SQL
+    if limit is not None:
+        sql += " limit $limit offset $offset"
+        params |= {"limit": limit, "offset": offset}
+    return current().rows(sql, params)
+
+
+def rejects_view(run_id: str | None, search: str = "", page: int = 0) -> dict:
+    """The rejected records matching `search` (file or reason), at most PAGE_SIZE from page `page`."""
+    search = (search or "").strip()
+    total = current().rows(REJECTS_COUNT_SQL, {"run_id": run_id, "search": search})[0]["n"]
+    page = max(0, min(page, (max(total, 1) - 1) // PAGE_SIZE))
+    rows = reject_rows(run_id, search, PAGE_SIZE, page * PAGE_SIZE)
+    if rows:
+        caption = (f"Rejected records of run {run_id}" + (f" matching “{search}”" if search else "")
+                   + f" ({_ui.plural(total, 'record')}), by file and record number")
+        content = _table(caption, REJECT_COLUMNS, rows, "data-quality-rejects-table", cell=_reject_cell)
+    else:
+        text = f"No rejected record matches “{search}”." if search else "No record of this load was rejected."
+        content = html.P(text, id="data-quality-rejects-empty", className="data-quality-empty")
+    return {"content": content, "page": page, "range": _range(page, len(rows), total), "total": total,
+            "rows": rows, "prev_disabled": page == 0, "next_disabled": (page + 1) * PAGE_SIZE >= total}
+
+
+def _reject_cell(column: Column, row: dict):
+    if column.key == "raw":
+        return html.Code(row["raw"] or "", className="d-block text-break small",
+                         style={"whiteSpace": "pre-wrap", "maxWidth": "38rem"})
+    return _display(column, row[column.key])
+
+
+@callback(
+    Output("data-quality-rejects-results", "children"),
+    Output("data-quality-rejects-range", "children"),
+    Output("data-quality-rejects-prev", "disabled"),
+    Output("data-quality-rejects-next", "disabled"),
+    Output("data-quality-rejects-page", "data"),
+    Input("data-quality-rejects-search", "value"),
+    Input("data-quality-rejects-prev", "n_clicks"),
+    Input("data-quality-rejects-next", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    State("data-quality-rejects-page", "data"),
+    prevent_initial_call=True,
+)
+def update_rejects(search, _prev, _next, run_id, page):
+    page = _next_page(ctx.triggered_id, page, "data-quality-rejects-prev", "data-quality-rejects-next")
+    try:
+        view = rejects_view(run_id, search or "", page)
+    except WarehouseUnavailable as exc:
+        return _ui.unavailable(str(exc), "data-quality-rejects-error"), "", True, True, 0
+    except duckdb.Error:
+        log.exception("data quality: the rejected records could not be read")
+        return _error("data-quality-rejects-error"), "", True, True, 0
+    return view["content"], view["range"], view["prev_disabled"], view["next_disabled"], view["page"]
+
+
+@callback(
+    Output("data-quality-rejects-download", "data"),
+    Input("data-quality-rejects-download-button", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    State("data-quality-rejects-search", "value"),
+    prevent_initial_call=True,
+)
+def download_rejects(_clicks, run_id, search):
+    if not run_id:
+        return dash.no_update
+    return _send(lambda: to_csv(REJECT_COLUMNS, reject_rows(run_id, search or "")), f"rejects-{run_id}.csv")
+
+
+@callback(
+    Output("data-quality-categories-download", "data"),
+    Input("data-quality-categories-download-button", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    prevent_initial_call=True,
+)
+def download_categories(_clicks, run_id):
+    if not run_id:
+        return dash.no_update
+    return _send(lambda: to_csv(CATEGORY_COLUMNS, current().rows(REJECT_CATEGORIES_SQL, {"run_id": run_id})),
+                 f"reject-reasons-{run_id}.csv")
+
+
+@callback(
+    Output("data-quality-runs-download", "data"),
+    Input("data-quality-runs-download-button", "n_clicks"),
+    prevent_initial_call=True,
+)
+def download_runs(_clicks):
+    return _send(lambda: to_csv(RUN_COLUMNS, current().rows(RUNS_SQL)), "load-runs.csv")
+
+
+# ------------------------------------------------------------------------------------------------------ freshness
+
+def freshness_rows(latest: dict) -> list[dict]:
+    """Per target: its files in the run, the latest date its facts cover, and fresh/stale against data_as_of."""
+    warehouse = current()
+    files = {row["target"]: row["files"] for row in warehouse.rows(FILES_PER_TARGET_SQL, {"run_id": latest["run_id"]})}
+    tables = {row["table_name"] for row in warehouse.rows(TABLES_SQL)}
+    as_of = latest["data_as_of"]
+    rows = []
+    for target in sorted(set(files) | set(FRESHNESS)):
+        facts = FRESHNESS.get(target, ())
+        present = [fact for fact in facts if fact.table in tables]
+        dates = [warehouse.rows(f"select ({fact.latest_sql}) as latest")[0]["latest"] for fact in present]
+        dates = [d.date() if isinstance(d, dt.datetime) else d for d in dates if d is not None]
+        latest_date = max(dates) if dates else None
+        days = (as_of - latest_date).days if latest_date and as_of else None
+        if not facts:
+            status = "not dated"
+        elif latest_date is None:
+            status = "no data"
+        elif days is None:
+            status = "unknown (no data as of)"
+        else:
+            status = "fresh" if days <= FRESH_DAYS else "stale"
+        rows.append({"target": target, "files": files.get(target, 0),
+                     "measured_by": ", ".join(f"{f.table}.{f.column}" for f in facts) or "reference data",
+                     "latest": latest_date, "days_behind": days, "status": status})
+    return rows
+
+
+def _freshness_section(latest: dict | None):
+    title = "Freshness per source"
+    if latest is None:
+        return _section("freshness", title, [_no_success()])
+    intro = (f"The latest date each source's facts cover, against the data as of {_ui.when(latest['data_as_of'])}: "
+             f"fresh when within {FRESH_DAYS} days of it, else stale. Monthly facts cover to the end of their month.")
+    try:
+        rows = freshness_rows(latest)
+    except WarehouseUnavailable as exc:
+        return _section("freshness", title, [_ui.unavailable(str(exc), "data-quality-freshness-error")], intro)
+    except duckdb.Error:
+        log.exception("data quality: freshness could not be read")
+        return _section("freshness", title, [_error("data-quality-freshness-error")], intro)
+    if not rows:
+        return _section("freshness", title, [html.P("No source is loaded.", id="data-quality-freshness-table")], intro)
+    return _section("freshness", title, [
+        _download("freshness", "freshness"),
+        _table(f"Freshness per source ({_ui.plural(len(rows), 'source')})", FRESHNESS_COLUMNS, rows,
+               "data-quality-freshness-table", cell=_freshness_cell, row_class=_freshness_row_class),
+    ], intro)
+
+
+def _freshness_cell(column: Column, row: dict):
+    if column.key == "status":
+        colour = {"fresh": "success", "stale": "warning"}.get(row["status"], "secondary")
+        return dbc.Badge(row["status"], color=colour, text_color="dark" if colour == "warning" else None,
+                         className="fs-6 fw-semibold")
+    if column.key == "measured_by":
+        if row["measured_by"] == "reference data":
+            return "reference data (no dates)"
+        return [html.Div(html.Code(name)) for name in row["measured_by"].split(", ")]
+    return _display(column, row[column.key])
+
+
+def _freshness_row_class(row: dict) -> str | None:
+    return "table-warning" if row["status"] in ("stale", "no data") else None
+
+
+@callback(
+    Output("data-quality-freshness-download", "data"),
+    Input("data-quality-freshness-download-button", "n_clicks"),
+    State("data-quality-run-id", "data"),
+    prevent_initial_call=True,
+)
+def download_freshness(_clicks, run_id):
+    try:
+        latest = next(iter(current().rows(LATEST_SUCCESS_SQL)), None)
+    except (WarehouseUnavailable, duckdb.Error):
+        return dash.no_update
+    if latest is None:
+        return dash.no_update
+    return _send(lambda: to_csv(FRESHNESS_COLUMNS, freshness_rows(latest)), f"freshness-{latest['run_id']}.csv")
+
+
+# ---------------------------------------------------------------------------------------------- tables and CSV
+
+def _display(column: Column, value):
+    if value is None or value == "":
+        return "–" if column.kind != "text" or value is None else ""
+    if column.kind == "count":
+        return _ui.count(value)
+    if column.kind in ("date", "datetime"):
+        return _ui.when(value)
+    return str(value)
+
+
+def _table(caption: str, columns: list[Column], rows: list[dict], id_: str, cell=None, row_class=None):
+    cell = cell or (lambda column, row: _display(column, row[column.key]))
+    header = html.Thead(html.Tr([html.Th(c.label, scope="col", className="text-end" if c.numeric else None)
+                                 for c in columns]))
+    body = html.Tbody([
+        html.Tr([html.Td(cell(c, row), className="text-end" if c.numeric else
+                         "text-nowrap" if c.kind in ("date", "datetime") else None) for c in columns],
+                className=row_class(row) if row_class else None)
+        for row in rows])
+    return _scrolling(dbc.Table([html.Caption(caption), header, body], id=id_, size="sm", className="caption-top"),
+                      caption)
+
+
+def _scrolling(table, label: str):
+    """A wide table scrolls sideways on a narrow screen; the scrolling box takes keyboard focus (WCAG 2.1.1)."""
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _send(make_csv, filename: str):
+    """A CSV download, or nothing when the warehouse cannot answer (the page already says why; no traceback)."""
+    try:
+        return dcc.send_string(make_csv(), filename)
+    except WarehouseUnavailable:
+        return dash.no_update
+    except duckdb.Error:
+        log.exception("data quality: a download could not be made")
+        return dash.no_update
+
+
+def to_csv(columns: list[Column], rows: list[dict]) -> str:
+    """The rows as CSV under the columns' labels (UTF-8 with a byte-order mark, so Excel reads ✓ and £)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.label for c in columns])
+    for row in rows:
+        writer.writerow([_csv_value(row.get(c.key)) for c in columns])
+    return "\ufeff" + out.getvalue()
