@@ -17,9 +17,11 @@ home_council as (
 
 named as (
 
-    select organisation_name from stg_spend where organisation_name is not null
+    -- distinct first: the tidying runs once per spelling, not once per payment or PCN
+    select distinct organisation_name from stg_spend where organisation_name is not null
     union all
-    select regexp_replace(organisation, '\s+', ' ', 'g') from valid_pcn where organisation is not null
+    select regexp_replace(organisation, '\s+', ' ', 'g')
+    from (select distinct organisation from valid_pcn where organisation is not null)
 
 ),
 

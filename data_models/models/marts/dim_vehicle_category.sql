@@ -12,16 +12,25 @@ listed as (
 
 ),
 
+-- counted per distinct spelling first, so the regexes run once per spelling, not once per PCN
+pcn_spellings as (
+
+    select vehicle_category, count(*) as pcn_count
+    from valid_pcn
+    where vehicle_category is not null
+    group by vehicle_category
+
+),
+
 from_pcns as (
 
     select
         trim(regexp_replace(regexp_replace(replace(lower(vehicle_category), '&', ' and '),
             '[''’`]', '', 'g'), '[^a-z0-9<>+]+', ' ', 'g')) as match_name,
         regexp_replace(vehicle_category, '\s+', ' ', 'g') as vehicle_category,
-        count(*) as pcn_count
+        sum(pcn_count) as pcn_count
 
-    from valid_pcn
-    where vehicle_category is not null
+    from pcn_spellings
     group by all
 
 ),
