@@ -17,7 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboards import _ui
+from dashboards import _ui, components
 from dashboards.warehouse import Warehouse, install
 
 REPO = Path(__file__).resolve().parent
@@ -82,20 +82,23 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     )
     app.server.config[_ui.TITLE_CONFIG] = config.title
     install(app.server, Warehouse(config.warehouse))
+    components.register(app)
     app.layout = _shell(config.title)
     return app
 
 
 def _shell(title: str):
     pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
-    nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
-                   for page in pages], navbar=True)
+    nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
+                                           id={"type": components.NAV, "path": page["relative_path"]}))
+                   for page in pages], navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
         html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/"), nav]), color="white",
                                className="site-nav"),
                     **{"aria-label": "Site"}),
-        html.Main(dbc.Container(dash.page_container, className="py-4"), id="main-content", tabIndex="-1"),
+        html.Main(dbc.Container([*components.shell_parts(), dash.page_container], className="py-3", fluid="xl"),
+                  id="main-content", tabIndex="-1"),
     ])
 
 

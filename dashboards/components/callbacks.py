@@ -1,0 +1,124 @@
+"""The generic callbacks, registered per app with app.callback (never the global dash.callback, which hands its
+callbacks to the first app only), so several create_app() calls in one process each get a working set.
+
+Pattern-matching ids serve every page: a page only declares its spec (spec.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboards.components import cards, data, filters, kpi, selection
+from dashboards.components.selection import CHIP_REMOVE, CLEAR, GRAPH, LOCATION, PICK, STORE
+from dashboards.components.spec import SPECS, spec_for_path
+from dashboards.warehouse import WarehouseUnavailable
+
+log = logging.getLogger(__name__)
+NAV = "bi-nav"
+FAILED = "This could not be drawn because of an unexpected error. It has been logged; try again or tell support."
+
+
+def safely(render, *args, what: str = "card"):
+    """A card's content, or a readable message: never a traceback on the page."""
+    try:
+        return render(*args)
+    except WarehouseUnavailable as exc:
+        return [html.P(str(exc), className="error-message", role="alert")]
+    except Exception:  # noqa: BLE001 - the page must show a message, the log the detail
+        log.exception("cannot render %s", what)
+        return [html.P(FAILED, className="error-message", role="alert")]
+
+
+def graph_dimension(trigger: dict, click_data):
+    spec = SPECS.get(trigger.get("page"))
+    if spec is None:
+        return None, None
+    return cards.chart_click(spec, spec.chart(trigger["card"]), click_data)
+
+
+def nav_targets(ids: list[dict], pathname: str | None, search: str | None) -> tuple[list[str], list[bool]]:
+    """Every nav link keeps the current selection (it follows to the other pages); the current page is active."""
+    current = (pathname or "/").rstrip("/") or "/"
+    hrefs = [f"{i['path']}{search or ''}" for i in ids]
+    return hrefs, [((i["path"].rstrip("/") or "/") == current) for i in ids]
+
+
+def register(app) -> None:
+    data.init_cache(app.server)
+
+    @app.callback(Output(STORE, "data"), Input(LOCATION, "search"))
+    def store_from_url(search):
+        return selection.state_from_search(search)
+
+    @app.callback(
+        Output(LOCATION, "search"),
+        Input(PICK, "data"),
+        Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"),
+        Input({"type": CHIP_REMOVE, "dim": ALL}, "n_clicks"),
+        Input(CLEAR, "n_clicks"),
+        State(LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def select(_picks, _clicks, _removes, _clear, search):
+        if not ctx.triggered:
+            raise PreventUpdate
+        value = ctx.triggered[0]["value"]
+        state = selection.state_from_search(search)
+        new = selection.next_state(state, ctx.triggered_id, value, graph_dimension)
+        if new is None or new == state:
+            raise PreventUpdate
+        return selection.search_from_state(new)
+
+    @app.callback(Output(selection.CHIPS, "children"), Input(STORE, "data"), Input(LOCATION, "pathname"))
+    def selection_chips(state, pathname):
+        return safely(selection.chips, state or {}, spec_for_path(pathname), what="selection bar")
+
+    @app.callback(Output({"type": NAV, "path": ALL}, "href"), Output({"type": NAV, "path": ALL}, "active"),
+                  Input(LOCATION, "pathname"), Input(LOCATION, "search"), State({"type": NAV, "path": ALL}, "id"))
+    def nav_links(pathname, search, ids):
+        return nav_targets(ids, pathname, search)
+
+    @app.callback(Output({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "children"), Input(STORE, "data"),
+                  State({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "id"))
+    def kpi_tile(state, id_):
+        if state is None:
+            raise PreventUpdate
+        spec = SPECS[id_["page"]]
+        tile = next(k for k in spec.kpis if k.measure == id_["kpi"])
+        return safely(kpi.render, spec, tile, state, what=f"KPI {id_}")
+
+    @app.callback(Output({"type": filters.FILTER, "page": MATCH, "dim": MATCH}, "children"), Input(STORE, "data"),
+                  State({"type": filters.FILTER, "page": MATCH, "dim": MATCH}, "id"))
+    def filter_values(state, id_):
+        if state is None:
+            raise PreventUpdate
+        return safely(filters.render_values, SPECS[id_["page"]], id_["dim"], state, what=f"filter {id_}")
+
+    @app.callback(
+        Output({"type": cards.BODY, "page": MATCH, "card": MATCH}, "children"),
+        Output({"type": cards.SORT_STATE, "page": MATCH, "card": MATCH}, "data"),
+        Input(STORE, "data"),
+        Input({"type": cards.SORT, "page": MATCH, "card": MATCH, "col": ALL}, "n_clicks"),
+        State({"type": cards.SORT_STATE, "page": MATCH, "card": MATCH}, "data"),
+        State({"type": cards.BODY, "page": MATCH, "card": MATCH}, "id"),
+    )
+    def chart_card(state, _sorts, sort, id_):
+        if state is None:
+            raise PreventUpdate
+        trigger = ctx.triggered_id
+        if isinstance(trigger, dict) and trigger.get("type") == cards.SORT:
+            if not ctx.triggered[0]["value"]:
+                raise PreventUpdate
+            sort = cards.next_sort(sort, trigger["col"])
+        spec = SPECS[id_["page"]]
+        chart = spec.chart(id_["card"])
+        return safely(cards.render, spec, chart, state, sort, what=f"chart {id_}"), sort if sort else no_update
+
+    app.clientside_callback(
+        "function(n) { if (n) { window.history.back(); } return window.dash_clientside.no_update; }",
+        Output(selection.BACK, "className"), Input(selection.BACK, "n_clicks"), prevent_initial_call=True)
+    app.clientside_callback(
+        "function(n) { if (n) { window.history.forward(); } return window.dash_clientside.no_update; }",
+        Output(selection.FORWARD, "className"), Input(selection.FORWARD, "n_clicks"), prevent_initial_call=True)

@@ -1,0 +1,116 @@
+"""Data for the components: the semantic layer, cached query results, value formats and the data's as-of date.
+
+Every query goes through borough.query (bound parameters only) and dashboards.warehouse.current(); results are
+cached with Flask-Caching under borough.query.cache_key, whose key includes the warehouse file's identity (device,
+inode, mtime, size: the same identity dashboards.warehouse reopens on), so a new build never serves an old answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import os
+from typing import Any
+
+from flask_caching import Cache
+
+from borough import query as q
+from dashboards.warehouse import current
+from data_models.semantic import SemanticLayer, load_semantic_layer
+
+cache = Cache()
+CACHE_TIMEOUT = 600
+DATA_AS_OF_SQL = """
+select data_as_of, finished from etl_runs
+where status = 'succeeded'
+order by finished desc nulls last, started desc
+limit 1
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def layer() -> SemanticLayer:
+    return load_semantic_layer()
+
+
+def init_cache(server) -> None:
+    """SimpleCache unless the Flask config names another CACHE_TYPE (RedisCache for several workers)."""
+    server.config.setdefault("CACHE_TYPE", "SimpleCache")
+    server.config.setdefault("CACHE_DEFAULT_TIMEOUT", CACHE_TIMEOUT)
+    cache.init_app(server)
+
+
+def warehouse_version() -> str:
+    """The published file's identity; 'missing' when there is none (the query then says so itself)."""
+    try:
+        stat = os.stat(current().path)
+    except OSError:
+        return "missing"
+    return f"{stat.st_dev}:{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def run(query: q.Query) -> q.Result:
+    """Run a Query on the current warehouse, through the cache; values are plain JSON-able Python values."""
+    key = q.cache_key(query, warehouse_version())
+    hit = cache.get(key)
+    if hit is not None:
+        return q.Result(hit["rows"], hit["truncated"], query.not_applicable)  # selections outside the SQL
+    result = q.run(query, current().rows)
+    rows = [{name: _plain(value) for name, value in row.items()} for row in result.rows]
+    cache.set(key, {"rows": rows, "truncated": result.truncated})
+    return q.Result(rows, result.truncated, result.not_applicable)
+
+
+def measures(names: list[str], group_by: list[str] = (), selections=None, fact: str | None = None) -> q.Result:
+    return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact))
+
+
+def filter_values(dimension: str, selections, fact: str) -> q.Result:
+    return run(q.filter_values_sql(layer(), dimension, selections, fact))
+
+
+def data_as_of() -> dict | None:
+    """The latest successful load: {'data_as_of': 'yyyy-mm-dd', 'finished': iso} or None."""
+    query = q.Query(DATA_AS_OF_SQL, {}, (), 1)
+    rows = run(query).rows
+    return rows[0] if rows else None
+
+
+# ------------------------------------------------------------------------------------------------ formats
+
+def fmt(value: Any, format_: str) -> str:
+    """A measure's value as the page shows it: 1,234 · £1,234 · 97.5% · 4.2 days."""
+    if value is None:
+        return "–"
+    if format_ == "count":
+        return f"{round(value):,}"
+    if format_ == "pounds":
+        return f"£{value:,.0f}"
+    if format_ == "percent":
+        return f"{value:.1f}%"
+    if format_ == "days":
+        return f"{value:,.1f} days"
+    if format_ == "minutes":
+        return f"{value:,.0f} min"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def month_label(value: str) -> str:
+    """'2025-04' -> 'Apr 2025'; anything else unchanged."""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%b %Y")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def value_label(dimension: str, value: str) -> str:
+    return month_label(value) if dimension == "month" else str(value)

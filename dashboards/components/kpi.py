@@ -1,0 +1,89 @@
+"""KPI tiles: value, target, direction, red/amber/green (by the measure's direction), a 12-month sparkline."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from dash import html
+
+from dashboards.components import data
+from dashboards.components.spec import Kpi, PageSpec
+
+KPI = "bi-kpi"
+AMBER_BAND = 0.05  # within 5% of the target (or 5 points for a percent) is amber
+RAG_WORDS = {"green": "On target", "amber": "Near target", "red": "Off target", None: "No target"}
+DIRECTION_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "neutral": "Neither higher nor lower"}
+SPARK_MONTHS = 12
+
+
+def rag(value, target, direction: str, percent: bool = False) -> str | None:
+    """'green', 'amber' or 'red' against the target in the measure's direction; None without a value, a target or
+    a direction."""
+    if value is None or target is None or direction not in ("higher", "lower"):
+        return None
+    band = AMBER_BAND * 100 if percent else abs(target) * AMBER_BAND
+    gap = (value - target) if direction == "higher" else (target - value)
+    if gap >= 0:
+        return "green"
+    return "amber" if -gap <= band else "red"
+
+
+def tile(spec: PageSpec, kpi: Kpi):
+    measure = data.layer().measure(kpi.measure)
+    return html.Div(html.Div(html.P("Loading…", className="small"),
+                             id={"type": KPI, "page": spec.name, "kpi": kpi.measure}),
+                    className="kpi-tile", id=f"{spec.name}-kpi-{kpi.measure}",
+                    title=measure.description)
+
+
+def render(spec: PageSpec, kpi: Kpi, state) -> list:
+    measure = data.layer().measure(kpi.measure)
+    label = kpi.label or measure.label
+    result = data.measures([kpi.measure], [], state)
+    value = result.rows[0][kpi.measure] if result.rows else None
+    colour = rag(value, measure.target, measure.direction, measure.format == "percent")
+    spark = data.measures([kpi.measure], ["month"], state)
+    points = [r for r in spark.rows if r["month"] not in (None, "Unknown")][-SPARK_MONTHS:]
+    parts = [
+        html.H3(label, className="kpi-label"),
+        html.P(data.fmt(value, measure.format), className="kpi-value", id=f"{spec.name}-kpi-{kpi.measure}-value"),
+        html.P([html.Span(RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}",
+                          **{"data-rag": colour or "none"}),
+                html.Span(f" Target {data.fmt(measure.target, measure.format)}" if measure.target is not None
+                          else "", className="kpi-target")], className="kpi-status"),
+        html.P(DIRECTION_WORDS[measure.direction], className="kpi-direction"),
+    ]
+    if any(p[kpi.measure] is not None for p in points):
+        parts.append(_sparkline(points, kpi.measure, measure.format))
+    if result.not_applicable:
+        parts.append(_not_applicable(result.not_applicable))
+    return parts
+
+
+def sparkline_svg(values: list, width: int = 160, height: int = 32) -> str:
+    """A small line as an SVG document: cheap to draw (an <img>, not a plotly graph), no data leaves the page."""
+    points = [v for v in values if v is not None]
+    if not points:
+        return ""
+    low, high = min(points), max(points)
+    span = (high - low) or 1
+    step = width / max(len(values) - 1, 1)
+    coords = " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}"
+                      for i, v in enumerate(values) if v is not None)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><polyline fill="none" stroke="#0072B2" stroke-width="2" '
+            f'points="{coords}"/></svg>')
+
+
+def _sparkline(points: list[dict], name: str, format_: str):
+    values = [p[name] for p in points]
+    labels = [data.month_label(p["month"]) for p in points]
+    summary = (f"Last {len(points)} months: {data.fmt(values[0], format_)} in {labels[0]}, "
+               f"{data.fmt(values[-1], format_)} in {labels[-1]}.")
+    return html.Img(src="data:image/svg+xml;utf8," + quote(sparkline_svg(values)), alt=summary,
+                    className="kpi-spark", title=summary)
+
+
+def _not_applicable(dimensions) -> html.P:
+    labels = ", ".join(data.layer().dimensions[d].label for d in dimensions)
+    return html.P(f"Not applicable here: {labels}", className="not-applicable small")

@@ -1,0 +1,83 @@
+"""Page specs: what a page's KPI tiles, charts and filter lists show, by measure and dimension names only.
+
+A page module declares one PageSpec and hands it to `declare(spec)`; the generic callbacks (callbacks.py) find a
+card's spec from its pattern-matching id {"page": name, "card": name}. Declaring again (Dash re-imports the pages
+for every app) replaces the earlier spec: specs are plain data, so several apps in one process share them safely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    measure: str
+    label: str | None = None  # default: the measure's label
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart card: `measures` (the first is plotted) by `dimension`; a click toggles that dimension's value.
+
+    `ignore`: selections this chart does not apply (the FY comparison ignores financial_year and month so that it
+    always shows two years); `where_nonzero`: leave out rows whose first measure is 0 or empty (a table of overdue
+    jobs lists the wards that have some)."""
+
+    name: str
+    title: str
+    kind: str
+    dimension: str
+    measures: tuple[str, ...]
+    description: str = ""
+    ignore: tuple[str, ...] = ()
+    where_nonzero: bool = False
+    width: int = 6  # of 12 columns at desktop widths
+
+    def __post_init__(self):
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind {self.kind!r} is not one of {', '.join(CHART_KINDS)}")
+        if not self.measures:
+            raise ValueError(f"chart {self.name!r} needs at least one measure")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # the id prefix and the key of the registry
+    path: str
+    title: str
+    fact: str  # the fact whose filter lists the page shows
+    intro: str = ""
+    kpis: tuple[Kpi, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    filters: tuple[str, ...] = ()
+    extra_facts: tuple[str, ...] = field(default=())  # other facts the page reads (for "not applicable here")
+
+    def chart(self, name: str) -> Chart:
+        for chart in self.charts:
+            if chart.name == name:
+                return chart
+        raise KeyError(f"page {self.name!r} has no chart {name!r}")
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return (self.fact, *self.extra_facts)
+
+
+SPECS: dict[str, PageSpec] = {}
+
+
+def declare(spec: PageSpec) -> PageSpec:
+    SPECS[spec.name] = spec
+    return spec
+
+
+def spec(name: str) -> PageSpec:
+    return SPECS[name]
+
+
+def spec_for_path(path: str | None) -> PageSpec | None:
+    path = (path or "/").rstrip("/") or "/"
+    return next((s for s in SPECS.values() if s.path == path), None)

@@ -1,0 +1,49 @@
+"""Housing repairs: jobs raised, completed, open and overdue, RP02 within target, by month, priority, trade,
+contractor, backlog age and ward. The page is a spec: dashboards/components draws and filters it."""
+
+from __future__ import annotations
+
+import dash
+
+from dashboards import _ui
+from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
+
+FACT = "fact_repairs_job"
+
+SPEC = declare(PageSpec(
+    name="repairs",
+    path="/repairs",
+    title="Housing repairs",
+    fact=FACT,
+    intro="Responsive repairs to council homes. Select a bar, slice, point, table row or filter value to filter "
+          "every chart; select it again to remove it.",
+    kpis=(
+        Kpi("repairs_raised", "Jobs raised"),
+        Kpi("repairs_completed", "Jobs completed"),
+        Kpi("repairs_open", "Jobs open"),
+        Kpi("repairs_overdue", "Jobs overdue"),
+        Kpi("rp02_emergency_within_target_pct", "Emergency within target (RP02)"),
+        Kpi("rp02_non_emergency_within_target_pct", "Non-emergency within target (RP02)"),
+    ),
+    charts=(
+        Chart("by-month", "Jobs raised by month: this year and last", "fy_months", "month", ("repairs_raised",),
+              "This financial year (the one selected, or the latest) against the one before. Select a point to "
+              "select its month.", ignore=("financial_year", "month"), width=12),
+        Chart("by-priority", "Jobs raised by priority", "pie", "priority", ("repairs_raised",)),
+        Chart("by-age", "Open jobs by age", "bar", "backlog_age_band", ("repairs_open",),
+              "How long open jobs have been open at the data's date."),
+        Chart("by-trade", "Jobs raised by trade", "hbar", "trade", ("repairs_raised",)),
+        Chart("by-contractor", "Jobs raised by contractor", "hbar", "contractor", ("repairs_raised",)),
+        Chart("by-ward-map", "Map of overdue jobs by ward", "map", "ward", ("repairs_overdue",),
+              "Open jobs past their target date, by the ward of the property."),
+        Chart("overdue", "Overdue jobs by ward", "table", "ward",
+              ("repairs_overdue", "repairs_open", "repairs_open_average_days"),
+              "Wards with open jobs past their target date. Select a ward to select it.", where_nonzero=True),
+    ),
+    filters=("financial_year", "month", "ward", "priority", "trade", "contractor"),
+))
+
+dash.register_page(__name__, path=SPEC.path, name="Repairs", title=_ui.page_title("Housing repairs"), order=10,
+                   description="Housing repairs: jobs, backlog and RP02.")
+
+layout = page_layout(SPEC)

@@ -1,0 +1,100 @@
+"""WCAG 2.2 AA: axe-core finds no serious or critical violation on any page, each page is in English and starts
+with a skip link. axe-core comes inside the pinned axe-playwright-python wheel (axe.min.js): nothing is fetched.
+
+Every page in dash.page_registry is checked, so a page added to dashboards/ is covered without touching this file.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+TARGETS_SHOWN = 3
+RENDER_TIMEOUT_MS = 15_000
+# A desktop window, and 320 CSS px wide: what WCAG 1.4.10 (reflow) asks a page to work at, where wide tables scroll.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "narrow": {"width": 320, "height": 800}}
+
+
+def _page_paths() -> list[str]:
+    """The registry's pages, read at collection: building an app registers them (it opens no warehouse)."""
+    import dash
+
+    from app import create_app
+
+    create_app({"warehouse": "unused-at-collection.duckdb"})
+    pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
+    return [page["relative_path"] for page in pages if not page.get("path_template")]
+
+
+PAGE_PATHS = _page_paths()
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_warehouse, live_app):
+    with live_app({"warehouse": demo_warehouse}) as url:
+        yield url
+
+
+def _load(page, url: str) -> None:
+    """Open `url` and wait until Dash has rendered the page: no loading markers left, the page's content in main."""
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_function(
+        """() => !document.querySelector('._dash-loading, [data-dash-is-loading="true"]')
+                 && document.querySelector('main #_pages_content > *')
+                 && document.querySelector('main h1')""",
+        timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+
+
+def _axe(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def _describe(violation: dict) -> str:
+    nodes = violation["nodes"]
+    targets = ", ".join(" ".join(map(str, node["target"])) for node in nodes[:TARGETS_SHOWN])
+    more = f" (+{len(nodes) - TARGETS_SHOWN} more)" if len(nodes) > TARGETS_SHOWN else ""
+    return f"{violation['id']} [{violation['impact']}] {violation['help']}: {targets}{more}"
+
+
+def test_every_page_is_checked():
+    assert "/" in PAGE_PATHS, PAGE_PATHS
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_no_serious_or_critical_axe_violation(path, viewport, app_url, page):
+    page.set_viewport_size(VIEWPORTS[viewport])
+    _load(page, app_url + path)
+    violations = _axe(page)
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    others = [_describe(v) for v in violations if v["impact"] not in FAILING_IMPACTS]
+    if others:
+        print(f"{path} ({viewport}): minor or moderate axe findings (not failing):\n  " + "\n  ".join(others))
+    if failing:
+        pytest.fail(f"{path} ({viewport}): {len(failing)} serious or critical axe violation(s):\n  "
+                    + "\n  ".join(_describe(v) for v in failing), pytrace=False)
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_language_and_skip_link(path, app_url, page):
+    _load(page, app_url + path)
+    assert page.locator("html[lang=en]").count() == 1, "the page's language is not declared as en"
+
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Skip to main content")
+    expect(skip).to_be_visible()  # hidden until focused, shown on focus
+    target = skip.get_attribute("href")
+    assert target and target.startswith("#"), f"the skip link goes to {target!r}, not a place on the page"
+    expect(page.locator(f"main{target}")).to_have_count(1)
+
+    page.keyboard.press("Enter")
+    expect(page.locator(f"main{target}")).to_be_focused()

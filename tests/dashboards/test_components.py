@@ -1,0 +1,194 @@
+"""The dashboard components as plain functions: selection events, the URL round trip, chips, filter states, RAG,
+CSV, nav links; and several apps in one process each get the generic callbacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import create_app
+from dashboards.components import callbacks, cards, filters, kpi, page, selection
+from dashboards.components.spec import Chart, Kpi, PageSpec, spec_for_path
+
+
+@pytest.fixture(autouse=True, scope="module")
+def pages(tmp_path_factory):
+    """Creating an app imports the pages, which declare their specs."""
+    create_app({"warehouse": tmp_path_factory.mktemp("none") / "missing.duckdb"})
+
+
+PICK = {"dimension": "ward", "value": "Belsize", "at": 1}
+
+
+def test_a_pick_toggles_its_value():
+    state = selection.next_state({}, selection.PICK, PICK)
+    assert state == {"ward": ["Belsize"]}
+    assert selection.next_state(state, selection.PICK, dict(PICK, at=2)) == {}
+    both = selection.next_state(state, selection.PICK, dict(PICK, value="Kilburn"))
+    assert both == {"ward": ["Belsize", "Kilburn"]}
+    assert selection.next_state(state, selection.PICK, {"dimension": "ward"}) is None
+
+
+def test_pick_attributes():
+    assert selection.pick_attributes("ward", "King's Cross") == {"data-pick-dimension": "ward",
+                                                                 "data-pick-value": "King's Cross"}
+
+
+def test_a_new_component_is_no_click():
+    assert selection.next_state({"ward": ["Belsize"]}, selection.PICK, None) is None
+    assert selection.next_state({}, {"type": "bi-graph", "page": "repairs", "card": "by-trade"}, None) is None
+
+
+def test_chip_remove_and_clear_all():
+    state = {"ward": ["Belsize"], "trade": ["Gas", "Lifts"]}
+    assert selection.next_state(state, {"type": "bi-chip-remove", "dim": "trade"}, 1) == {"ward": ["Belsize"]}
+    assert selection.next_state(state, selection.CLEAR, 1) == {}
+    assert selection.next_state(state, "something-else", 1) is None
+
+
+def test_a_chart_click_toggles_the_charts_dimension():
+    click = {"points": [{"x": "Lifts", "y": 139, "customdata": "Lifts"}]}
+    trigger = {"type": "bi-graph", "page": "repairs", "card": "by-trade"}
+    state = selection.next_state({}, trigger, click, callbacks.graph_dimension)
+    assert state == {"trade": ["Lifts"]}
+    assert selection.next_state(state, trigger, click, callbacks.graph_dimension) == {}
+    pie = {"points": [{"label": "Emergency", "customdata": ["EMERGENCY"]}]}
+    assert selection.next_state({}, dict(trigger, card="by-priority"), pie, callbacks.graph_dimension) == {
+        "priority": ["EMERGENCY"]}
+    month = {"points": [{"x": "Apr", "customdata": "2025-04", "curveNumber": 1}]}
+    assert selection.next_state({}, dict(trigger, card="by-month"), month, callbacks.graph_dimension) == {
+        "month": ["2025-04"]}
+
+
+@pytest.mark.parametrize("click, value", [
+    ({"points": [{"customdata": "Belsize"}]}, "Belsize"),
+    ({"points": [{"customdata": ["Belsize", 3]}]}, "Belsize"),
+    ({"points": [{"label": "Gas"}]}, "Gas"),
+    ({"points": []}, None),
+    (None, None),
+])
+def test_clicked_value(click, value):
+    assert selection.clicked_value(click) == value
+
+
+def test_url_round_trip_keeps_natural_values_and_drops_unknown_keys():
+    state = {"ward": ["King's Cross", "Belsize"], "financial_year": ["2025-26"], "month": ["2025-04"]}
+    search = selection.search_from_state(state)
+    assert search.startswith("?financial_year=2025-26&month=2025-04&ward=Belsize&ward=King")
+    assert selection.state_from_search(search) == {"financial_year": ["2025-26"], "month": ["2025-04"],
+                                                   "ward": ["Belsize", "King's Cross"]}
+    assert selection.state_from_search(search + "&utm_source=mail&not_a_dimension=1") == \
+        selection.state_from_search(search)
+    assert selection.search_from_state({}) == ""
+    assert selection.state_from_search("") == {} == selection.state_from_search(None)
+
+
+def _text(component) -> str:
+    if component is None or isinstance(component, str | int | float):
+        return "" if component is None else str(component)
+    if isinstance(component, list | tuple):
+        return "".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def test_chips_one_per_dimension_with_not_applicable_marked():
+    repairs = spec_for_path("/repairs")
+    items = selection.chips({"ward": ["Belsize", "Kilburn"], "contravention": ["12"]}, repairs)
+    assert len(items) == 2
+    by_dimension = {item.to_plotly_json()["props"]["data-dimension"]: item for item in items}
+    assert _text(by_dimension["ward"]).startswith("Ward: Belsize, Kilburn")
+    assert by_dimension["ward"].to_plotly_json()["props"]["data-applicable"] == "true"
+    assert "not applicable here" in _text(by_dimension["contravention"])
+    assert by_dimension["contravention"].to_plotly_json()["props"]["data-applicable"] == "false"
+    remove = by_dimension["ward"].children[-1]
+    assert remove.id == {"type": "bi-chip-remove", "dim": "ward"}
+    assert _text(selection.chips({}, repairs)).startswith("No selections")
+    month = selection.chips({"month": ["2025-04"]})
+    assert "Apr 2025" in _text(month)
+
+
+def test_filter_items_states_and_counts():
+    rows = [{"value": "a", "label": "A", "state": "selected", "row_count": 10, "possible_count": 4},
+            {"value": "b", "label": None, "state": "possible", "row_count": 8, "possible_count": 3},
+            {"value": "c", "label": "C", "state": "excluded", "row_count": 5, "possible_count": 0}]
+    assert filters.items(rows) == [
+        {"value": "a", "label": "A", "state": "selected", "count": 4},
+        {"value": "b", "label": "b", "state": "possible", "count": 3},
+        {"value": "c", "label": "C", "state": "excluded", "count": 5}]
+
+
+@pytest.mark.parametrize("value, target, direction, percent, expected", [
+    (99, 98, "higher", True, "green"), (94, 98, "higher", True, "amber"), (90, 98, "higher", True, "red"),
+    (0, 0, "lower", False, "green"), (3, 0, "lower", False, "red"), (104, 100, "lower", False, "amber"),
+    (5, None, "lower", False, None), (None, 98, "higher", True, None), (5, 5, "neutral", False, None),
+])
+def test_rag_follows_the_direction(value, target, direction, percent, expected):
+    assert kpi.rag(value, target, direction, percent) == expected
+
+
+def test_csv_is_exactly_the_plotted_rows():
+    chart = Chart("t", "T", "bar", "trade", ("repairs_raised",))
+    rows = [{"value": "Gas", "label": "Gas", "repairs_raised": 3}, {"value": "Lifts", "label": "Lifts",
+                                                                    "repairs_raised": None}]
+    assert cards.csv_text(chart, rows) == "trade,Trade,Repairs raised\nGas,Gas,3\nLifts,Lifts,\n"
+
+
+def test_sorting_a_table():
+    rows = [{"label": "b", "n": 1}, {"label": "a", "n": 3}, {"label": "c", "n": None}]
+    assert [r["label"] for r in cards.sort_rows(rows, {"col": "n", "desc": True})] == ["a", "b", "c"]
+    assert [r["label"] for r in cards.sort_rows(rows, {"col": "label", "desc": False})] == ["a", "b", "c"]
+    assert cards.next_sort(None, "n") == {"col": "n", "desc": True}
+    assert cards.next_sort({"col": "n", "desc": True}, "n") == {"col": "n", "desc": False}
+    assert cards.next_sort({"col": "n", "desc": True}, "label") == {"col": "label", "desc": False}
+
+
+def test_previous_financial_year():
+    assert cards.previous_fy("2025-26") == "2024-25"
+    assert cards.previous_fy("2000-01") == "1999-00"
+
+
+def test_nav_links_keep_the_selection():
+    ids = [{"type": "bi-nav", "path": "/"}, {"type": "bi-nav", "path": "/repairs"}]
+    hrefs, active = callbacks.nav_targets(ids, "/repairs", "?ward=Belsize")
+    assert hrefs == ["/?ward=Belsize", "/repairs?ward=Belsize"]
+    assert active == [False, True]
+
+
+def test_specs_are_checked():
+    with pytest.raises(ValueError):
+        Chart("x", "X", "radar", "ward", ("repairs_raised",))
+    with pytest.raises(ValueError):
+        Chart("x", "X", "bar", "ward", ())
+    spec = PageSpec("p", "/p", "P", "fact_repairs_job", kpis=(Kpi("repairs_raised"),))
+    with pytest.raises(KeyError):
+        spec.chart("missing")
+
+
+def test_layout_outside_a_callback_builds_the_page():
+    assert page.only_the_selection_changed() is False
+
+
+def _dependencies(app) -> list[str]:
+    response = app.server.test_client().get("/_dash-dependencies")
+    assert response.status_code == 200
+    return [callback["output"] for callback in json.loads(response.data)]
+
+
+def test_several_apps_in_one_process_each_get_the_callbacks(demo_warehouse):
+    first, second = create_app({"warehouse": demo_warehouse}), create_app({"warehouse": demo_warehouse})
+    outputs_first, outputs_second = _dependencies(first), _dependencies(second)
+    for outputs in (outputs_first, outputs_second):
+        assert "bi-selection.data" in outputs
+        assert "bi-url.search" in outputs
+        assert any("bi-card-body" in output for output in outputs)
+        assert any("bi-kpi" in output for output in outputs)
+    third = create_app({"warehouse": demo_warehouse})
+    assert "bi-selection.data" in _dependencies(third)
+    assert "bi-selection.data" in _dependencies(first)  # asked again: still there
+
+
+def test_sparkline_is_a_small_svg():
+    svg = kpi.sparkline_svg([1, 3, None, 2], width=30, height=10)
+    assert svg.startswith("<svg") and 'points="0.0,8.0 10.0,2.0 30.0,5.0"' in svg
+    assert kpi.sparkline_svg([None]) == ""

@@ -1,0 +1,206 @@
+"""The Housing repairs page's numbers against an independent recomputation in plain SQL over fact_repairs_job,
+and its plain messages for an empty selection and a warehouse that cannot answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import dash
+import duckdb
+import pytest
+
+from app import create_app
+from dashboards.components import cards, filters, kpi
+from dashboards.components.spec import SPECS
+
+SELECTIONS = [
+    {},
+    {"trade": ["Plumbing", "Gas"]},
+    {"financial_year": ["2025-26"], "ward": ["Belsize", "Kilburn"]},
+    {"priority": ["EMERGENCY"], "month": ["2025-04", "2025-05"]},
+]
+
+
+@pytest.fixture(scope="module")
+def app(demo_warehouse):
+    return create_app({"warehouse": demo_warehouse})
+
+
+@pytest.fixture(scope="module")
+def con(demo_warehouse):
+    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
+        yield connection
+
+
+def _where(state: dict, date_column: str) -> tuple[str, dict]:
+    """The selection as plain SQL over the fact, written independently of borough.query."""
+    conditions, params = ["true"], {}
+    columns = {"trade": "f.trade", "contractor": "f.contractor", "priority": "f.priority_code",
+               "ward": "(select ward_name from dim_ward w where w.ward_key = f.ward_key)",
+               "financial_year": f"(select financial_year from dim_date d where d.date_key = f.{date_column})",
+               "month": f"(select strftime(month_start, '%Y-%m') from dim_date d where d.date_key = f.{date_column})"}
+    for dimension, values in state.items():
+        names = []
+        for value in values:
+            params[f"v{len(params)}"] = value
+            names.append(f"$v{len(params) - 1}")
+        conditions.append(f"{columns[dimension]} in ({', '.join(names)})")
+    return " and ".join(conditions), params
+
+
+def _scalar(con, sql, params):
+    return con.execute(sql, params).fetchall()[0][0]
+
+
+def expected_kpis(con, state) -> dict:
+    raised, p_raised = _where(state, "raised_date_key")
+    done, p_done = _where(state, "completed_date_key")
+    fact = "from fact_repairs_job f where "
+
+    def pct(group):
+        within = _scalar(con, f"select count(*) {fact}{done} and rp02_group = '{group}' "
+                         "and completed_within_target", p_done)
+        known = _scalar(con, f"select count(*) {fact}{done} and rp02_group = '{group}' "
+                        "and completed_within_target is not null", p_done)
+        return None if not known else 100.0 * within / known
+
+    return {
+        "repairs_raised": _scalar(con, f"select count(*) {fact}{raised}", p_raised),
+        "repairs_completed": _scalar(con, f"select count(*) {fact}{done} and is_completed", p_done),
+        "repairs_open": _scalar(con, f"select count(*) {fact}{raised} and is_open", p_raised),
+        "repairs_overdue": _scalar(con, f"select count(*) {fact}{raised} and is_overdue", p_raised),
+        "rp02_emergency_within_target_pct": pct("emergency"),
+        "rp02_non_emergency_within_target_pct": pct("non-emergency"),
+    }
+
+
+def _grouped(con, state, column, measure_sql="count(*)", nonzero=False) -> dict:
+    where, params = _where(state, "raised_date_key")
+    rows = con.execute(f"select {column} as v, {measure_sql} as n from fact_repairs_job f where {where} "
+                       f"and {column} is not null group by 1", params).fetchall()
+    return {str(v): n for v, n in rows if not nonzero or n}
+
+
+@pytest.mark.parametrize("state", SELECTIONS)
+def test_kpis_equal_plain_sql(app, con, state):
+    spec = SPECS["repairs"]
+    expected = expected_kpis(con, state)
+    with app.server.test_request_context("/repairs"):
+        for tile in spec.kpis:
+            result = kpi.data.measures([tile.measure], [], state)
+            shown = result.rows[0][tile.measure]
+            if expected[tile.measure] is None:
+                assert shown is None
+            else:
+                assert shown == pytest.approx(expected[tile.measure]), tile.measure
+            parts = kpi.render(spec, tile, state)
+            value = next(p for p in parts if getattr(p, "id", None) == f"repairs-kpi-{tile.measure}-value")
+            measure = kpi.data.layer().measure(tile.measure)
+            assert value.children == kpi.data.fmt(expected[tile.measure], measure.format)
+
+
+@pytest.mark.parametrize("state", SELECTIONS)
+def test_charts_equal_plain_sql(app, con, state):
+    spec = SPECS["repairs"]
+    ward = "(select ward_name from dim_ward w where w.ward_key = f.ward_key)"
+    expected = {
+        "by-priority": _grouped(con, state, "f.priority_code"),
+        "by-trade": _grouped(con, state, "f.trade"),
+        "by-contractor": _grouped(con, state, "f.contractor"),
+        "by-age": _grouped(con, state, "f.backlog_age_band", "count(*) filter (where is_open)"),
+        "overdue": _grouped(con, state, ward, "count(*) filter (where is_overdue)", nonzero=True),
+    }
+    with app.server.test_request_context("/repairs"):
+        for name, values in expected.items():
+            chart = spec.chart(name)
+            rows, not_applicable, truncated = cards.chart_rows(chart, state)
+            shown = {r["value"]: r[chart.measures[0]] for r in rows}
+            assert shown == values, name
+            assert not_applicable == () and not truncated
+
+
+def test_month_chart_compares_this_fy_with_the_last(app, con):
+    spec = SPECS["repairs"]
+    state = {"financial_year": ["2025-26"], "trade": ["Gas"]}
+    where, params = _where({"trade": ["Gas"]}, "raised_date_key")
+    expected = dict(con.execute(
+        "select strftime(d.month_start, '%Y-%m'), count(*) from fact_repairs_job f "
+        f"join dim_date d on d.date_key = f.raised_date_key where {where} "
+        "and d.financial_year in ('2025-26', '2024-25') group by 1", params).fetchall())
+    with app.server.test_request_context("/repairs"):
+        rows, _, _ = cards.chart_rows(spec.chart("by-month"), state)
+    assert {r["value"]: r["repairs_raised"] for r in rows} == expected
+    assert {r["series"] for r in rows if r["financial_year"] == "2025-26"} == {"This FY"}
+    assert {r["series"] for r in rows if r["financial_year"] == "2024-25"} == {"Last FY"}
+    assert [r["month_of_fy"] for r in rows if r["financial_year"] == "2024-25"][0] == "Apr"
+
+
+def test_filter_states(app, con):
+    spec = SPECS["repairs"]
+    state = {"trade": ["Lifts"]}
+    contractors = {c for (c,) in con.execute(
+        "select distinct contractor from fact_repairs_job where trade = 'Lifts'").fetchall()}
+    with app.server.test_request_context("/repairs"):
+        buttons = filters.render_values(spec, "contractor", state)
+        trades = filters.render_values(spec, "trade", state)
+    states = {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"] for b in buttons}
+    assert {v for v, s in states.items() if s == "possible"} == contractors
+    assert {s for v, s in states.items() if v not in contractors} == {"excluded"}
+    trade_states = {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"]
+                    for b in trades}
+    assert trade_states["Lifts"] == "selected"
+    assert set(trade_states.values()) == {"selected", "possible"}  # other trades stay possible (Qlik)
+
+
+def _text(component) -> str:
+    if component is None or isinstance(component, str | int | float):
+        return "" if component is None else str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    return _text(getattr(component, "children", None))
+
+
+def test_every_card_renders_and_an_empty_selection_says_so(app):
+    spec = SPECS["repairs"]
+    nothing = {"trade": ["No such trade"]}
+    with app.server.test_request_context("/repairs"):
+        for chart in spec.charts:
+            content = cards.render(spec, chart, {}, None)
+            assert "Download CSV" in _text(content), chart.name
+            empty = cards.render(spec, chart, nothing, None)
+            assert cards.EMPTY in _text(empty), chart.name
+        na = cards.render(spec, spec.chart("by-trade"), {"contravention": ["12"]}, None)
+        assert "Not applicable here: " in _text(na)
+        layout = dash.page_registry["dashboards.repairs"]["layout"]()
+    assert "Data as of 31 Oct 2026" in _text(layout)
+
+
+def test_a_warehouse_that_cannot_answer_gives_a_plain_message(tmp_path):
+    from dashboards.components.callbacks import safely
+
+    app = create_app({"warehouse": tmp_path / "missing.duckdb"})
+    spec = SPECS["repairs"]
+    with app.server.test_request_context("/repairs"):
+        layout = dash.page_registry["dashboards.repairs"]["layout"]()
+        message = safely(cards.render, spec, spec.chart("by-trade"), {}, None)
+        broken = safely(lambda: 1 / 0)
+    assert "No warehouse yet" in _text(layout)
+    assert "No warehouse yet" in _text(message)
+    assert "Traceback" not in _text(broken) and "could not be drawn" in _text(broken)
+
+
+def test_the_cache_never_serves_an_old_build(warehouse_copy):
+    app = create_app({"warehouse": warehouse_copy})
+    with app.server.test_request_context("/repairs"):
+        before_version = kpi.data.warehouse_version()
+        before = kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"]
+        assert kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"] == before  # from the cache
+    rebuilt = warehouse_copy.with_name("rebuilt.duckdb")  # published as the ETL does: a new file, os.replace
+    shutil.copy2(warehouse_copy, rebuilt)
+    with duckdb.connect(str(rebuilt)) as con:
+        con.execute("insert into fact_repairs_job (repairs_job_key, job_ref) values (-99, 'TEST')")
+    os.replace(rebuilt, warehouse_copy)
+    with app.server.test_request_context("/repairs"):
+        assert kpi.data.warehouse_version() != before_version
+        assert kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"] == before + 1

@@ -1,0 +1,120 @@
+"""The Housing repairs page in headless Chromium over the demo warehouse: a chart click selects, every chart and
+filter list follows, the selection is in the URL (reload, other pages) and back/forward step through it."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20_000
+RAISED = "#repairs-kpi-repairs_raised-value"
+
+
+def _count(warehouse, where: str = "true") -> str:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return f"{con.execute(f'select count(*) from fact_repairs_job where {where}').fetchall()[0][0]:,}"
+
+
+def _click_bar(page, card: str, index: int) -> None:
+    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
+    bar = page.locator(f"#repairs-{card} .js-plotly-plot .bars path").nth(index)
+    expect(bar).to_be_visible(timeout=TIMEOUT)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
+    expect.set_options(timeout=TIMEOUT)
+    everything = _count(demo_warehouse)
+    carpentry = _count(demo_warehouse, "trade = 'Carpentry'")
+    carpentry_emergency = _count(demo_warehouse, "trade = 'Carpentry' and priority_code = 'EMERGENCY'")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs")
+        expect(page).to_have_title("Housing repairs · Borough Insight")
+        expect(page.locator(RAISED)).to_have_text(everything)
+        expect(page.locator("#repairs-data-as-of")).to_contain_text("Data as of 31 Oct 2026")
+        expect(page.locator("#selection-bar")).to_contain_text("No selections")
+        for card in ("by-month", "by-priority", "by-age", "by-trade", "by-contractor", "overdue"):
+            expect(page.locator(f"#repairs-{card}")).to_contain_text("Download CSV")
+
+        # a bar click (trades are in name order: Carpentry first) selects the trade
+        _click_bar(page, "by-trade", 0)
+        chip = page.locator("#selection-bar .chip")
+        expect(chip).to_have_count(1)
+        expect(chip).to_contain_text("Trade: Carpentry")
+        expect(page.locator(RAISED)).to_have_text(carpentry)
+        assert carpentry != everything
+        expect(page).to_have_url(re.compile(r"/repairs\?trade=Carpentry$"))
+        trade = page.locator("#repairs-filter-trade")
+        expect(trade.locator("[data-value='Carpentry']")).to_have_attribute("data-state", "selected")
+        expect(trade.locator("[data-value='Gas']")).to_have_attribute("data-state", "possible")
+        contractors = page.locator("#repairs-filter-contractor [data-state='excluded']")
+        expect(contractors.first).to_be_visible()
+        excluded_contractor = contractors.first.get_attribute("data-value")
+        with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+            assert con.execute("select count(*) from fact_repairs_job where trade = 'Carpentry' and contractor = $c",
+                               {"c": excluded_contractor}).fetchall()[0][0] == 0
+
+        # a filter-list value adds a second selection
+        page.locator("#repairs-filter-priority [data-value='EMERGENCY']").click()
+        expect(page.locator("#selection-bar .chip")).to_have_count(2)
+        expect(page.locator(RAISED)).to_have_text(carpentry_emergency)
+        page.locator("#repairs-by-trade summary").click()
+        expect(page.locator("#repairs-by-trade-table table")).to_be_visible()
+        page.screenshot(path=str(artifacts / "repairs.png"), full_page=True)
+
+        # back and forward step through the selections
+        page.go_back()
+        expect(page.locator("#selection-bar .chip")).to_have_count(1)
+        expect(page.locator(RAISED)).to_have_text(carpentry)
+        page.go_forward()
+        expect(page.locator("#selection-bar .chip")).to_have_count(2)
+        expect(page.locator(RAISED)).to_have_text(carpentry_emergency)
+        page.locator("#selection-back").click()
+        expect(page.locator("#selection-bar .chip")).to_have_count(1)
+        page.locator("#selection-forward").click()
+        expect(page.locator("#selection-bar .chip")).to_have_count(2)
+
+        # the selection follows to the home page and survives a reload
+        page.get_by_role("link", name="Home", exact=True).click()
+        expect(page.locator("#home-title")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/\?priority=EMERGENCY&trade=Carpentry$"))
+        expect(page.locator("#selection-bar .chip")).to_have_count(2)
+        page.reload()
+        expect(page.locator("#selection-bar .chip")).to_have_count(2)
+        page.get_by_role("link", name="Repairs", exact=True).click()
+        expect(page.locator(RAISED)).to_have_text(carpentry_emergency)
+
+        # a chip's remove button and clear all
+        page.get_by_role("button", name=re.compile("^Remove Repair priority")).click()
+        expect(page.locator(RAISED)).to_have_text(carpentry)
+        page.locator("#selection-clear").click()
+        expect(page.locator("#selection-bar")).to_contain_text("No selections")
+        expect(page.locator(RAISED)).to_have_text(everything)
+    assert page.errors == []
+
+
+def test_repairs_link_reproduces_the_view(demo_warehouse, live_app, page):
+    expect.set_options(timeout=TIMEOUT)
+    gas = _count(demo_warehouse, "trade = 'Gas'")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs?trade=Gas&contravention=12")
+        expect(page.locator(RAISED)).to_have_text(gas)
+        chip = page.locator("#selection-bar .chip[data-dimension='contravention']")
+        expect(chip).to_contain_text("not applicable here")
+        expect(page.locator("#repairs-kpis")).to_contain_text("Not applicable here")
+
+        # the keyboard selects too, and focus stays on the value in the redrawn list
+        page.locator("#repairs-filter-ward [data-value='Belsize']").focus()
+        page.keyboard.press("Enter")
+        belsize = page.locator("#repairs-filter-ward [data-value='Belsize']")
+        expect(belsize).to_have_attribute("data-state", "selected")
+        expect(belsize).to_be_focused()
+        expect(page).to_have_url(re.compile(r"ward=Belsize"))
+    assert page.errors == []
