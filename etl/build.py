@@ -7,12 +7,14 @@ complete, checkpointed new file, so a build that fails or is killed leaves it se
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import time
 import uuid
 from collections import defaultdict
@@ -57,14 +59,16 @@ class Reporter(Protocol):
 
 
 class SilentReporter:
+    """Progress goes nowhere (library use and tests)."""
+
     def stage(self, name: str, total: int | None = None) -> None:
-        pass
+        return None
 
     def advance(self, label: str = "") -> None:
-        pass
+        return None
 
     def note(self, message: str) -> None:
-        pass
+        return None
 
 
 @dataclass
@@ -530,22 +534,14 @@ class _build_lock:
 
 
 def _remove(*paths: Path) -> None:
+    """Delete leftovers (scratch files, their WAL and spill folders); a file already gone is fine."""
     for path in paths:
-        try:
-            if path.is_dir():
-                import shutil
-
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-        except OSError:
-            pass
-    for path in paths:
-        tmp = Path(str(path) + ".tmp")
-        if tmp.exists():
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
+        for candidate in (path, Path(str(path) + ".tmp")):
+            with contextlib.suppress(OSError):
+                if candidate.is_dir():
+                    shutil.rmtree(candidate, ignore_errors=True)
+                else:
+                    candidate.unlink(missing_ok=True)
 
 
 def _new_run_id() -> str:

@@ -12,6 +12,7 @@ again with Python's csv module, record by record, so that the bad records are na
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -95,10 +96,8 @@ def decode(raw: bytes) -> SourceText:
         raise FileProblem("not a text file (it contains NUL bytes): binary or UTF-16 content")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    try:
+    with contextlib.suppress(UnicodeDecodeError):
         return SourceText(raw.decode("utf-8"), "utf-8", False)
-    except UnicodeDecodeError:
-        pass
     if _UTF8_MULTIBYTE.search(raw):
         text = raw.decode("utf-8", errors="replace")
         return SourceText(text, "utf-8", True)
