@@ -157,7 +157,7 @@ def _run(sources, warehouse, scratch, settings, result, force, as_of, reporter) 
         with timer("publish"):
             reporter.stage("publish")
             result.status, result.finished = "succeeded", _now()
-            _publish(con, scratch, warehouse, all_models, result)
+            _publish(con, warehouse, all_models, result)
     except (models.ModelError, CatalogueError) as exc:
         raise BuildError(str(exc)) from None
     except duckdb.OutOfMemoryException as exc:
@@ -387,7 +387,7 @@ def _serving_counts(warehouse: Path, tables: list[str]) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------------------------------ publish
 
-def _publish(con, scratch: Path, warehouse: Path, all_models, result: BuildResult) -> None:
+def _publish(con, warehouse: Path, all_models, result: BuildResult) -> None:
     """Write a complete new file beside the warehouse, then swap it in with one atomic rename."""
     new_file = warehouse.with_name(f".{warehouse.name}.new-{result.run_id}.duckdb")
     _remove(new_file)

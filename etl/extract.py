@@ -168,13 +168,14 @@ def read_csv_records(sheet: SheetData) -> pa.Table:
     _, ends = _first_records(source.text[: 4 * HEAD_BYTES])  # the header sits near the top
     if len(ends) <= sheet.header_index:
         _, ends = _first_records(source.text)
-    body = source.text[ends[sheet.header_index]:]
+    header_chars = ends[sheet.header_index]
     width = len(sheet.header)
     if not source.undecodable:
-        fast = _read_with_pyarrow(_utf8_body(raw, source, len(source.text) - len(body)), width)
+        fast = _read_with_pyarrow(_utf8_body(raw, source, header_chars), width)
         if fast is not None:
             return fast
-    return _read_with_csv_module(body, width, source.encoding)
+    # only the careful path needs the records as text: no copy of a large file's text on the fast path
+    return _read_with_csv_module(source.text[header_chars:], width, source.encoding)
 
 
 def _utf8_body(raw: bytes, source: SourceText, header_chars: int) -> bytes:
