@@ -278,6 +278,22 @@ def _member_columns(layer: SemanticLayer, dimension: str, suffix: str = "") -> l
             f'({dim.sort or dim.value}) as "__sort{suffix}"']
 
 
+def labels_sql(layer: SemanticLayer, dimension: str, values: Iterable[str]) -> Query | None:
+    """The display labels of some values of a dimension (a chip shows 'Adults and Health', not 'ADH'): rows
+    (value, label) from the dimension's table. None when the dimension has no table or no separate display, as
+    its values are their own labels."""
+    dim = layer.dimension(dimension)
+    values = [str(value) for value in values]
+    if dim.table is None or dim.display is None or not values:
+        return None
+    params = _Params()
+    wanted = ", ".join(params.add(value) for value in values)
+    members = ", ".join(_member_columns(layer, dimension))
+    sql = (f'select distinct "__value" as value, "__display" as label\nfrom (select {members} from {dim.table}) '
+           f'as members\nwhere "__value" in ({wanted})')
+    return Query(sql, params.values, (), len(values))
+
+
 def _members(layer: SemanticLayer, compiler: _Compiler, dimension: str) -> list[str]:
     """`all_members` dimensions list their table's members even where the fact has no row (count 0)."""
     dim = layer.dimension(dimension)

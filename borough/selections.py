@@ -33,6 +33,20 @@ def toggle(state: Mapping[str, Any] | None, dimension: str, value: Any) -> State
     return normalise({**current, dimension: sorted(values)})
 
 
+def toggle_together(state: Mapping[str, Any] | None, pairs: Iterable[tuple[str, Any]]) -> State:
+    """A heat-map cell names two values (an hour and a weekday): select both, or unselect both when both are
+    already selected."""
+    current = normalise(state)
+    pairs = [(dimension, str(value)) for dimension, value in pairs]
+    if all(value in current.get(dimension, []) for dimension, value in pairs):
+        for dimension, value in pairs:
+            current = remove(current, dimension, value)
+        return current
+    for dimension, value in pairs:
+        current = normalise({**current, dimension: [*current.get(dimension, []), value]})
+    return current
+
+
 def replace(state: Mapping[str, Any] | None, dimension: str, values: Iterable[Any]) -> State:
     """Set a dimension's selection to exactly these values (a lasso or a multi-select list)."""
     return normalise({**normalise(state), dimension: list(values)})

@@ -31,10 +31,10 @@ def safely(render, *args, what: str = "card"):
         return [html.P(FAILED, className="error-message", role="alert")]
 
 
-def graph_dimension(trigger: dict, click_data):
+def graph_dimension(trigger: dict, click_data) -> list[tuple[str, str | None]]:
     spec = SPECS.get(trigger.get("page"))
     if spec is None:
-        return None, None
+        return []
     return cards.chart_click(spec, spec.chart(trigger["card"]), click_data)
 
 

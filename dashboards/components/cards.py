@@ -5,8 +5,10 @@ nothing to show or the data cannot be read. A click on any chart toggles its dim
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib
 import io
+import json
 from urllib.parse import quote
 
 import plotly.graph_objects as go
@@ -14,8 +16,9 @@ from dash import dcc, html
 
 from borough import selections as sel
 from dashboards.components import data
+from dashboards.components.kpi import rag
 from dashboards.components.selection import GRAPH, clicked_value, pick_attributes
-from dashboards.components.spec import Chart, PageSpec
+from dashboards.components.spec import Chart, PageSpec, pinned_state
 
 BODY, SORT, SORT_STATE = "bi-card-body", "bi-sort", "bi-sort-state"
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -51,19 +54,34 @@ def card(spec: PageSpec, chart: Chart):
 # ------------------------------------------------------------------------------------------------ data
 
 def applied_state(chart: Chart, state) -> dict:
-    return sel.clear(state, chart.ignore) if chart.ignore else sel.normalise(state)
+    """The selections a chart's query applies: the page's, less what it ignores, plus what it pins."""
+    applied = sel.clear(state, chart.ignore) if chart.ignore else sel.normalise(state)
+    return sel.normalise({**applied, **pinned_state(chart.pinned)}) if chart.pinned else applied
+
+
+def resolved(chart: Chart, state) -> Chart:
+    """The chart as drawn now: a drill chart becomes a chart of its current level."""
+    if not chart.drill:
+        return chart
+    return dataclasses.replace(chart, dimension=chart.level(sel.normalise(state)), drill=())
 
 
 def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
     """(rows the chart plots, not-applicable dimensions, truncated): rows {value, label, <measures>...}; for
-    fy_months also {financial_year}. Rows with no dimension value are left out."""
+    fy_months also {financial_year}; for a heatmap also {across, across_label}. Rows with no dimension value are
+    left out. A drill chart's rows are of its current level (resolved())."""
+    chart = resolved(chart, state)
     measures = list(chart.measures)
     group = ["financial_year", "month"] if chart.kind == "fy_months" else [chart.dimension]
+    if chart.across:
+        group.append(chart.across)
     result = data.measures(measures, group, applied_state(chart, state))
     rows = []
     for row in result.rows:
         value = row[chart.dimension]
         if value is None or (chart.kind == "fy_months" and value == "Unknown"):
+            continue
+        if chart.across and row[chart.across] is None:
             continue
         if chart.where_nonzero and not row[measures[0]]:
             continue
@@ -71,6 +89,9 @@ def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
                 **{m: row[m] for m in measures}}
         if chart.kind == "fy_months":
             item["financial_year"] = row["financial_year"]
+        if chart.across:
+            item["across"] = str(row[chart.across])
+            item["across_label"] = str(row[f"{chart.across}_label"] or row[chart.across])
         rows.append(item)
     if chart.kind == "fy_months":
         rows = _two_years(rows, sel.normalise(state).get("financial_year", []))
@@ -98,7 +119,8 @@ def _two_years(rows: list[dict], selected_years: list[str]) -> list[dict]:
 
 def render(spec: PageSpec, chart: Chart, state, sort: dict | None = None) -> list:
     rows, not_applicable, truncated = chart_rows(chart, state)
-    notes = []
+    notes = [drill_note(chart, state)] if chart.drill else []
+    chart = resolved(chart, state)
     if not_applicable:
         labels = ", ".join(data.layer().dimensions[d].label for d in not_applicable)
         notes.append(html.P(f"Not applicable here: {labels} (this chart cannot use that selection).",
@@ -108,6 +130,8 @@ def render(spec: PageSpec, chart: Chart, state, sort: dict | None = None) -> lis
     if not rows:
         return notes + [html.P(EMPTY, className="empty-message", id=f"{spec.name}-{chart.name}-empty")]
     selected = set(sel.normalise(state).get(chart.dimension, []))
+    if chart.across:
+        selected = {(r, c) for r in selected for c in sel.normalise(state).get(chart.across, [])}
     csv_link = download_link(spec, chart, rows)
     if chart.kind == "table":
         return notes + [sortable_table(spec, chart, rows, selected, sort), csv_link]
@@ -152,16 +176,77 @@ def _layout(figure: go.Figure, height: int = 300, left: int = 64, bottom: int = 
     return figure
 
 
+def drill_note(chart: Chart, state) -> html.P:
+    """Where a drill chart stands: 'Showing services of Adults and Health. Select a bar to see its cost centres.'"""
+    state = sel.normalise(state)
+    level = chart.level(state)
+    depth = chart.drill.index(level)
+    names = data.layer().dimensions
+    path = []
+    for dimension in chart.drill[:depth]:
+        value = state[dimension][0]
+        path.append(data.labels(dimension, [value]).get(value) or value)
+    text = f"Showing by {names[level].label.lower()}" + (f", within {' › '.join(path)}" if path else "") + "."
+    if depth + 1 < len(chart.drill):
+        text += f" Select one to see it by {names[chart.drill[depth + 1]].label.lower()}."
+    else:
+        text += " Remove a selection in the bar above to go back up."
+    return html.P(text, className="drill-path small", **{"data-level": level})
+
+
+def heatmap_figure(chart: Chart, rows: list[dict], selected: set[tuple[str, str]]) -> go.Figure:
+    """Rows = the chart's dimension, columns = `across`; each cell's customdata names both values (JSON), so a
+    click selects the pair. Selected cells get a black outline."""
+    measure = data.layer().measure(chart.measures[0])
+    row_values, col_values = _ordered(rows, "value"), _column_order(chart, rows)
+    row_labels = {r["value"]: data.value_label(chart.dimension, r["label"]) for r in rows}
+    col_labels = {r["across"]: data.value_label(chart.across, r["across_label"]) for r in rows}
+    cells = {(r["value"], r["across"]): r[chart.measures[0]] for r in rows}
+    z = [[cells.get((rv, cv)) for cv in col_values] for rv in row_values]
+    custom = [[json.dumps([rv, cv]) for cv in col_values] for rv in row_values]
+    x, y = [col_labels[c] for c in col_values], [row_labels[r] for r in row_values]
+    figure = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, customdata=custom, colorscale="Viridis", hoverongaps=False,
+        colorbar={"title": {"text": measure.label, "side": "right"}, "thickness": 14},
+        hovertemplate="%{y} · %{x}: %{z:,.1f}<extra></extra>"))
+    for rv, cv in sorted(selected):
+        if rv in row_values and cv in col_values:
+            i, j = row_values.index(rv), col_values.index(cv)
+            figure.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
+                             line={"color": "#000000", "width": 3}, xref="x", yref="y")
+    figure.update_yaxes(autorange="reversed", type="category", title=data.layer().dimensions[chart.dimension].label)
+    figure.update_xaxes(type="category", title=data.layer().dimensions[chart.across].label, side="top")
+    return _layout(figure, max(300, 22 * len(row_values) + 90), left=96, bottom=16)
+
+
+def _ordered(rows: list[dict], key: str) -> list[str]:
+    """Distinct values in first-seen order (rows come sorted by the row dimension first)."""
+    return list(dict.fromkeys(row[key] for row in rows))
+
+
+def _column_order(chart: Chart, rows: list[dict]) -> list[str]:
+    """The heatmap's columns in the dimension's own order (the filter list's), which the rows alone cannot give:
+    within each row the query sorts them, but a row may lack some."""
+    present = _ordered(rows, "across")
+    listed = data.filter_values(chart.across, {}, data.layer().measure(chart.measures[0]).fact).rows
+    order = [str(r["value"]) for r in listed if str(r["value"]) in set(present)]
+    return order + [v for v in present if v not in set(order)]
+
+
 def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
+    if chart.kind == "heatmap":
+        return heatmap_figure(chart, rows, selected)
     measure = data.layer().measure(chart.measures[0])
     name = chart.measures[0]
     values = [r[name] for r in rows]
     labels = [data.value_label(chart.dimension, r["label"]) for r in rows]
     custom = [r["value"] for r in rows]
+    # bars name their dimension too: a drill chart's bars are of its current level
+    bar_custom = [[r["value"], chart.dimension] for r in rows]
     colours = [PICKED if r["value"] in selected else BASE for r in rows]
     outline = {"color": ["#000000" if r["value"] in selected else BASE for r in rows],
                "width": [3 if r["value"] in selected else 0 for r in rows]}
-    hover = "%{customdata}: %{" + ("x" if chart.kind == "hbar" else "y") + ":,}<extra></extra>"
+    hover = "%{customdata[0]}: %{" + ("x" if chart.kind == "hbar" else "y") + ":,}<extra></extra>"
     if chart.kind == "pie":
         figure = go.Figure(go.Pie(labels=labels, values=values, customdata=custom, hole=0.45, sort=False,
                                   marker={"colors": PALETTE[: len(rows)],
@@ -176,7 +261,7 @@ def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figur
         figure.update_layout(margin={"t": 40, "r": 24})
         return figure
     if chart.kind == "hbar":
-        figure = go.Figure(go.Bar(y=labels, x=values, customdata=custom, orientation="h",
+        figure = go.Figure(go.Bar(y=labels, x=values, customdata=bar_custom, orientation="h",
                                   marker={"color": colours, "line": outline}, hovertemplate=hover))
         figure.update_yaxes(autorange="reversed", title=None)
         figure.update_xaxes(title=measure.label, nticks=5, tickangle=0)
@@ -185,7 +270,7 @@ def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figur
     if chart.kind == "line":
         figure = go.Figure(go.Scatter(x=labels, y=values, customdata=custom, mode="lines+markers",
                                       line={"color": BASE}, marker={"color": colours, "size": 9},
-                                      hovertemplate=hover))
+                                      hovertemplate=hover.replace("customdata[0]", "customdata")))
         figure.update_yaxes(title=measure.label, rangemode="tozero")
         return _layout(figure)
     if chart.kind == "fy_months":
@@ -206,7 +291,7 @@ def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figur
         figure.update_yaxes(title=measure.label, rangemode="tozero")
         figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
         return _layout(figure)
-    figure = go.Figure(go.Bar(x=labels, y=values, customdata=custom, marker={"color": colours, "line": outline},
+    figure = go.Figure(go.Bar(x=labels, y=values, customdata=bar_custom, marker={"color": colours, "line": outline},
                               hovertemplate=hover))
     figure.update_yaxes(title=measure.label)
     figure.update_xaxes(tickangle=0)
@@ -218,6 +303,8 @@ def columns(chart: Chart) -> list[tuple[str, str]]:
     head = [("label", data.layer().dimensions[chart.dimension].label)]
     if chart.kind == "fy_months":
         head = [("financial_year", "Financial year"), ("label", "Month")]
+    if chart.across:
+        head.append(("across_label", data.layer().dimensions[chart.across].label))
     return head + [(m, data.layer().measure(m).label) for m in chart.measures]
 
 
@@ -226,9 +313,11 @@ def csv_text(chart: Chart, rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     keys = columns(chart)
-    writer.writerow([chart.dimension] + [heading for _, heading in keys])
+    values = [chart.dimension] + ([chart.across] if chart.across else [])
+    writer.writerow(values + [heading for _, heading in keys])
     for row in rows:
-        writer.writerow([row["value"]] + ["" if row[k] is None else row[k] for k, _ in keys])
+        writer.writerow([row["value"]] + ([row["across"]] if chart.across else [])
+                        + ["" if row[k] is None else row[k] for k, _ in keys])
     return out.getvalue()
 
 
@@ -238,10 +327,30 @@ def download_link(spec: PageSpec, chart: Chart, rows: list[dict]):
                   id=f"{spec.name}-{chart.name}-csv", **{"aria-label": f"Download {chart.title} as CSV"})
 
 
+TEXT_KEYS = ("label", "financial_year", "across_label")
+
+
 def _cell(row, key, chart):
-    if key in ("label", "financial_year"):
-        return data.value_label(chart.dimension, row[key]) if key == "label" else row[key]
-    return data.fmt(row[key], data.layer().measure(key).format)
+    if key == "label":
+        return data.value_label(chart.dimension, row[key])
+    if key == "across_label":
+        return data.value_label(chart.across, row[key])
+    if key == "financial_year":
+        return row[key]
+    measure = data.layer().measure(key)
+    text = data.fmt(row[key], measure.format)
+    colour = kpi_rag(row[key], measure)
+    if colour is None:
+        return text
+    # the word, not colour alone, says the status (WCAG 1.4.1)
+    return [text, " ", html.Span(RAG_SHORT[colour], className=f"rag rag-{colour}", **{"data-rag": colour})]
+
+
+RAG_SHORT = {"green": "On target", "amber": "Near", "red": "Off target"}
+
+
+def kpi_rag(value, measure) -> str | None:
+    return rag(value, measure.target, measure.direction, measure.format == "percent")
 
 
 def _row_button(row, chart, selected):
@@ -253,7 +362,7 @@ def _row_button(row, chart, selected):
 
 def data_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set[str]):
     keys = columns(chart)
-    head = html.Thead(html.Tr([html.Th(h, scope="col", className="" if k in ("label", "financial_year")
+    head = html.Thead(html.Tr([html.Th(h, scope="col", className="" if k in TEXT_KEYS
                                        else "text-end") for k, h in keys]))
     body = []
     for row in rows:
@@ -263,7 +372,7 @@ def data_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set[str
                 cells.append(html.Th(_row_button(row, chart, selected),
                                      scope="row"))
             else:
-                cells.append(html.Td(_cell(row, key, chart), className="" if key == "financial_year"
+                cells.append(html.Td(_cell(row, key, chart), className="" if key in TEXT_KEYS
                                      else "text-end"))
         body.append(html.Tr(cells, className="table-active" if row["value"] in selected else None))
     return html.Table([html.Caption(chart.title), head, html.Tbody(body)],
@@ -311,9 +420,19 @@ def sortable_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set
                     className="table-responsive sortable-table")
 
 
-def chart_click(spec: PageSpec, chart: Chart, click_data) -> tuple[str | None, str | None]:
-    """(dimension, value) a click on this chart toggles."""
+def chart_click(spec: PageSpec, chart: Chart, click_data) -> list[tuple[str, str | None]]:
+    """The (dimension, value) pairs a click on this chart toggles: one, or two for a heat-map cell."""
     if chart.kind == "map":
         ward_map = ward_map_module()
-        return chart.dimension, (ward_map.ward_from_click(click_data) if ward_map else None)
-    return chart.dimension, clicked_value(click_data)
+        return [(chart.dimension, ward_map.ward_from_click(click_data) if ward_map else None)]
+    points = (click_data or {}).get("points") or []
+    custom = points[0].get("customdata") if points else None
+    if chart.kind == "heatmap":
+        try:
+            row, column = json.loads(custom)
+        except (TypeError, ValueError):
+            return []
+        return [(chart.dimension, str(row)), (chart.across, str(column))]
+    if chart.drill and isinstance(custom, list | tuple) and len(custom) == 2 and custom[1] in chart.drill:
+        return [(custom[1], str(custom[0]))]
+    return [(chart.dimension, clicked_value(click_data))]

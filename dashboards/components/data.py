@@ -16,7 +16,7 @@ from typing import Any
 from flask_caching import Cache
 
 from borough import query as q
-from dashboards.warehouse import current
+from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.semantic import SemanticLayer, load_semantic_layer
 
 cache = Cache()
@@ -76,6 +76,20 @@ def measures(names: list[str], group_by: list[str] = (), selections=None, fact: 
 
 def filter_values(dimension: str, selections, fact: str) -> q.Result:
     return run(q.filter_values_sql(layer(), dimension, selections, fact))
+
+
+def labels(dimension: str, values) -> dict[str, str]:
+    """{value: display label} for values of a dimension whose table shows something else (codes -> names)."""
+    if layer().dimensions[dimension].date:
+        return {}  # months and years read as they are (value_label)
+    query = q.labels_sql(layer(), dimension, values)
+    if query is None:
+        return {}
+    try:
+        rows = run(query).rows
+    except WarehouseUnavailable:
+        return {}  # the chip shows the code; the page says the warehouse is unavailable
+    return {row["value"]: row["label"] for row in rows if row["label"] is not None}
 
 
 def data_as_of() -> dict | None:

@@ -6,8 +6,9 @@ from urllib.parse import quote
 
 from dash import html
 
+from borough import selections as sel
 from dashboards.components import data
-from dashboards.components.spec import Kpi, PageSpec
+from dashboards.components.spec import Kpi, PageSpec, pinned_state
 
 KPI = "bi-kpi"
 AMBER_BAND = 0.05  # within 5% of the target (or 5 points for a percent) is amber
@@ -39,6 +40,8 @@ def tile(spec: PageSpec, kpi: Kpi):
 def render(spec: PageSpec, kpi: Kpi, state) -> list:
     measure = data.layer().measure(kpi.measure)
     label = kpi.label or measure.label
+    if kpi.pinned:
+        state = sel.normalise({**sel.normalise(state), **pinned_state(kpi.pinned)})
     result = data.measures([kpi.measure], [], state)
     value = result.rows[0][kpi.measure] if result.rows else None
     colour = rag(value, measure.target, measure.direction, measure.format == "percent")

@@ -64,7 +64,8 @@ def next_state(state, trigger: Any, value: Any, chart_dimension=None) -> sel.Sta
 
     trigger: the triggered id: bi-pick (a filter-list value or table row; `value` is {dimension, value, at}),
     selection-clear, or a pattern-matching id: bi-graph (a chart click; `value` is its clickData,
-    `chart_dimension(id, value)` gives the dimension and the value), bi-chip-remove {dim}."""
+    `chart_dimension(id, value)` gives the (dimension, value) pairs it names: one, or two for a heat-map cell),
+    bi-chip-remove {dim}."""
     if not value:  # a new component (n_clicks None, clickData None) is no click
         return None
     if trigger == CLEAR:
@@ -79,10 +80,11 @@ def next_state(state, trigger: Any, value: Any, chart_dimension=None) -> sel.Sta
     if kind == CHIP_REMOVE:
         return sel.remove(state, trigger["dim"])
     if kind == GRAPH and chart_dimension is not None:
-        dimension, picked = chart_dimension(trigger, value)
-        if dimension is None or picked is None:
+        pairs = [(dimension, picked) for dimension, picked in chart_dimension(trigger, value)
+                 if dimension is not None and picked is not None]
+        if not pairs:
             return None
-        return sel.toggle(state, dimension, picked)
+        return sel.toggle(state, *pairs[0]) if len(pairs) == 1 else sel.toggle_together(state, pairs)
     return None
 
 
@@ -119,7 +121,8 @@ def chips(state, spec: PageSpec | None = None) -> list:
     items = []
     for dimension, values in state.items():
         label = data.layer().dimensions[dimension].label
-        shown = ", ".join(data.value_label(dimension, v) for v in values)
+        names = data.labels(dimension, values)
+        shown = ", ".join(names.get(v) or data.value_label(dimension, v) for v in values)
         parts = [html.Span(f"{label}: ", className="chip-dimension"), html.Span(shown, className="chip-values")]
         if dimension in elsewhere:
             parts.append(html.Span(" (not applicable here)", className="chip-na"))
@@ -129,4 +132,19 @@ def chips(state, spec: PageSpec | None = None) -> list:
         items.append(html.Span(parts, className="chip" + (" chip-not-applicable" if dimension in elsewhere else ""),
                                **{"data-dimension": dimension,
                                   "data-applicable": "false" if dimension in elsewhere else "true"}))
-    return items
+    path = drill_path(state, spec)
+    return items + ([html.Span(["Drill path: ", " › ".join(path)], id="selection-path", className="selection-path")]
+                    if path else [])
+
+
+def drill_path(state, spec: PageSpec | None) -> list[str]:
+    """The page's drill-down as far as the selection goes: one selected value per level, in level order
+    (['Adults and Health', 'Adult social care access and assessment'])."""
+    drill = next((chart.drill for chart in (spec.charts if spec else ()) if chart.drill), ())
+    path = []
+    for dimension in drill:
+        values = state.get(dimension) or []
+        if len(values) != 1:
+            break
+        path.append(data.labels(dimension, values).get(values[0]) or values[0])
+    return path

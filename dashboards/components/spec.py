@@ -9,13 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map")
+CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map", "heatmap")
+Pinned = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def pinned_state(pinned: Pinned) -> dict[str, list[str]]:
+    return {dimension: list(values) for dimension, values in pinned}
 
 
 @dataclass(frozen=True)
 class Kpi:
     measure: str
     label: str | None = None  # default: the measure's label
+    pinned: Pinned = ()  # selections always applied, e.g. (("directorate", ("ADH",)),): the care budget
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,11 @@ class Chart:
 
     `ignore`: selections this chart does not apply (the FY comparison ignores financial_year and month so that it
     always shows two years); `where_nonzero`: leave out rows whose first measure is 0 or empty (a table of overdue
-    jobs lists the wards that have some)."""
+    jobs lists the wards that have some).
+    `across`: a heatmap's second dimension (columns; `dimension` is the rows); a click on a cell selects both values.
+    `drill`: a hierarchy of dimensions (the first is `dimension`): the chart shows the first level without exactly
+    one selected value, so a click on a directorate drills into its services, then their cost centres.
+    `pinned`: selections always applied (a care page's budget chart pinned to the ADH directorate)."""
 
     name: str
     title: str
@@ -35,12 +45,26 @@ class Chart:
     ignore: tuple[str, ...] = ()
     where_nonzero: bool = False
     width: int = 6  # of 12 columns at desktop widths
+    across: str | None = None
+    drill: tuple[str, ...] = ()
+    pinned: Pinned = ()
 
     def __post_init__(self):
         if self.kind not in CHART_KINDS:
             raise ValueError(f"chart kind {self.kind!r} is not one of {', '.join(CHART_KINDS)}")
         if not self.measures:
             raise ValueError(f"chart {self.name!r} needs at least one measure")
+        if (self.kind == "heatmap") != (self.across is not None):
+            raise ValueError(f"chart {self.name!r}: a heatmap, and only a heatmap, names the dimension `across`")
+        if self.drill and (self.drill[0] != self.dimension or self.kind not in ("bar", "hbar", "table")):
+            raise ValueError(f"chart {self.name!r}: a drill starts at the chart's dimension; bar, hbar or table")
+
+    def level(self, state) -> str:
+        """The dimension shown: for a drill, the first level without exactly one selected value."""
+        for dimension in self.drill[:-1]:
+            if len((state or {}).get(dimension) or []) != 1:
+                return dimension
+        return self.drill[-1] if self.drill else self.dimension
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,14 @@ def spec(name: str) -> PageSpec:
     return SPECS[name]
 
 
+def path_matches(template: str, path: str) -> bool:
+    """'/services/<slug>' matches '/services/housing-repairs'; plain paths match themselves."""
+    want, got = template.rstrip("/").split("/"), path.rstrip("/").split("/")
+    return len(want) == len(got) and all(w == g or (w.startswith("<") and w.endswith(">") and g)
+                                         for w, g in zip(want, got, strict=True))
+
+
 def spec_for_path(path: str | None) -> PageSpec | None:
     path = (path or "/").rstrip("/") or "/"
-    return next((s for s in SPECS.values() if s.path == path), None)
+    exact = next((s for s in SPECS.values() if s.path == path), None)
+    return exact or next((s for s in SPECS.values() if "<" in s.path and path_matches(s.path, path)), None)

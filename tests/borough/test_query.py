@@ -360,3 +360,14 @@ def test_semi_additive_amounts_are_read_at_the_latest_period(layer, con):
 def test_the_limit_cuts_and_says_so(layer, con):
     result = run(measure_sql(layer, ["jobs"], ["ward"], limit=2), rows_of(con))
     assert [r["ward"] for r in result.rows] == ["Alpha", "Beta"] and result.truncated
+
+
+def test_labels_sql_binds_the_values_and_reads_the_dimensions_table(layer, con):
+    from borough.query import labels_sql
+
+    query = labels_sql(layer, "service", ["PRK", "x' or 1=1 --"])
+    assert "x' or 1=1" not in query.sql and set(query.params.values()) == {"PRK", "x' or 1=1 --"}
+    assert fetch(con, query) == [{"value": "PRK", "label": "Parking"}]
+    assert labels_sql(layer, "ward", ["Belsize"]) is None  # a ward's value is its name
+    assert labels_sql(layer, "trade", ["Gas"]) is None  # a fact column: the value is the label
+    assert labels_sql(layer, "service", []) is None

@@ -105,3 +105,14 @@ def test_date_selections_do_not_apply_to_snapshot_measures(layer):
     snapshot = ["care_people_in_long_term_support"]
     applied, not_applicable = applicable(state, layer, "fact_care_service_episode", snapshot)
     assert applied == {"ward": ["Kilburn"]} and not_applicable == {"financial_year": ["2025-26"]}
+
+
+def test_a_heatmap_cell_selects_both_values_and_again_unselects_both():
+    from borough.selections import toggle_together
+
+    cell = [("hour", 9), ("weekday", "Monday")]
+    state = toggle_together({"ward": ["Belsize"]}, cell)
+    assert state == {"hour": ["9"], "ward": ["Belsize"], "weekday": ["Monday"]}
+    assert toggle_together(state, cell) == {"ward": ["Belsize"]}
+    # one of the two already selected: the cell adds the other, it does not drop the first
+    assert toggle_together({"hour": ["9"]}, cell) == {"hour": ["9"], "weekday": ["Monday"]}

@@ -14,8 +14,10 @@ from dashboards.components.spec import Chart, Kpi, PageSpec, spec_for_path
 
 @pytest.fixture(autouse=True, scope="module")
 def pages(tmp_path_factory):
-    """Creating an app imports the pages, which declare their specs."""
-    create_app({"warehouse": tmp_path_factory.mktemp("none") / "missing.duckdb"})
+    """Creating an app imports the pages, which declare their specs; the app context is the cache's."""
+    app = create_app({"warehouse": tmp_path_factory.mktemp("none") / "missing.duckdb"})
+    with app.server.app_context():
+        yield app
 
 
 PICK = {"dimension": "ward", "value": "Belsize", "at": 1}
@@ -192,3 +194,27 @@ def test_sparkline_is_a_small_svg():
     svg = kpi.sparkline_svg([1, 3, None, 2], width=30, height=10)
     assert svg.startswith("<svg") and 'points="0.0,8.0 10.0,2.0 30.0,5.0"' in svg
     assert kpi.sparkline_svg([None]) == ""
+
+
+def test_path_templates_match_one_segment():
+    from dashboards.components.spec import path_matches
+
+    assert path_matches("/services/<slug>", "/services/housing-repairs")
+    assert not path_matches("/services/<slug>", "/services")
+    assert not path_matches("/services/<slug>", "/services/a/b")
+    assert path_matches("/", "/")
+
+
+def test_chart_kinds_check_their_fields():
+    with pytest.raises(ValueError, match="across"):
+        Chart("h", "H", "heatmap", "hour", ("bay_stays",))
+    with pytest.raises(ValueError, match="across"):
+        Chart("b", "B", "bar", "hour", ("bay_stays",), across="weekday")
+    with pytest.raises(ValueError, match="drill"):
+        Chart("d", "D", "hbar", "service", ("spend_amount",), drill=("directorate", "service"))
+    drill = Chart("d", "D", "hbar", "directorate", ("spend_amount",), drill=("directorate", "service", "cost_centre"))
+    assert drill.level({}) == "directorate"
+    assert drill.level({"directorate": ["ADH", "SCM"]}) == "directorate"
+    assert drill.level({"directorate": ["ADH"]}) == "service"
+    assert drill.level({"directorate": ["ADH"], "service": ["X"]}) == "cost_centre"
+    assert drill.level({"directorate": ["ADH"], "service": ["X"], "cost_centre": ["C1"]}) == "cost_centre"
