@@ -28,3 +28,48 @@
     }
   });
 })();
+
+/* Back and forward in the selection bar are the browser's history. They are disabled where there is no step to
+   take within this app: every history entry the app pushes carries its position (biIndex); the furthest
+   position is kept for this tab, so Forward is disabled at the newest entry and Back at the first one. */
+(function () {
+  var KEY = "bi-history-max";
+
+  function position() {
+    var state = window.history.state;
+    return state && typeof state.biIndex === "number" ? state.biIndex : null;
+  }
+
+  function furthest() {
+    var stored = parseInt(window.sessionStorage.getItem(KEY) || "0", 10);
+    return isNaN(stored) ? 0 : stored;
+  }
+
+  function update() {
+    var index = position() || 0;
+    var props = window.dash_clientside && window.dash_clientside.set_props;
+    if (!props || !document.getElementById("selection-back")) {
+      window.setTimeout(update, 200);  // the app has not rendered the bar yet
+      return;
+    }
+    props("selection-back", {disabled: index <= 0});
+    props("selection-forward", {disabled: index >= furthest()});
+  }
+
+  var push = window.history.pushState;
+  window.history.pushState = function (state, title, url) {
+    var next = (position() || 0) + 1;
+    window.sessionStorage.setItem(KEY, String(next));  // a new step drops the entries ahead of it
+    var marked = Object.assign({}, state || {}, {biIndex: next});
+    var result = push.call(window.history, marked, title, url);
+    update();
+    return result;
+  };
+
+  if (position() === null) {
+    window.history.replaceState(Object.assign({}, window.history.state || {}, {biIndex: 0}), "");
+    window.sessionStorage.setItem(KEY, "0");
+  }
+  window.addEventListener("popstate", update);
+  update();
+})();

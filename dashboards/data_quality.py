@@ -20,10 +20,14 @@ import duckdb
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from dashboards import _ui
+from dashboards.components import PageSpec, declare
 from dashboards.warehouse import WarehouseUnavailable, current
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=_ui.page_title("Data quality"),
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
+
+# the page reads the load's own tables, no fact: every selection shows as "not applicable here" in the bar
+declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)

@@ -15,9 +15,9 @@ query string and a dcc.Store; selection.py explains the flow. Modules here must 
 registration function by name: Dash would import them as pages.
 """
 
-from dashboards.components.callbacks import NAV, register
+from dashboards.components.callbacks import BRAND, NAV, register
 from dashboards.components.page import layout_function as page_layout
 from dashboards.components.selection import shell_parts
 from dashboards.components.spec import Chart, Kpi, PageSpec, declare
 
-__all__ = ["NAV", "Chart", "Kpi", "PageSpec", "declare", "page_layout", "register", "shell_parts"]
+__all__ = ["BRAND", "NAV", "Chart", "Kpi", "PageSpec", "declare", "page_layout", "register", "shell_parts"]

@@ -16,7 +16,7 @@ from dashboards.components.spec import SPECS, spec_for_path
 from dashboards.warehouse import WarehouseUnavailable
 
 log = logging.getLogger(__name__)
-NAV = "bi-nav"
+NAV, BRAND = "bi-nav", "site-brand"
 FAILED = "This could not be drawn because of an unexpected error. It has been logged; try again or tell support."
 
 
@@ -79,6 +79,10 @@ def register(app) -> None:
                   Input(LOCATION, "pathname"), Input(LOCATION, "search"), State({"type": NAV, "path": ALL}, "id"))
     def nav_links(pathname, search, ids):
         return nav_targets(ids, pathname, search)
+
+    @app.callback(Output(BRAND, "href"), Input(LOCATION, "search"))
+    def brand_link(search):
+        return f"/{search or ''}"  # the site name goes home and keeps the selection, as the nav links do
 
     @app.callback(Output({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "children"), Input(STORE, "data"),
                   State({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "id"))

@@ -72,7 +72,7 @@ class PageSpec:
     name: str  # the id prefix and the key of the registry
     path: str
     title: str
-    fact: str  # the fact whose filter lists the page shows
+    fact: str  # the fact whose filter lists the page shows; "" for a page that reads no fact
     intro: str = ""
     kpis: tuple[Kpi, ...] = ()
     charts: tuple[Chart, ...] = ()
@@ -87,7 +87,8 @@ class PageSpec:
 
     @property
     def facts(self) -> tuple[str, ...]:
-        return (self.fact, *self.extra_facts)
+        """The facts the page reads; none for a page of its own tables (data quality): no selection applies."""
+        return tuple(f for f in (self.fact, *self.extra_facts) if f)
 
 
 SPECS: dict[str, PageSpec] = {}
