@@ -94,8 +94,8 @@ def _shell(title: str):
                    for page in pages], navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
-        html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/", id=components.BRAND), nav]), color="white",
-                               className="site-nav"),
+        html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/", id=components.BRAND), nav]),
+                               color="white", className="site-nav"),
                     **{"aria-label": "Site"}),
         html.Main(dbc.Container([*components.shell_parts(), dash.page_container], className="py-3", fluid="xl"),
                   id="main-content", tabIndex="-1"),
