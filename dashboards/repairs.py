@@ -1,5 +1,6 @@
 """Housing repairs: jobs raised, completed, open and overdue, RP02 within target, by month, priority, trade,
-contractor, backlog age and ward. The page is a spec: dashboards/components draws and filters it."""
+contractor, backlog age and ward; the most overdue jobs; damp and mould cases against the Awaab's Law clocks.
+The page is a spec: dashboards/components draws and filters it."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ SPEC = declare(PageSpec(
         Kpi("repairs_overdue", "Jobs overdue"),
         Kpi("rp02_emergency_within_target_pct", "Emergency within target (RP02)"),
         Kpi("rp02_non_emergency_within_target_pct", "Non-emergency within target (RP02)"),
+        Kpi("repairs_cost_per_job", "Cost per completed job"),
+        Kpi("repairs_first_time_fix_pct", "Fixed first time"),
+        Kpi("repairs_recall_pct", "Recalls"),
+        Kpi("awaabs_law_cases", "Awaab's Law cases"),
+        Kpi("awaabs_law_clock_breaches", "Awaab's Law clocks missed"),
+        Kpi("awaabs_law_cases_overdue", "Awaab's Law cases overdue now"),
     ),
     charts=(
         Chart("by-month", "Jobs raised by month: this year and last", "fy_months", "month", ("repairs_raised",),
@@ -39,6 +46,16 @@ SPEC = declare(PageSpec(
         Chart("overdue", "Overdue jobs by ward", "table", "ward",
               ("repairs_overdue", "repairs_open", "repairs_open_average_days"),
               "Wards with open jobs past their target date. Select a ward to select it.", where_nonzero=True),
+        Chart("overdue-jobs", "The 50 most overdue jobs", "table", "job",
+              ("repairs_overdue_working_days_open",),
+              "Open jobs past their target date, longest open first (working days). Select a job to see it on "
+              "every chart.", top=50),
+        Chart("awaab", "Damp and mould: Awaab's Law clocks by month raised", "table", "month",
+              ("awaabs_law_cases", "awaab_investigation_on_time_pct", "awaab_summary_on_time_pct",
+               "awaab_safety_work_on_time_pct", "awaab_preventative_work_on_time_pct", "awaabs_law_clock_breaches"),
+              "Cases raised since the law began (27 October 2025), and the share of each statutory clock met, in "
+              "working days: investigate in 10, written summary in 3, safety work and the start of preventative "
+              "work in 5.", where_nonzero=True, width=12),
     ),
     filters=("financial_year", "month", "ward", "priority", "trade", "contractor"),
 ))

@@ -75,7 +75,7 @@ def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
     group = ["financial_year", "month"] if chart.kind == "fy_months" else [chart.dimension]
     if chart.across:
         group.append(chart.across)
-    result = data.measures(measures, group, applied_state(chart, state))
+    result = data.measures(measures, group, applied_state(chart, state), top=chart.top)
     rows = []
     for row in result.rows:
         value = row[chart.dimension]

@@ -70,7 +70,11 @@ def run(query: q.Query) -> q.Result:
     return q.Result(rows, result.truncated, result.not_applicable)
 
 
-def measures(names: list[str], group_by: list[str] = (), selections=None, fact: str | None = None) -> q.Result:
+def measures(names: list[str], group_by: list[str] = (), selections=None, fact: str | None = None,
+             top: int = 0) -> q.Result:
+    """Aggregated rows; `top=N`: the N groups with the largest first measure (not zero)."""
+    if top:
+        return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, limit=top, top=True))
     return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact))
 
 

@@ -371,3 +371,12 @@ def test_labels_sql_binds_the_values_and_reads_the_dimensions_table(layer, con):
     assert labels_sql(layer, "ward", ["Belsize"]) is None  # a ward's value is its name
     assert labels_sql(layer, "trade", ["Gas"]) is None  # a fact column: the value is the label
     assert labels_sql(layer, "service", []) is None
+
+
+def test_top_rows_are_chosen_by_the_database(layer, con):
+    query = measure_sql(layer, ["jobs"], ["ward"], limit=2, top=True)
+    assert "having coalesce(count(*), 0) <> 0" in query.sql and "limit 2" in query.sql
+    rows = fetch(con, query)
+    everything = fetch(con, measure_sql(layer, ["jobs"], ["ward"]))
+    largest = sorted((r for r in everything if r["jobs"]), key=lambda r: -r["jobs"])[:2]
+    assert [r["jobs"] for r in rows] == [r["jobs"] for r in largest]

@@ -72,7 +72,26 @@ def expected_kpis(con, state) -> dict:
         "repairs_overdue": _scalar(con, f"select count(*) {fact}{raised} and is_overdue", p_raised),
         "rp02_emergency_within_target_pct": pct("emergency"),
         "rp02_non_emergency_within_target_pct": pct("non-emergency"),
+        "repairs_cost_per_job": _scalar(con, f"select avg(cost_pounds) {fact}{done} and is_completed", p_done),
+        "repairs_first_time_fix_pct": share(con, f"{fact}{done} and is_completed and first_time_fix is not null",
+                                            "first_time_fix", p_done),
+        "repairs_recall_pct": share(con, f"{fact}{done} and is_completed and is_recall is not null", "is_recall",
+                                    p_done),
+        "awaabs_law_cases": _scalar(con, f"select count(*) {fact}{raised} and awaabs_law_applies "
+                                    "and not is_cancelled", p_raised),
+        "awaabs_law_clock_breaches": sum(
+            _scalar(con, f"select count(*) {fact}{raised} and awaabs_law_applies and {clock}_clock = 'missed'",
+                    p_raised)
+            for clock in ("investigation", "summary", "safety_work", "preventative_work")),
+        "awaabs_law_cases_overdue": _scalar(con, f"select count(*) {fact}{raised} and awaabs_law_applies "
+                                            "and is_awaab_overdue", p_raised),
     }
+
+
+def share(con, rows: str, flag: str, params) -> float | None:
+    """100 x (rows where flag) / rows, or None when there are none."""
+    total, yes = con.execute(f"select count(*), count(*) filter (where {flag}) {rows}", params).fetchall()[0]
+    return 100.0 * yes / total if total else None
 
 
 def _grouped(con, state, column, measure_sql="count(*)", nonzero=False) -> dict:
@@ -204,3 +223,35 @@ def test_the_cache_never_serves_an_old_build(warehouse_copy):
     with app.server.test_request_context("/repairs"):
         assert kpi.data.warehouse_version() != before_version
         assert kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"] == before + 1
+
+
+@pytest.mark.parametrize("state", [{}, {"trade": ["Plumbing", "Gas"]}])
+def test_the_most_overdue_jobs_equal_plain_sql(app, con, state):
+    where, params = _where(state, "raised_date_key")
+    expected = con.execute(f"select job_ref, working_days_open from fact_repairs_job f where {where} and is_overdue "
+                           "order by working_days_open desc, job_ref limit 50", params).fetchall()
+    with app.server.test_request_context("/repairs"):
+        rows, _, _ = cards.chart_rows(SPECS["repairs"].chart("overdue-jobs"), state)
+    assert expected, "the demo has overdue jobs"
+    assert [(r["value"], r["repairs_overdue_working_days_open"]) for r in rows] == expected
+
+
+def test_awaabs_law_clocks_equal_plain_sql(app, con):
+    with app.server.test_request_context("/repairs"):
+        rows, _, _ = cards.chart_rows(SPECS["repairs"].chart("awaab"), {})
+    clocks = ("investigation", "summary", "safety_work", "preventative_work")
+    expected = {}
+    for month, cases, *counts in con.execute(f"""
+            select strftime(d.month_start, '%Y-%m'), count(*) filter (where not is_cancelled),
+                   {", ".join(f"count(*) filter (where {c}_clock = 'met'), "
+                              f"count(*) filter (where {c}_clock = 'missed')" for c in clocks)}
+            from fact_repairs_job f join dim_date d on d.date_key = f.raised_date_key
+            where awaabs_law_applies group by 1""").fetchall():
+        met, missed = counts[0::2], counts[1::2]
+        expected[month] = {"awaabs_law_cases": cases, "awaabs_law_clock_breaches": sum(missed),
+                           **{f"awaab_{c}_on_time_pct": (100.0 * m / (m + x) if m + x else None)
+                              for c, m, x in zip(clocks, met, missed, strict=True)}}
+    assert expected and {r["value"] for r in rows} == set(expected)
+    for row in rows:
+        for name, value in expected[row["value"]].items():
+            assert row[name] == pytest.approx(value), (row["value"], name)
