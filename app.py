@@ -89,6 +89,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
 
 def _shell(title: str):
     pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
+    pages = [page for page in pages if not page.get("path_template")]  # /services/<slug> is reached from Home
     nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
                                            id={"type": components.NAV, "path": page["relative_path"]}))
                    for page in pages], navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
