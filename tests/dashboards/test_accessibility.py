@@ -27,7 +27,9 @@ def _page_paths() -> list[str]:
 
     create_app({"warehouse": "unused-at-collection.duckdb"})
     pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
-    return [page["relative_path"] for page in pages if not page.get("path_template")]
+    # a page of many paths (/services/<slug>) names one of them when it registers: example_path=...
+    return [page.get("example_path") or page["relative_path"] if page.get("path_template") else page["relative_path"]
+            for page in pages]
 
 
 PAGE_PATHS = _page_paths()
@@ -65,7 +67,11 @@ def _describe(violation: dict) -> str:
 
 
 def test_every_page_is_checked():
+    import dash
+
     assert "/" in PAGE_PATHS, PAGE_PATHS
+    templates = [page for page in dash.page_registry.values() if page.get("path_template")]
+    assert all(page.get("example_path") for page in templates), "a path-template page needs example_path="
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
