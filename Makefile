@@ -53,8 +53,9 @@ test: install browser
 test-fast: install
 	$(PY) -m pytest -m "not browser"
 
-bench: install $(KEY_FILE)
+bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/etl.py
+	$(PY) bench/dashboards.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -45,8 +45,7 @@ def render(spec: PageSpec, kpi: Kpi, state) -> list:
     result = data.measures([kpi.measure], [], state)
     value = result.rows[0][kpi.measure] if result.rows else None
     colour = rag(value, measure.target, measure.direction, measure.format == "percent")
-    spark = data.measures([kpi.measure], ["month"], state)
-    points = [r for r in spark.rows if r["month"] not in (None, "Unknown")][-SPARK_MONTHS:]
+    points = _spark_points(kpi.measure, state)
     parts = [
         html.H3(label, className="kpi-label"),
         html.P(data.fmt(value, measure.format), className="kpi-value", id=f"{spec.name}-kpi-{kpi.measure}-value"),
@@ -61,6 +60,15 @@ def render(spec: PageSpec, kpi: Kpi, state) -> list:
     if result.not_applicable:
         parts.append(_not_applicable(result.not_applicable))
     return parts
+
+
+def _spark_points(name: str, state) -> list[dict]:
+    """The last 12 months of the measure; none for a snapshot measure (people supported now), which has no month."""
+    measure = data.layer().measure(name)
+    if data.layer().date_role(measure.fact, [name]) is None:
+        return []
+    spark = data.measures([name], ["month"], state)
+    return [r for r in spark.rows if r["month"] not in (None, "Unknown")][-SPARK_MONTHS:]
 
 
 def sparkline_svg(values: list, width: int = 160, height: int = 32) -> str:

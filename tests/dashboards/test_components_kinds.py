@@ -139,3 +139,13 @@ def test_tables_say_the_rag_status_in_words(app):
     assert cell[-1].children == "Off target" and cell[-1].className == "rag rag-red"
     better = measure.target + 1 if measure.direction == "higher" else measure.target - 1
     assert cards._cell({measure.name: better}, measure.name, chart)[-1].children == "On target"
+
+
+def test_a_snapshot_kpi_has_no_monthly_sparkline(app, con):
+    from dashboards.components import kpi
+
+    snapshot = next(m for m in kpi.data.layer().measures.values() if m.date == "none")
+    spec = PageSpec(name="snapshot-test", path="/snapshot-test", title="S", fact=snapshot.fact)
+    parts = kpi.render(spec, Kpi(snapshot.name), {"ward": ["Belsize"]})
+    assert not any(type(part).__name__ == "Img" for part in parts)
+    assert any(getattr(part, "id", None) == f"snapshot-test-kpi-{snapshot.name}-value" for part in parts)
