@@ -112,7 +112,7 @@ def fmt(value: Any, format_: str) -> str:
     if format_ == "count":
         return f"{round(value):,}"
     if format_ == "pounds":
-        return f"£{value:,.0f}"
+        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"  # -£35, as finance writes it
     if format_ == "percent":
         return f"{value:.1f}%"
     if format_ == "days":

@@ -218,3 +218,13 @@ def test_chart_kinds_check_their_fields():
     assert drill.level({"directorate": ["ADH"]}) == "service"
     assert drill.level({"directorate": ["ADH"], "service": ["X"]}) == "cost_centre"
     assert drill.level({"directorate": ["ADH"], "service": ["X"], "cost_centre": ["C1"]}) == "cost_centre"
+
+
+def test_formats_as_the_council_writes_them():
+    from dashboards.components.data import fmt
+
+    assert fmt(1234.4, "count") == "1,234"
+    assert fmt(-997241.2, "pounds") == "-£997,241"
+    assert fmt(35, "pounds") == "£35"
+    assert fmt(97.54, "percent") == "97.5%"
+    assert fmt(None, "pounds") == "–"
