@@ -266,7 +266,8 @@ def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figur
         figure.update_yaxes(autorange="reversed", title=None)
         figure.update_xaxes(title=measure.label, nticks=5, tickangle=0)
         longest = max((len(label) for label in labels), default=8)
-        return _layout(figure, max(240, 28 * len(rows) + 70), left=min(280, 7 * longest + 16))
+        widest = 480 if chart.width == 12 else 280  # a full-width chart has room for a long service name
+        return _layout(figure, max(240, 28 * len(rows) + 70), left=min(widest, 7 * longest + 16))
     if chart.kind == "line":
         figure = go.Figure(go.Scatter(x=labels, y=values, customdata=custom, mode="lines+markers",
                                       line={"color": BASE}, marker={"color": colours, "size": 9},

@@ -36,8 +36,17 @@ def items(rows: list[dict]) -> list[dict]:
     return result
 
 
+def list_fact(spec: PageSpec, dimension: str) -> str:
+    """The fact a filter list reads: the page's own, or the first of its other facts that has the dimension (a
+    budget page lists expenditure categories from its spend fact)."""
+    for fact in spec.facts:
+        if dimension in data.layer().applicable_dimensions(fact):
+            return fact
+    return spec.fact
+
+
 def render_values(spec: PageSpec, dimension: str, state) -> list:
-    result = data.filter_values(dimension, state, spec.fact)
+    result = data.filter_values(dimension, state, list_fact(spec, dimension))
     entries = items(result.rows)
     if not entries:
         return [html.P("No values.", className="small")]

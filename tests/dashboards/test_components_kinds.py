@@ -149,3 +149,13 @@ def test_a_snapshot_kpi_has_no_monthly_sparkline(app, con):
     parts = kpi.render(spec, Kpi(snapshot.name), {"ward": ["Belsize"]})
     assert not any(type(part).__name__ == "Img" for part in parts)
     assert any(getattr(part, "id", None) == f"snapshot-test-kpi-{snapshot.name}-value" for part in parts)
+
+
+def test_filter_lists_read_the_first_fact_of_the_page_that_has_the_dimension(app):
+    from dashboards.components import filters
+
+    spec = PageSpec(name="two-facts", path="/two-facts", title="T", fact="fact_budget_monthly",
+                    extra_facts=("fact_spend",))
+    assert filters.list_fact(spec, "cost_centre") == "fact_budget_monthly"
+    assert filters.list_fact(spec, "supplier") == "fact_spend"
+    assert filters.list_fact(spec, "directorate") == "fact_budget_monthly"

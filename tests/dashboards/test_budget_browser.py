@@ -1,0 +1,120 @@
+"""The Budget and spend page in headless Chromium over the demo warehouse: a click on a directorate's bar drills into
+its services, a click on a service's into its cost centres; the KPI tiles and filter lists follow, the selection is
+in the URL (reload, other pages)."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+from playwright.sync_api import expect
+
+from dashboards.components.data import fmt
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 20_000
+ANNUAL = "#budget-kpi-budget_annual-value"
+VARIANCE = "#budget-kpi-budget_forecast_variance-value"
+DRILL = "#budget-drill"
+
+
+def _latest_sum(warehouse, column: str, where: str = "true") -> float:
+    """A budget amount at each financial year's latest period among the lines matching `where` (plain SQL)."""
+    sql = f"""
+        with lines as (
+            select f.* from fact_budget_monthly f
+            left join dim_directorate r on r.directorate_key = f.directorate_key
+            left join dim_service s on s.service_key = f.service_key
+            where {where}
+        )
+        select sum({column}) from lines
+        where month_key = (select max(month_key) from lines l where l.financial_year = lines.financial_year)"""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return float(con.execute(sql).fetchall()[0][0])
+
+
+def _figures(warehouse, where: str = "true") -> tuple[str, str]:
+    return (fmt(_latest_sum(warehouse, "annual_budget_pounds", where), "pounds"),
+            fmt(_latest_sum(warehouse, "variance_pounds", where), "pounds"))
+
+
+def _click_bar(page, card: str, index: int) -> None:
+    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
+    bar = page.locator(f"#budget-{card} .js-plotly-plot .bars path").nth(index)
+    expect(bar).to_be_visible(timeout=TIMEOUT)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def _expect_figures(page, figures: tuple[str, str]) -> None:
+    expect(page.locator(ANNUAL)).to_have_text(figures[0])
+    expect(page.locator(VARIANCE)).to_have_text(figures[1])
+
+
+def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
+    expect.set_options(timeout=TIMEOUT)
+    everything = _figures(demo_warehouse)
+    adults = _figures(demo_warehouse, "r.directorate_code = 'ADH'")
+    access = _figures(demo_warehouse, "r.directorate_code = 'ADH' and s.service_code = 'ASC-ACC'")
+    assert len({everything, adults, access}) == 3
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from fact_budget_monthly f join dim_service s using (service_key) "
+                           "join dim_directorate r on r.directorate_key = f.directorate_key "
+                           "where s.service_code = 'ASC-ACC' and r.directorate_code <> 'ADH'").fetchall()[0][0] == 0
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/budget")
+        expect(page).to_have_title("Budget and spend · Borough Insight")
+        expect(page.locator("#budget-data-as-of")).to_contain_text("Data as of 31 Oct 2026")
+        expect(page.locator("#selection-bar")).to_contain_text("No selections")
+        _expect_figures(page, everything)
+        for card in ("drill", "position", "variance-by-month", "by-year", "by-subjective", "spend-by-month",
+                     "spend-by-directorate", "spend-by-category", "top-suppliers"):
+            expect(page.locator(f"#budget-{card}")).to_contain_text("Download CSV")
+        expect(page.locator(f"{DRILL} [data-level]")).to_have_attribute("data-level", "directorate")
+        expect(page.locator(f"{DRILL} .bars path")).to_have_count(5)
+
+        # a click on the first directorate's bar (directorates in code order: ADH first) drills into its services
+        _click_bar(page, "drill", 0)
+        chips = page.locator("#selection-bar .chip")
+        expect(chips).to_have_count(1)
+        expect(chips).to_contain_text("Directorate: Adults and Health")
+        expect(page.locator(f"{DRILL} [data-level]")).to_have_attribute("data-level", "service")
+        expect(page.locator(DRILL)).to_contain_text("Reablement")
+        expect(page.locator(DRILL)).not_to_contain_text("Housing repairs")
+        _expect_figures(page, adults)
+        expect(page).to_have_url(re.compile(r"/budget\?directorate=ADH$"))
+        directorates = page.locator("#budget-filter-directorate")
+        expect(directorates.locator("[data-value='ADH']")).to_have_attribute("data-state", "selected")
+        expect(directorates.locator("[data-value='CEX']")).to_have_attribute("data-state", "possible")
+
+        # a second click (services in code order: ASC-ACC first) drills into its cost centres
+        _click_bar(page, "drill", 0)
+        expect(chips).to_have_count(2)
+        expect(page.locator("#selection-bar .chip[data-dimension='service']")).to_contain_text(
+            "Adult social care access and assessment")
+        expect(page.locator(f"{DRILL} [data-level]")).to_have_attribute("data-level", "cost_centre")
+        expect(page.locator(DRILL)).to_contain_text("ADH101")
+        _expect_figures(page, access)
+        # the service's own directorate stays selected; no other directorate has that service's lines
+        expect(directorates.locator("[data-value='ADH']")).to_have_attribute("data-state", "selected")
+        expect(directorates.locator("[data-value='CEX']")).to_have_attribute("data-state", "excluded")
+        centres = page.locator("#budget-filter-cost_centre")
+        expect(centres.locator("[data-value='ADH101']")).to_have_attribute("data-state", "possible")
+        expect(centres.locator("[data-value='ADH102']")).to_have_attribute("data-state", "excluded")
+        page.mouse.move(0, 0)  # no hover label or mode bar over the charts in the screenshot
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(artifacts / "budget.png"), full_page=True)
+
+        # the selection survives a reload and follows to the repairs page
+        page.reload()
+        expect(chips).to_have_count(2)
+        _expect_figures(page, access)
+        page.get_by_role("link", name="Repairs", exact=True).click()
+        expect(page.locator("#repairs-title")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/repairs\?.*directorate=ADH"))
+        expect(page.locator("#selection-bar .chip[data-dimension='directorate']")).to_contain_text(
+            "Adults and Health")
+    assert page.errors == []
