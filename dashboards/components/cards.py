@@ -236,6 +236,15 @@ def _column_order(chart: Chart, rows: list[dict]) -> list[str]:
 def build_figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
     if chart.kind == "heatmap":
         return heatmap_figure(chart, rows, selected)
+    figure = _figure(chart, rows, selected)
+    if data.layer().measure(chart.measures[0]).format == "pounds":
+        # £1.5M, not 1.5M; the value axis is x for horizontal bars
+        axis = figure.update_xaxes if chart.kind == "hbar" else figure.update_yaxes
+        axis(tickprefix="£")
+    return figure
+
+
+def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
     measure = data.layer().measure(chart.measures[0])
     name = chart.measures[0]
     values = [r[name] for r in rows]

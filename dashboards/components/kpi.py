@@ -29,6 +29,13 @@ def rag(value, target, direction: str, percent: bool = False) -> str | None:
     return "amber" if -gap <= band else "red"
 
 
+def status_words(colour: str | None, value, target) -> str:
+    """'On target', 'Near target', 'Off target'; 'No value' when there is a target but nothing to compare."""
+    if colour is None and target is not None and value is None:
+        return "No value"
+    return RAG_WORDS[colour]
+
+
 def tile(spec: PageSpec, kpi: Kpi):
     measure = data.layer().measure(kpi.measure)
     return html.Div(html.Div(html.P("Loading…", className="small"),
@@ -49,7 +56,7 @@ def render(spec: PageSpec, kpi: Kpi, state) -> list:
     parts = [
         html.H3(label, className="kpi-label"),
         html.P(data.fmt(value, measure.format), className="kpi-value", id=f"{spec.name}-kpi-{kpi.measure}-value"),
-        html.P([html.Span(RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}",
+        html.P([html.Span(status_words(colour, value, measure.target), className=f"rag rag-{colour or 'none'}",
                           **{"data-rag": colour or "none"}),
                 html.Span(f" Target {data.fmt(measure.target, measure.format)}" if measure.target is not None
                           else "", className="kpi-target")], className="kpi-status"),

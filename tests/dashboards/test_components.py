@@ -228,3 +228,9 @@ def test_formats_as_the_council_writes_them():
     assert fmt(35, "pounds") == "£35"
     assert fmt(97.54, "percent") == "97.5%"
     assert fmt(None, "pounds") == "–"
+
+
+def test_a_tile_with_a_target_but_no_value_says_no_value():
+    assert kpi.status_words(None, None, 80) == "No value"
+    assert kpi.status_words(None, 12, None) == "No target"
+    assert kpi.status_words("red", 50, 80) == "Off target"

@@ -159,3 +159,10 @@ def test_filter_lists_read_the_first_fact_of_the_page_that_has_the_dimension(app
     assert filters.list_fact(spec, "cost_centre") == "fact_budget_monthly"
     assert filters.list_fact(spec, "supplier") == "fact_spend"
     assert filters.list_fact(spec, "directorate") == "fact_budget_monthly"
+
+
+def test_pound_axes_carry_the_pound_sign(app):
+    rows, _, _ = cards.chart_rows(DRILL, {})
+    assert cards.build_figure(DRILL, rows, set()).layout.xaxis.tickprefix == "£"
+    heat_rows, _, _ = cards.chart_rows(HEAT, {})
+    assert cards.build_figure(HEAT, heat_rows, set()).layout.xaxis.tickprefix is None
