@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -83,8 +84,17 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     app.server.config[_ui.TITLE_CONFIG] = config.title
     install(app.server, Warehouse(config.warehouse))
     components.register(app)
+    _register_page_callbacks(app)
     app.layout = _shell(config.title)
     return app
+
+
+def _register_page_callbacks(app) -> None:
+    """Pages with callbacks of their own declare them on a `callbacks` (dashboards._ui.PageCallbacks)."""
+    for page in dash.page_registry.values():
+        declared = getattr(sys.modules.get(page["module"]), "callbacks", None)
+        if isinstance(declared, _ui.PageCallbacks):
+            declared.register(app)
 
 
 def _shell(title: str):

@@ -47,3 +47,22 @@ def scroll_region(table, label: str, id_: str | None = None) -> html.Div:
     extra = {"id": id_} if id_ else {}
     return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label},
                     **extra)
+
+
+class PageCallbacks:
+    """A page's own callbacks, declared at import with `@callbacks(Output(...), Input(...))` and registered by
+    create_app on the app being built (app.callback), never the global dash.callback, which hands its callbacks
+    to whichever app starts serving first. Dash imports the pages once per app, so each app gets one set."""
+
+    def __init__(self) -> None:
+        self._declared: list[tuple[tuple, dict, object]] = []
+
+    def __call__(self, *args, **kwargs):
+        def declare(function):
+            self._declared.append((args, kwargs, function))
+            return function
+        return declare
+
+    def register(self, app) -> None:
+        for args, kwargs, function in self._declared:
+            app.callback(*args, **kwargs)(function)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import dash
 import dash_bootstrap_components as dbc
 import duckdb
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from dashboards import _ui
 from dashboards.components import PageSpec, declare
@@ -29,6 +29,7 @@ dash.register_page(__name__, path="/data-quality", name="Data quality", title=_u
 # the page reads the load's own tables, no fact: every selection shows as "not applicable here" in the bar
 declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
 
+callbacks = _ui.PageCallbacks()  # registered on each app by create_app
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)
 FRESH_DAYS = 45
@@ -434,7 +435,7 @@ def _next_page(trigger, page: int | None, prev_id: str, next_id: str) -> int:
     return 0
 
 
-@callback(
+@callbacks(
     Output("data-quality-files-body", "children"),
     Output("data-quality-files-totals", "children"),
     Output("data-quality-files-caption", "children"),
@@ -495,7 +496,7 @@ def _run_check(run_id: str | None):
     return f"{CHECK_BAD}: the run's totals differ from the sum of its files in: {', '.join(differ)}."
 
 
-@callback(
+@callbacks(
     Output("data-quality-files-download", "data"),
     Input("data-quality-files-download-button", "n_clicks"),
     State("data-quality-run-id", "data"),
@@ -591,7 +592,7 @@ def _reject_cell(column: Column, row: dict):
     return _display(column, row[column.key])
 
 
-@callback(
+@callbacks(
     Output("data-quality-rejects-results", "children"),
     Output("data-quality-rejects-range", "children"),
     Output("data-quality-rejects-prev", "disabled"),
@@ -616,7 +617,7 @@ def update_rejects(search, _prev, _next, run_id, page):
     return view["content"], view["range"], view["prev_disabled"], view["next_disabled"], view["page"]
 
 
-@callback(
+@callbacks(
     Output("data-quality-rejects-download", "data"),
     Input("data-quality-rejects-download-button", "n_clicks"),
     State("data-quality-run-id", "data"),
@@ -629,7 +630,7 @@ def download_rejects(_clicks, run_id, search):
     return _send(lambda: to_csv(REJECT_COLUMNS, reject_rows(run_id, search or "")), f"rejects-{run_id}.csv")
 
 
-@callback(
+@callbacks(
     Output("data-quality-categories-download", "data"),
     Input("data-quality-categories-download-button", "n_clicks"),
     State("data-quality-run-id", "data"),
@@ -642,7 +643,7 @@ def download_categories(_clicks, run_id):
                  f"reject-reasons-{run_id}.csv")
 
 
-@callback(
+@callbacks(
     Output("data-quality-runs-download", "data"),
     Input("data-quality-runs-download-button", "n_clicks"),
     prevent_initial_call=True,
@@ -719,7 +720,7 @@ def _freshness_row_class(row: dict) -> str | None:
     return "table-warning" if row["status"] in ("stale", "no data") else None
 
 
-@callback(
+@callbacks(
     Output("data-quality-freshness-download", "data"),
     Input("data-quality-freshness-download-button", "n_clicks"),
     State("data-quality-run-id", "data"),

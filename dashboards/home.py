@@ -1,17 +1,30 @@
-"""Home: the latest load of the warehouse and the service catalogue grouped by directorate."""
+"""Home: the latest load of the warehouse and the service catalogue grouped by directorate, each service linked to
+its page (/services/<slug>) with its headline KPI's status in the latest month of the selection."""
 
 from __future__ import annotations
 
+import importlib
 from itertools import groupby
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, html
+from dash.exceptions import PreventUpdate
 
+from borough import selections as sel
 from dashboards import _ui
+from dashboards.components import PageSpec, data, declare, kpi
+from dashboards.components.callbacks import safely
+from dashboards.components.page import only_the_selection_changed
+from dashboards.components.selection import STORE
 from dashboards.warehouse import WarehouseUnavailable, current
 
-dash.register_page(__name__, path="/", name="Home", title=_ui.page_title(), order=0,
+FACT = "fact_service_kpi_monthly"
+# No charts: the spec makes the shell's chips mark selections the service returns cannot use "(not applicable
+# here)"; the headline statuses apply month, financial year and ward.
+SPEC = declare(PageSpec(name="home", path="/", title="Home", fact=FACT))
+
+dash.register_page(__name__, path=SPEC.path, name="Home", title=_ui.page_title(), order=0,
                    description="The service catalogue and the latest load of the warehouse.")
 
 REJECTED_FILES_SHOWN = 10
@@ -28,25 +41,38 @@ from etl_files
 where run_id = $run_id and rows_rejected > 0
 order by rows_rejected desc, source_file
 """
+# Each service with its headline KPI: its first KPI in the catalogue (dim_service_kpi is keyed in service code, KPI
+# code order, the catalogue's order of a service's KPIs)
 CATALOGUE_SQL = """
-select d.directorate_code, d.directorate_name, s.service_code, s.service_name,
-       (select count(*) from dim_service_kpi k where k.service_key = s.service_key) as kpis
+with headline as (
+    select * from dim_service_kpi
+    where kpi_key > 0
+    qualify row_number() over (partition by service_key order by kpi_key) = 1
+)
+select d.directorate_code, d.directorate_name, s.service_code, s.slug, s.service_name,
+       (select count(*) from dim_service_kpi k where k.service_key = s.service_key) as kpis,
+       h.service_code || ':' || h.kpi_code as headline_kpi, h.label as headline_label,
+       h.format as headline_format, h.direction as headline_direction, h.target as headline_target
 from dim_directorate d
 join dim_service s on s.directorate_key = d.directorate_key
+left join headline h on h.service_key = s.service_key
 where s.service_key <> -1
 order by d.directorate_key = -1, d.directorate_name, s.service_name
 """
 
 
 def layout(**_query):
+    if only_the_selection_changed():
+        return dash.no_update  # the catalogue's statuses follow the store (the callback below)
     warehouse = current()
     try:
         run = next(iter(warehouse.rows(LATEST_RUN_SQL)), None)
         rejected = warehouse.rows(REJECTED_FILES_SQL, {"run_id": run["run_id"]}) if run else []
-        services = warehouse.rows(CATALOGUE_SQL)
     except WarehouseUnavailable as exc:
         return html.Div([_heading(), _ui.unavailable(str(exc), "home-unavailable")])
-    return html.Div([_heading(), _latest_load(run, rejected), _catalogue(services)])
+    return html.Div([_heading(), _latest_load(run, rejected),
+                     html.Section(html.P("Loading the service catalogue…", className="small"), id="home-catalogue",
+                                  **{"aria-labelledby": "home-catalogue-heading"})])
 
 
 def _heading():
@@ -112,26 +138,114 @@ def _rejected_files(rejected: list[dict]):
 
 # ---------------------------------------------------------------------------------------------- service catalogue
 
-def _catalogue(services: list[dict]):
+def _columns():
+    """The same column widths in every directorate's table, so the tables line up down the page."""
+    return html.Colgroup([html.Col(style={"width": w}) for w in ("31%", "6%", "29%", "12%", "9%", "13%")])
+
+
+def _service_page():
+    """dashboards/service.py, which Dash has imported as a page by the time a callback runs (importing it from here
+    at import time could run it before Dash does, and register its callbacks twice)."""
+    return importlib.import_module("dashboards.service")
+
+
+def headline_month(state) -> str | None:
+    """The latest month with any KPI returned under the selection (month, financial year, ward)."""
+    service = _service_page()
+    result = data.measures(["kpi_returns"], ["month"], sel.clear(state, service.NOT_APPLIED))
+    months = [r["month"] for r in result.rows if r["month"] not in (None, "Unknown") and r["kpi_returns"]]
+    return months[-1] if months else None
+
+
+def headlines(state, services: list[dict]) -> tuple[str | None, dict[str, float | None]]:
+    """(the month, each headline KPI's value in it): one query for every KPI, whatever the number of services."""
+    service = _service_page()
+    month = headline_month(state)
+    if month is None:
+        return None, {}
+    applied = {**sel.clear(state, service.NOT_APPLIED), "month": [month]}
+    rows = {r["kpi"]: r for r in data.measures(list(service.MEASURES), ["kpi"], applied).rows}
+    wards = sel.normalise(state).get("ward", [])
+    values = {}
+    for row in services:
+        found = rows.get(row["headline_kpi"])
+        values[row["headline_kpi"]] = None if found is None else service.shown_value(found, row["headline_format"],
+                                                                                      wards)
+    return month, values
+
+
+def render_catalogue(state) -> list:
+    services = current().rows(CATALOGUE_SQL)
+    month, values = headlines(state, services)
+    return _catalogue(services, month, values, state)
+
+
+def _catalogue(services: list[dict], month: str | None, values: dict, state) -> list:
     directorates = [(key, list(rows)) for key, rows in
                     groupby(services, key=lambda r: (r["directorate_code"], r["directorate_name"]))]
     summary = f"{_ui.plural(len(services), 'service')} in {_ui.plural(len(directorates), 'directorate')}."
-    return html.Section([
+    wards = sel.normalise(state).get("ward", [])
+    where = f"in {', '.join(wards)}" if wards else "for the borough"
+    when = (f"Each service's headline KPI (its first in the catalogue) in {data.month_label(month)}, the latest month "
+            f"of the current selections, {where}, against its target. Select a service to see all its KPIs."
+            if month else "No KPI value matches the current selections.")
+    return [
         html.H2("Service catalogue", id="home-catalogue-heading"),
         html.P(summary, id="home-services-count"),
-        dbc.Row([dbc.Col(_directorate(code, name, rows), lg=6) for (code, name), rows in directorates]),
-    ], id="home-catalogue", **{"aria-labelledby": "home-catalogue-heading"})
+        html.P(when, id="home-headline-month", className="small text-body-secondary",
+               **{"data-month": month or ""}),
+        *[_directorate(code, name, rows, values, wards) for (code, name), rows in directorates],
+    ]
 
 
-def _directorate(code: str | None, name: str, rows: list[dict]):
+def _directorate(code: str | None, name: str, rows: list[dict], values: dict, wards: list[str]):
     slug = (code or "unknown").lower()
-    header = html.Thead(html.Tr([html.Th("Service", scope="col"), html.Th("Code", scope="col"),
-                                 html.Th("KPIs", scope="col", className="text-end")]))
-    body = html.Tbody([html.Tr([html.Td(row["service_name"]), html.Td(html.Code(row["service_code"])),
-                                html.Td(_ui.count(row["kpis"]), className="text-end")]) for row in rows])
+    service = _service_page()
+    header = html.Thead(html.Tr([html.Th("Service", scope="col"), html.Th("KPIs", scope="col", className="text-end"),
+                                 html.Th("Headline KPI", scope="col"),
+                                 html.Th("Value", scope="col", className="text-end"),
+                                 html.Th("Target", scope="col", className="text-end"),
+                                 html.Th("Status", scope="col")]))
+    body = html.Tbody([_service_row(row, values, service, wards) for row in rows])
+    caption = f"Services of {name}"
     return html.Section([
         html.H3(name, id=f"home-directorate-{slug}", className="h4"),
         html.P(_ui.plural(len(rows), "service"), className="small text-body-secondary mb-1",
                id=f"home-directorate-{slug}-count"),
-        dbc.Table([header, body], size="sm", className="mb-4", id=f"home-directorate-{slug}-services"),
+        _ui.scroll_region(dbc.Table([html.Caption(caption, className="visually-hidden"), _columns(), header, body],
+                                    size="sm", className="mb-4", style={"tableLayout": "fixed", "minWidth": "720px"},
+                                    id=f"home-directorate-{slug}-services"), caption),
     ], **{"aria-labelledby": f"home-directorate-{slug}"})
+
+
+def _service_row(row: dict, values: dict, service, wards: list[str]):
+    value = values.get(row["headline_kpi"])
+    kpi_format = row["headline_format"]
+    colour = kpi.rag(value, row["headline_target"], row["headline_direction"], kpi_format == "percent")
+    key = (row["service_code"] or "").lower()
+    target = row["headline_target"]
+    status = (html.Span(kpi.RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}",
+                        **{"data-rag": colour or "none"}) if value is not None else
+              "Not returned by ward" if wards else "No return")
+    return html.Tr([
+        html.Th([html.A(row["service_name"], href=service.service_href(row["slug"], row["service_name"]),
+                        id=f"home-service-{key}"),
+                 " ", html.Code(row["service_code"], className="small")], scope="row"),
+        html.Td(_ui.count(row["kpis"]), className="text-end"),
+        html.Td(row["headline_label"] or "–"),
+        html.Td(service.kpi_fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
+        html.Td(service.kpi_fmt(target, kpi_format) if target is not None else "–", className="text-end"),
+        html.Td(status, id=f"home-service-{key}-status"),
+    ])
+
+
+# ------------------------------------------------------------------------------------------------------ callbacks
+
+callbacks = _ui.PageCallbacks()  # registered on each app by create_app
+
+
+@callbacks(Output("home-catalogue", "children"), Input(STORE, "data"))
+def catalogue(state):
+    if state is None:
+        raise PreventUpdate
+    return safely(render_catalogue, state, what="home catalogue")

@@ -9,6 +9,7 @@ import sys
 import dash
 import duckdb
 import pytest
+from dash import html
 
 from app import AppConfig, create_app
 
@@ -44,8 +45,16 @@ def rows(component) -> int:
     return len(body.children)
 
 
+def home_catalogue(app: dash.Dash, state=None):
+    """What Home's catalogue callback draws for a selection (the page fills it from the selection store)."""
+    from dashboards import home
+
+    with app.server.test_request_context("/"):
+        return html.Div(home.render_catalogue(state or {}))
+
+
 def test_home_catalogue_counts_match_the_warehouse(demo_warehouse):
-    layout = home_layout(create_app({"warehouse": demo_warehouse}))
+    layout = home_catalogue(create_app({"warehouse": demo_warehouse}))
     with duckdb.connect(str(demo_warehouse), read_only=True) as con:
         expected = con.execute("select directorate_code, directorate_name, count(*) from dim_service "
                                "where service_key <> -1 group by all").fetchall()
@@ -59,7 +68,7 @@ def test_home_catalogue_counts_match_the_warehouse(demo_warehouse):
         table = find(layout, f"home-directorate-{slug}-services")
         assert rows(table) == count
         body = [c for c in table.children if type(c).__name__ == "Tbody"][0]
-        shown_kpis += sum(int(text(row.children[2])) for row in body.children)
+        shown_kpis += sum(int(text(row.children[1])) for row in body.children)  # Service, KPIs, Headline...
     assert shown_kpis == kpis
     total = sum(count for *_, count in expected)
     assert text(find(layout, "home-services-count")).startswith(f"{total:,} services in {len(expected)} directorates")
@@ -159,3 +168,12 @@ def test_importing_the_app_opens_no_warehouse(tmp_path, monkeypatch):
     module = importlib.import_module("app")
     assert "server" not in vars(module)
     assert module.server.name  # created on first use, over a warehouse that does not exist yet
+
+
+def test_every_app_gets_each_pages_own_callbacks_once(tmp_path):
+    first = create_app({"warehouse": tmp_path / "missing.duckdb"})
+    second = create_app({"warehouse": tmp_path / "missing.duckdb"})
+    assert set(first.callback_map) == set(second.callback_map)
+    for page_output in ("home-catalogue.children", "service-kpis", "data-quality"):
+        assert any(page_output in key for key in second.callback_map), page_output
+    assert not dash._callback.GLOBAL_CALLBACK_LIST  # nothing left for "whichever app serves first"
