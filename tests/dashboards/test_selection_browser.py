@@ -56,3 +56,15 @@ def test_the_site_name_keeps_the_selection_and_chips_show_names(demo_warehouse, 
         expect(ward).to_have_attribute("data-applicable", "false")
         expect(ward).to_contain_text("not applicable here")
     assert page.errors == []
+
+
+def test_long_filter_values_wrap_instead_of_being_cut_off(demo_warehouse, live_app, page):
+    expect.set_options(timeout=TIMEOUT)
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/adult-social-care")
+        reasons = page.locator("#care-filter-primary_support_reason .filter-value")
+        expect(reasons.first).to_be_visible()
+        clipped = reasons.evaluate_all("els => els.filter(e => e.scrollHeight > e.clientHeight + 1)"
+                                       ".map(e => e.textContent)")
+        assert reasons.count() >= 5 and clipped == []
+    assert page.errors == []
