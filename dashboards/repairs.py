@@ -37,7 +37,7 @@ SPEC = declare(PageSpec(
               "This financial year (the one selected, or the latest) against the one before. Select a point to "
               "select its month.", ignore=("financial_year", "month"), width=12),
         Chart("by-priority", "Jobs raised by priority", "pie", "priority", ("repairs_raised",)),
-        Chart("by-age", "Open jobs by age", "bar", "backlog_age_band", ("repairs_open",),
+        Chart("by-age", "Open jobs by age", "hbar", "backlog_age_band", ("repairs_open",),
               "How long open jobs have been open at the data's date."),
         Chart("by-trade", "Jobs raised by trade", "hbar", "trade", ("repairs_raised",)),
         Chart("by-contractor", "Jobs raised by contractor", "hbar", "contractor", ("repairs_raised",)),
