@@ -38,6 +38,10 @@ def graph_dimension(trigger: dict, click_data) -> list[tuple[str, str | None]]:
     return cards.chart_click(spec, spec.chart(trigger["card"]), click_data)
 
 
+def _tile(id_: dict):
+    return next(k for k in SPECS[id_["page"]].kpis if k.measure == id_["kpi"])
+
+
 def nav_targets(ids: list[dict], pathname: str | None, search: str | None) -> tuple[list[str], list[bool]]:
     """Every nav link keeps the current selection (it follows to the other pages); the current page is active."""
     current = (pathname or "/").rstrip("/") or "/"
@@ -84,21 +88,21 @@ def register(app) -> None:
     def brand_link(search):
         return f"/{search or ''}"  # the site name goes home and keeps the selection, as the nav links do
 
-    @app.callback(Output({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "children"), Input(STORE, "data"),
-                  State({"type": kpi.KPI, "page": MATCH, "kpi": MATCH}, "id"))
-    def kpi_tile(state, id_):
+    # All tiles in one response and all filter lists in another (ALL, not MATCH): each response makes the
+    # browser re-index the whole page, so twenty small responses cost far more than two larger ones.
+    @app.callback(Output({"type": kpi.KPI, "page": ALL, "kpi": ALL}, "children"), Input(STORE, "data"),
+                  State({"type": kpi.KPI, "page": ALL, "kpi": ALL}, "id"))
+    def kpi_tiles(state, ids):
         if state is None:
             raise PreventUpdate
-        spec = SPECS[id_["page"]]
-        tile = next(k for k in spec.kpis if k.measure == id_["kpi"])
-        return safely(kpi.render, spec, tile, state, what=f"KPI {id_}")
+        return [safely(kpi.render, SPECS[i["page"]], _tile(i), state, what=f"KPI {i}") for i in ids]
 
-    @app.callback(Output({"type": filters.FILTER, "page": MATCH, "dim": MATCH}, "children"), Input(STORE, "data"),
-                  State({"type": filters.FILTER, "page": MATCH, "dim": MATCH}, "id"))
-    def filter_values(state, id_):
+    @app.callback(Output({"type": filters.FILTER, "page": ALL, "dim": ALL}, "children"), Input(STORE, "data"),
+                  State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"))
+    def filter_lists(state, ids):
         if state is None:
             raise PreventUpdate
-        return safely(filters.render_values, SPECS[id_["page"]], id_["dim"], state, what=f"filter {id_}")
+        return [safely(filters.render_values, SPECS[i["page"]], i["dim"], state, what=f"filter {i}") for i in ids]
 
     @app.callback(
         Output({"type": cards.BODY, "page": MATCH, "card": MATCH}, "children"),
@@ -119,6 +123,16 @@ def register(app) -> None:
         spec = SPECS[id_["page"]]
         chart = spec.chart(id_["card"])
         return safely(cards.render, spec, chart, state, sort, what=f"chart {id_}"), sort if sort else no_update
+
+    @app.callback(Output({"type": cards.TABLE, "page": MATCH, "card": MATCH}, "children"),
+                  Input({"type": cards.DETAILS, "page": MATCH, "card": MATCH}, "n_clicks"),
+                  State(STORE, "data"), State({"type": cards.DETAILS, "page": MATCH, "card": MATCH}, "id"),
+                  prevent_initial_call=True)
+    def chart_table(clicks, state, id_):
+        if not clicks or clicks % 2 == 0:
+            return []  # closed (the card redraws it closed after every selection): nothing to lay out
+        spec = SPECS[id_["page"]]
+        return safely(cards.table_view, spec, spec.chart(id_["card"]), state or {}, what=f"table {id_}")
 
     app.clientside_callback(
         "function(n) { if (n) { window.history.back(); } return window.dash_clientside.no_update; }",

@@ -21,6 +21,7 @@ from dashboards.components.selection import GRAPH, clicked_value, pick_attribute
 from dashboards.components.spec import Chart, PageSpec, pinned_state
 
 BODY, SORT, SORT_STATE = "bi-card-body", "bi-sort", "bi-sort-state"
+DETAILS, TABLE = "bi-table-details", "bi-table-view"
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BASE, PICKED = "#0072B2", "#D55E00"
@@ -158,10 +159,28 @@ def render(spec: PageSpec, chart: Chart, state, sort: dict | None = None) -> lis
         parts.append(dcc.Graph(id={"type": GRAPH, "page": spec.name, "card": chart.name}, figure=figure, config=config,
                                className="chart-graph"))
         parts += attribution
-    parts.append(html.Details([html.Summary("View as table"), data_table(spec, chart, rows, selected)],
-                              className="chart-table", id=f"{spec.name}-{chart.name}-table"))
+    parts.append(table_details(spec, chart))
     parts.append(csv_link)
     return parts
+
+
+def table_details(spec: PageSpec, chart: Chart):
+    """"View as table", drawn when opened (table_view): a closed table of 168 heat-map cells would still be
+    hundreds of components for the browser to lay out on every selection."""
+    ids = {"page": spec.name, "card": chart.name}
+    # the summary's clicks (mouse, Enter or Space) open and close it: an odd count is open (Dash does not
+    # report a details element's own open state back)
+    return html.Div(html.Details([html.Summary("View as table", id={"type": DETAILS, **ids}, n_clicks=0),
+                                  html.Div(id={"type": TABLE, **ids})]),
+                    className="chart-table", id=f"{spec.name}-{chart.name}-table")
+
+
+def table_view(spec: PageSpec, chart: Chart, state) -> list:
+    """The chart's rows as a table with a select button per row (what a keyboard uses instead of a click)."""
+    rows, _, _ = chart_rows(chart, state)
+    drawn = resolved(chart, state)
+    selected = set(sel.normalise(state).get(drawn.dimension, []))
+    return [data_table(spec, drawn, rows, selected)] if rows else [html.P(EMPTY, className="small")]
 
 
 def _layout(figure: go.Figure, height: int = 300, left: int = 64, bottom: int = 48) -> go.Figure:

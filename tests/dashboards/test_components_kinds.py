@@ -166,3 +166,12 @@ def test_pound_axes_carry_the_pound_sign(app):
     assert cards.build_figure(DRILL, rows, set()).layout.xaxis.tickprefix == "£"
     heat_rows, _, _ = cards.chart_rows(HEAT, {})
     assert cards.build_figure(HEAT, heat_rows, set()).layout.xaxis.tickprefix is None
+
+
+def test_view_as_table_is_drawn_when_opened(app):
+    spec = callbacks.SPECS[SPEND.name]
+    closed = cards.table_details(spec, HEAT)
+    assert "Table" not in str(closed)  # nothing to lay out until the summary is clicked
+    opened = cards.table_view(spec, HEAT, {})
+    rows = opened[0].children[2].children  # caption, head, body
+    assert len(rows) == len(cards.chart_rows(HEAT, {})[0]) == 168
