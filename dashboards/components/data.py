@@ -82,18 +82,22 @@ def filter_values(dimension: str, selections, fact: str) -> q.Result:
     return run(q.filter_values_sql(layer(), dimension, selections, fact))
 
 
-def labels(dimension: str, values) -> dict[str, str]:
-    """{value: display label} for values of a dimension whose table shows something else (codes -> names)."""
+def labels(dimension: str, values, fact: str | None = None) -> dict[str, str]:
+    """{value: display label} for values of a dimension whose table shows something else (codes -> names); for a
+    dimension on a fact's own column, the display that fact gives it (hour 9 -> '09:00'), when `fact` is given."""
     if layer().dimensions[dimension].date:
         return {}  # months and years read as they are (value_label)
     query = q.labels_sql(layer(), dimension, values)
+    if query is None and fact is not None and dimension in layer().applicable_dimensions(fact):
+        query = q.filter_values_sql(layer(), dimension, {}, fact)  # cached: the filter list asks the same
     if query is None:
         return {}
     try:
         rows = run(query).rows
     except WarehouseUnavailable:
         return {}  # the chip shows the code; the page says the warehouse is unavailable
-    return {row["value"]: row["label"] for row in rows if row["label"] is not None}
+    wanted = {str(value) for value in values}
+    return {str(row["value"]): row["label"] for row in rows if row["label"] is not None and str(row["value"]) in wanted}
 
 
 def data_as_of() -> dict | None:

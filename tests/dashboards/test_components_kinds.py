@@ -175,3 +175,13 @@ def test_view_as_table_is_drawn_when_opened(app):
     opened = cards.table_view(spec, HEAT, {})
     rows = opened[0].children[2].children  # caption, head, body
     assert len(rows) == len(cards.chart_rows(HEAT, {})[0]) == 168
+
+
+def test_chips_name_fact_column_values_by_the_facts_display(app):
+    parking = callbacks.SPECS["parking"]
+    chips = selection.chips({"hour": ["9"], "weekday": ["Monday"]}, parking)
+    shown = {chip.to_plotly_json()["props"]["data-dimension"]: chip.children[1].children for chip in chips}
+    assert shown == {"hour": "09:00", "weekday": "Monday"}
+    # on a page that cannot use it, the value is shown as selected
+    repairs = callbacks.SPECS["repairs"]
+    assert selection.chips({"hour": ["9"]}, repairs)[0].children[1].children == "9"
