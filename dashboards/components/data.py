@@ -82,6 +82,11 @@ def filter_values(dimension: str, selections, fact: str) -> q.Result:
     return run(q.filter_values_sql(layer(), dimension, selections, fact))
 
 
+def fact_with(facts, dimension: str) -> str | None:
+    """The first of these facts that the dimension applies to, or None."""
+    return next((fact for fact in facts if dimension in layer().applicable_dimensions(fact)), None)
+
+
 def labels(dimension: str, values, fact: str | None = None) -> dict[str, str]:
     """{value: display label} for values of a dimension whose table shows something else (codes -> names); for a
     dimension on a fact's own column, the display that fact gives it (hour 9 -> '09:00'), when `fact` is given."""

@@ -39,10 +39,7 @@ def items(rows: list[dict]) -> list[dict]:
 def list_fact(spec: PageSpec, dimension: str) -> str:
     """The fact a filter list reads: the page's own, or the first of its other facts that has the dimension (a
     budget page lists expenditure categories from its spend fact)."""
-    for fact in spec.facts:
-        if dimension in data.layer().applicable_dimensions(fact):
-            return fact
-    return spec.fact
+    return data.fact_with(spec.facts, dimension) or spec.fact
 
 
 def render_values(spec: PageSpec, dimension: str, state) -> list:

@@ -121,7 +121,7 @@ def chips(state, spec: PageSpec | None = None) -> list:
     items = []
     for dimension, values in state.items():
         label = data.layer().dimensions[dimension].label
-        names = data.labels(dimension, values, _fact_with(spec, dimension))
+        names = data.labels(dimension, values, data.fact_with(spec.facts if spec else (), dimension))
         shown = ", ".join(names.get(v) or data.value_label(dimension, v) for v in values)
         parts = [html.Span(f"{label}: ", className="chip-dimension"), html.Span(shown, className="chip-values")]
         if dimension in elsewhere:
@@ -135,12 +135,6 @@ def chips(state, spec: PageSpec | None = None) -> list:
     path = drill_path(state, spec)
     return items + ([html.Span(["Drill path: ", " › ".join(path)], id="selection-path", className="selection-path")]
                     if path else [])
-
-
-def _fact_with(spec: PageSpec | None, dimension: str) -> str | None:
-    """The first of the page's facts that has the dimension (for its labels), or None."""
-    facts = spec.facts if spec else ()
-    return next((fact for fact in facts if dimension in data.layer().applicable_dimensions(fact)), None)
 
 
 def drill_path(state, spec: PageSpec | None) -> list[str]:
