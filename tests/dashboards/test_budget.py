@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash
 import duckdb
 import pytest
+from component_text import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -351,14 +352,6 @@ def test_filter_states(app, con):
         "join dim_service s on s.service_key = f.service_key where s.service_code = 'HSG-REP'").fetchall()}
     assert {v for v, s in centre_states.items() if s == "possible"} == centres
     assert len(centre_states) > len(centres)
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_every_card_renders_and_an_empty_selection_says_so(app):

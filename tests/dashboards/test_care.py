@@ -7,6 +7,7 @@ from __future__ import annotations
 import dash
 import duckdb
 import pytest
+from component_text import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -259,14 +260,6 @@ def test_filter_states(app, con):
     assert {b for b, s in bands.items() if s == "possible"} == in_frognal
     assert {s for b, s in bands.items() if b not in in_frognal} == {"excluded"} and len(in_frognal) < len(bands)
     assert types["assessment"] == "selected" and types["request"] == "possible"
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_every_card_renders_and_an_empty_selection_says_so(app):

@@ -9,6 +9,7 @@ import shutil
 import dash
 import duckdb
 import pytest
+from component_text import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -170,14 +171,6 @@ def test_filter_states(app, con):
                     for b in trades}
     assert trade_states["Lifts"] == "selected"
     assert set(trade_states.values()) == {"selected", "possible"}  # other trades stay possible (Qlik)
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_every_card_renders_and_an_empty_selection_says_so(app):
