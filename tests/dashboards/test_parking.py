@@ -9,6 +9,7 @@ import io
 import dash
 import duckdb
 import pytest
+from component_text import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -82,7 +83,7 @@ MEASURES = {
     "bay_overstay_pct": "100.0 * sum(case when f.is_overstay then 1 else 0 end) "
                         "/ nullif(sum(case when f.is_overstay is not null then 1 else 0 end), 0)",
     "bay_average_minutes_stayed": "avg(f.minutes_stayed)",
-    "bay_occupied_hours": "round(sum(f.occupied_bay_minutes) / 60.0, 1)",
+    "bay_occupied_hours": "sum(f.occupied_bay_minutes) / 60.0",
 }
 FACT_OF = {**dict.fromkeys([m for m in MEASURES if m.startswith("pcn")], "pcn"),
            **dict.fromkeys([m for m in MEASURES if m.startswith("permit")], "permit"),
@@ -244,14 +245,6 @@ def test_filter_states(app, con):
     assert ticket_states == {"Bus lane": "possible", "Moving traffic": "excluded", "Parking": "excluded"}
     assert contravention_states["34"] == "selected"
     assert set(contravention_states.values()) == {"selected", "possible"}  # other codes stay possible (Qlik)
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_every_card_renders_and_an_empty_selection_says_so(app):
