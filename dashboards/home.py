@@ -11,13 +11,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 from dash.exceptions import PreventUpdate
 
-from borough import selections as sel
 from dashboards import _ui
 from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
 from dashboards.components.selection import STORE
 from dashboards.warehouse import WarehouseUnavailable, current
+from query import selections as sel
 
 FACT = "fact_service_kpi_monthly"
 # No charts: the spec makes the shell's chips mark selections the service returns cannot use "(not applicable

@@ -24,14 +24,14 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
-from borough import query as q
-from borough import selections as sel
 from dashboards import _ui
 from dashboards.components import Chart, PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
 from dashboards.components.selection import GRAPH, STORE, pick_attributes
 from dashboards.warehouse import WarehouseUnavailable
+from query import compiler as q
+from query import selections as sel
 
 FACT = "fact_service_kpi_monthly"
 PATH_PREFIX = "/services/"

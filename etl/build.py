@@ -25,7 +25,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from data_models.catalogue import CatalogueError
+from data_models.service_catalogue import CatalogueError
 from etl import checks, extract, models, seeds
 from etl.db import scalar
 from etl.extract import FileProblem, SheetData

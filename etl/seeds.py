@@ -32,7 +32,7 @@ def bank_holiday_rows(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) 
 
 
 def catalogue_rows() -> dict[str, list[dict]]:
-    from data_models.catalogue import load_catalogue, seed_rows
+    from data_models.service_catalogue import load_catalogue, seed_rows
 
     directorates, services, kpis = seed_rows(load_catalogue())
     return {"seed_directorates": directorates, "seed_services": services, "seed_service_kpis": kpis}

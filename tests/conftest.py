@@ -63,3 +63,13 @@ def warehouse_copy(demo_warehouse, tmp_path) -> Path:
     target = tmp_path / "warehouse.duckdb"
     shutil.copy2(demo_warehouse, target)
     return target
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_warehouse):
+    """A read-only DuckDB connection to the session's demo warehouse."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    yield con
+    con.close()

@@ -14,11 +14,11 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from borough import selections as sel
 from dashboards.components import data
 from dashboards.components.kpi import rag
 from dashboards.components.selection import GRAPH, clicked_value, pick_attributes
 from dashboards.components.spec import Chart, PageSpec, pinned_state
+from query import selections as sel
 
 BODY, SORT, SORT_STATE = "bi-card-body", "bi-sort", "bi-sort-state"
 DETAILS, TABLE = "bi-table-details", "bi-table-view"

@@ -1,7 +1,7 @@
 """Data for the components: the semantic layer, cached query results, value formats and the data's as-of date.
 
-Every query goes through borough.query (bound parameters only) and dashboards.warehouse.current(); results are
-cached with Flask-Caching under borough.query.cache_key, whose key includes the warehouse file's identity (device,
+Every query goes through query.compiler (bound parameters only) and dashboards.warehouse.current(); results are
+cached with Flask-Caching under query.compiler.cache_key, whose key includes the warehouse file's identity (device,
 inode, mtime, size: the same identity dashboards.warehouse reopens on), so a new build never serves an old answer.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 
 from flask_caching import Cache
 
-from borough import query as q
 from dashboards.warehouse import WarehouseUnavailable, current
-from data_models.semantic import SemanticLayer, load_semantic_layer
+from data_models.semantic_layer import SemanticLayer, load_semantic_layer
+from query import compiler as q
 
 cache = Cache()
 CACHE_TIMEOUT = 600

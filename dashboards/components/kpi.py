@@ -6,9 +6,9 @@ from urllib.parse import quote
 
 from dash import html
 
-from borough import selections as sel
 from dashboards.components import data
 from dashboards.components.spec import Kpi, PageSpec, pinned_state
+from query import selections as sel
 
 KPI = "bi-kpi"
 AMBER_BAND = 0.05  # within 5% of the target (or 5 points for a percent) is amber

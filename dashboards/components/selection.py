@@ -13,9 +13,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from borough import selections as sel
 from dashboards.components import data
 from dashboards.components.spec import PageSpec
+from query import selections as sel
 
 LOCATION, STORE, BAR = "bi-url", "bi-selection", "selection-bar"
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from data_models.catalogue import Catalogue, Kpi, Service, load_catalogue
+from data_models.service_catalogue import Catalogue, Kpi, Service, load_catalogue
 from etl.generate.common import (
     MONTH_ABBR,
     START,

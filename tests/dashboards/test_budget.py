@@ -1,5 +1,5 @@
 """The Budget and spend page's numbers against an independent recomputation in plain SQL over fact_budget_monthly and
-fact_spend (not via borough.query), its drill-down levels, RAG, filter states and plain messages.
+fact_spend (not via query.compiler), its drill-down levels, RAG, filter states and plain messages.
 
 Budget lines repeat year-to-date and whole-year amounts on every period's line, so a budget figure of a group is the
 sum over the lines of the latest selected period of each financial year in that group (finance.yaml); the SQL here

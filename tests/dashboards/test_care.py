@@ -90,7 +90,7 @@ def con(demo_warehouse):
 
 
 def _where(state: dict, columns: dict) -> tuple[str, dict]:
-    """The selection as plain SQL over one fact, written independently of borough.query."""
+    """The selection as plain SQL over one fact, written independently of query.compiler."""
     conditions, params = ["true"], {}
     for dimension, values in state.items():
         if dimension not in columns:

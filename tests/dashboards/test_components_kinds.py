@@ -129,7 +129,7 @@ def test_a_pinned_selection_always_applies(app, con):
 
 
 def test_tables_say_the_rag_status_in_words(app):
-    from data_models.semantic import load_semantic_layer
+    from data_models.semantic_layer import load_semantic_layer
 
     measure = next(m for m in load_semantic_layer().measures.values() if m.target is not None
                    and m.direction in ("higher", "lower"))

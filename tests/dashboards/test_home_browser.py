@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from data_models.catalogue import load_catalogue
+from data_models.service_catalogue import load_catalogue
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 45_000  # the catalogue is filled by a callback after the page loads (slow on a loaded machine)

@@ -1,5 +1,5 @@
 """The Parking page's numbers against an independent recomputation in plain SQL over the parking facts (written
-without borough.query), with and without selections; its filter states, heat-map CSV and plain messages."""
+without query.compiler), with and without selections; its filter states, heat-map CSV and plain messages."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def con(demo_warehouse):
 
 
 def _where(state: dict, date_column: str) -> tuple[str, dict]:
-    """The selection as plain SQL over the fact, written independently of borough.query."""
+    """The selection as plain SQL over the fact, written independently of query.compiler."""
     conditions, params = ["true"], {}
     columns = {"trade": "f.trade", "contractor": "f.contractor", "priority": "f.priority_code",
                "ward": "(select ward_name from dim_ward w where w.ward_key = f.ward_key)",

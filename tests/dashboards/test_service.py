@@ -1,5 +1,5 @@
 """The generic service page (/services/<slug>) and the Home page's service links and headline statuses, against
-plain SQL over the demo warehouse written independently of borough.query: KPI values, trend points and the ward
+plain SQL over the demo warehouse written independently of query.compiler: KPI values, trend points and the ward
 breakdown of a service with ward data (Housing repairs) and one without (Libraries), under several selections."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from app import create_app
-from data_models.catalogue import load_catalogue
+from data_models.service_catalogue import load_catalogue
 
 WITH_WARDS, WITHOUT_WARDS, COUNTS_BY_WARD = "HSG-REP", "LIB", "PRK"
 SELECTIONS = [

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from data_models.catalogue import (
+from data_models.service_catalogue import (
     FORMATS,
     Catalogue,
     CatalogueError,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data_models.catalogue import load_catalogue
+from data_models.service_catalogue import load_catalogue
 from etl.generate.common import load_wards
 from etl.generate.returns import HEADER, write_returns
 

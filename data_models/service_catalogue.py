@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from data_models.yaml_locations import dotted, line_of, problem_message
+
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue" / "services.yaml"
 LAYOUTS_DIR = Path(__file__).resolve().parent / "layouts"
 
@@ -291,8 +293,8 @@ def _describe(located: list[Problem], root_node: yaml.Node | None) -> list[str]:
     """One readable line per problem, without repeats: `services[12].kpis[1].format (line 345): message`."""
     lines: list[str] = []
     for loc, message in located:
-        line = _line_of(root_node, loc)
-        where = _dotted(loc) or "(top level)"
+        line = line_of(root_node, loc)
+        where = dotted(loc) or "(top level)"
         text = f"{where}{f' (line {line})' if line else ''}: {message}"
         if text not in lines:
             lines.append(text)
@@ -304,42 +306,7 @@ def _expand(problem: dict[str, Any]) -> list[Problem]:
     original = (problem.get("ctx") or {}).get("error")
     if isinstance(original, _LocatedProblems):
         return [(loc + sub_loc, message) for sub_loc, message in original.problems]
-    if isinstance(original, ValueError):
-        return [(loc, str(original))]
-    if problem["type"] == "extra_forbidden":
-        return [(loc, "unknown key (misspelt?)")]
-    if problem["type"] == "missing":
-        return [(loc, "required but missing")]
-    return [(loc, f"{problem['msg']} (got {problem.get('input')!r})")]
-
-
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    """1-based line of the deepest YAML node the location reaches (a missing key points at its parent)."""
-    if node is None:
-        return None
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        node = child
-    return node.start_mark.line + 1
-
-
-def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]
-    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        for key_node, value_node in node.value:
-            if key_node.value == part:
-                return value_node
-    return None
+    return [(loc, problem_message(problem))]
 
 
 # --- seed tables ---------------------------------------------------------------------------------------------

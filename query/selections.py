@@ -89,15 +89,3 @@ def from_query_string(query: str | Mapping[str, Any] | None, dimensions: Iterabl
         known = set(dimensions)
         state = {dimension: values for dimension, values in state.items() if dimension in known}
     return state
-
-
-def applicable(state: Mapping[str, Any] | None, layer, fact: str, measures: list[str] | None = None
-               ) -> tuple[State, State]:
-    """(the selections that filter `fact`, those that do not: "not applicable here").
-
-    A domain dimension (repair priority) applies to its own facts only; a date selection does not apply to
-    snapshot measures (`date: none`, e.g. people in long-term support at data_as_of)."""
-    usable = set(layer.applicable_dimensions(fact, layer.date_role(fact, measures)))
-    current = normalise(state)
-    applied = {dimension: values for dimension, values in current.items() if dimension in usable}
-    return applied, {dimension: values for dimension, values in current.items() if dimension not in usable}

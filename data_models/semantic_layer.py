@@ -1,6 +1,6 @@
 """The semantic layer: facts, dimensions and measures defined once in ``semantic/*.yaml``.
 
-Every page, report and published view asks for measures by name; the query layer (``borough.query``) turns them
+Every page, report and published view asks for measures by name; the query layer (``query.compiler``) turns them
 into SQL using only what is defined here, so a field name never comes from a request. The files are configuration
 that analysts edit by hand, so every problem is reported with its file and location
 (``repairs.yaml: measures[3] (repairs_open).format (line 45): ...``), all at once, rather than as a traceback.
@@ -29,8 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-# the catalogue's error reporting walks the YAML node tree the same way
-from data_models.catalogue import _dotted, _line_of
+from data_models.yaml_locations import dotted, line_of, problem_message
 
 SEMANTIC_DIR = Path(__file__).resolve().parent / "semantic"
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -332,7 +331,7 @@ class _Item:
 
     def where(self, *sub: str | int) -> str:
         """`repairs.yaml: facts[0] (fact_repairs_job).dimensions[3] (line 12)`."""
-        line = _line_of(self.root, (self.section, self.index, *sub))
+        line = line_of(self.root, (self.section, self.index, *sub))
         suffix = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in sub)
         at = f" (line {line})" if line else ""
         return f"{self.file}: {self.section}[{self.index}] ({self.model.name}){suffix}{at}"
@@ -375,7 +374,7 @@ def _read_file(file: Path, problems: list[str], failed_names: set[str]) -> list[
     for section, model in _SECTIONS.items():
         entries = data.get(section) or []
         if not isinstance(entries, list):
-            problems.append(f"{file.name}: {section} (line {_line_of(root, (section,))}): must be a list of entries")
+            problems.append(f"{file.name}: {section} (line {line_of(root, (section,))}): must be a list of entries")
             continue
         for index, entry in enumerate(entries):
             try:
@@ -393,23 +392,12 @@ def _located(file: str, base: tuple, entry: Any, error: ValidationError, root: y
     lines = []
     for problem in error.errors(include_url=False):
         inner = tuple(problem["loc"])
-        line = _line_of(root, base + inner)
+        line = line_of(root, base + inner)
         suffix = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inner)
-        text = f"{file}: {_dotted(base)}{named}{suffix}{f' (line {line})' if line else ''}: {_message(problem)}"
+        text = f"{file}: {dotted(base)}{named}{suffix}{f' (line {line})' if line else ''}: {problem_message(problem)}"
         if text not in lines:
             lines.append(text)
     return lines
-
-
-def _message(problem: dict[str, Any]) -> str:
-    original = (problem.get("ctx") or {}).get("error")
-    if isinstance(original, ValueError):
-        return str(original)
-    if problem["type"] == "extra_forbidden":
-        return "unknown key (misspelt?)"
-    if problem["type"] == "missing":
-        return "required but missing"
-    return f"{problem['msg']} (got {problem.get('input')!r})"
 
 
 def _cross_reference_problems(items: list[_Item], failed: set[str]) -> list[str]:
@@ -469,57 +457,3 @@ def _reach_problem(fact: Fact, use: DimensionUse, dim: Dimension) -> str | None:
 def _unknown(name: str, known: dict, kind: str) -> str:
     close = get_close_matches(name, list(known), n=3)
     return f"{name!r} is not a defined {kind}" + (f"; did you mean {', '.join(close)}?" if close else "")
-
-
-# --- checking against a warehouse -----------------------------------------------------------------------------
-
-
-def check_against_warehouse(layer: SemanticLayer, con) -> None:
-    """Compile every fact x dimension and every measure and bind it against `con` (a DuckDB connection with the
-    warehouse's tables); raise SemanticLayerError listing each table, column or expression that does not fit.
-
-    Called by tests and tools, never at import or app start-up (binding ~200 queries takes a second or two)."""
-    from borough import query  # the query layer compiles; imported here to keep the layer free of it at import
-
-    problems = []
-    for fact in layer.facts.values():
-        for dimension in layer.applicable_dimensions(fact.name):
-            compiled = query.filter_values_sql(layer, dimension, {}, fact.name)
-            problems += _bind_problem(con, compiled.sql, f"{fact.name} -> {dimension}")
-            problems += _unmatched_problem(con, layer, fact.name, dimension)
-    for measure in layer.measures.values():
-        problem = _bind_problem(con, query.measure_sql(layer, [measure.name]).sql, f"measure {measure.name}")
-        role = layer.date_role(measure.fact, [measure.name])
-        if not problem and measure.date and role:  # its own date role: bind a date dimension through it
-            dated = [d for d in layer.applicable_dimensions(measure.fact, role) if layer.dimension(d).date]
-            grouped = query.measure_sql(layer, [measure.name], dated[:1])
-            problem = _bind_problem(con, grouped.sql, f"measure {measure.name} (date: {role})")
-        problems += problem
-    if problems:
-        raise SemanticLayerError(problems, where="the semantic layer against this warehouse")
-
-
-def _bind_problem(con, sql: str, what: str) -> list[str]:
-    import duckdb
-
-    try:
-        con.execute(f"select * from ({sql}) limit 0").fetchall()
-    except duckdb.Error as error:
-        return [f"{what}: {str(error).splitlines()[0]}"]
-    return []
-
-
-def _unmatched_problem(con, layer: SemanticLayer, fact: str, dimension: str) -> list[str]:
-    """A `match:` reach whose value is not a member of the dimension (a misspelt service code) leaves rows out."""
-    import duckdb
-
-    from borough import query
-
-    sql = query.unmatched_rows_sql(layer, fact, dimension)
-    if sql is None:
-        return []
-    try:
-        count = con.execute(sql).fetchall()[0][0]
-    except duckdb.Error:
-        return []  # the bind check reports it
-    return [f"{fact} -> {dimension}: {count} row(s) match no member of the dimension"] if count else []

@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from borough.query import (
+from data_models.semantic_layer import UnknownNameError, load_semantic_layer
+from query.compiler import (
     MAX_LIMIT,
     Query,
     QueryError,
@@ -14,8 +15,8 @@ from borough.query import (
     filter_values_sql,
     measure_sql,
     run,
+    split_selections,
 )
-from data_models.semantic import UnknownNameError, load_semantic_layer
 
 # A small layer of its own, so these tests do not move when the real YAML does.
 LAYER_YAML = """
@@ -363,7 +364,7 @@ def test_the_limit_cuts_and_says_so(layer, con):
 
 
 def test_labels_sql_binds_the_values_and_reads_the_dimensions_table(layer, con):
-    from borough.query import labels_sql
+    from query.compiler import labels_sql
 
     query = labels_sql(layer, "service", ["PRK", "x' or 1=1 --"])
     assert "x' or 1=1" not in query.sql and set(query.params.values()) == {"PRK", "x' or 1=1 --"}
@@ -380,3 +381,19 @@ def test_top_rows_are_chosen_by_the_database(layer, con):
     everything = fetch(con, measure_sql(layer, ["jobs"], ["ward"]))
     largest = sorted((r for r in everything if r["jobs"]), key=lambda r: -r["jobs"])[:2]
     assert [r["jobs"] for r in rows] == [r["jobs"] for r in largest]
+
+
+@pytest.fixture(scope="module")
+def real_layer():
+    return load_semantic_layer()
+
+
+def test_split_selections_splits_by_the_facts_dimensions(real_layer):
+    state = {"ward": ["Kilburn"], "priority": ["EMERGENCY"], "contravention": ["12"], "financial_year": ["2025-26"]}
+    role = real_layer.date_role("fact_repairs_job")
+    applied, not_applicable = split_selections(real_layer, "fact_repairs_job", role, state)
+    assert applied == {"financial_year": ["2025-26"], "priority": ["EMERGENCY"], "ward": ["Kilburn"]}
+    assert not_applicable == ("contravention",)
+    role = real_layer.date_role("fact_pcn")
+    applied, not_applicable = split_selections(real_layer, "fact_pcn", role, state)
+    assert set(applied) == {"ward", "financial_year", "contravention"} and set(not_applicable) == {"priority"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from borough.selections import (
-    applicable,
+from data_models.semantic_layer import load_semantic_layer
+from query.selections import (
     clear,
     from_query_string,
     normalise,
@@ -14,7 +14,6 @@ from borough.selections import (
     to_query_string,
     toggle,
 )
-from data_models.semantic import load_semantic_layer
 
 
 def test_toggle_adds_then_removes():
@@ -91,24 +90,8 @@ def layer():
     return load_semantic_layer()
 
 
-def test_applicable_splits_by_the_facts_dimensions(layer):
-    state = {"ward": ["Kilburn"], "priority": ["EMERGENCY"], "contravention": ["12"], "financial_year": ["2025-26"]}
-    applied, not_applicable = applicable(state, layer, "fact_repairs_job")
-    assert applied == {"financial_year": ["2025-26"], "priority": ["EMERGENCY"], "ward": ["Kilburn"]}
-    assert not_applicable == {"contravention": ["12"]}
-    applied, not_applicable = applicable(state, layer, "fact_pcn")
-    assert set(applied) == {"ward", "financial_year", "contravention"} and set(not_applicable) == {"priority"}
-
-
-def test_date_selections_do_not_apply_to_snapshot_measures(layer):
-    state = {"financial_year": ["2025-26"], "ward": ["Kilburn"]}
-    snapshot = ["care_people_in_long_term_support"]
-    applied, not_applicable = applicable(state, layer, "fact_care_service_episode", snapshot)
-    assert applied == {"ward": ["Kilburn"]} and not_applicable == {"financial_year": ["2025-26"]}
-
-
 def test_a_heatmap_cell_selects_both_values_and_again_unselects_both():
-    from borough.selections import toggle_together
+    from query.selections import toggle_together
 
     cell = [("hour", 9), ("weekday", "Monday")]
     state = toggle_together({"ward": ["Belsize"]}, cell)

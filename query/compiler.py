@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from data_models.semantic import LATEST_FLAG, Reach, SemanticLayer
+from data_models.semantic_layer import LATEST_FLAG, Reach, SemanticLayer
 
 DEFAULT_LIMIT = 5000  # charts and filter lists get aggregated rows only: a few thousand at most
 MAX_LIMIT = 5000
@@ -150,7 +150,7 @@ def split_selections(
 
 def unmatched_rows_sql(layer: SemanticLayer, fact: str, dimension: str) -> str | None:
     """For a `match:` reach, the SQL counting the fact's rows whose value is no member of the dimension (a
-    misspelt constant); None for other reaches. Used by data_models.semantic.check_against_warehouse."""
+    misspelt constant); None for other reaches. Used by query.warehouse_check."""
     compiler = _Compiler(layer, fact, layer.date_role(fact))
     reach = compiler.reach(dimension)
     if reach.match is None:
