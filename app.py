@@ -18,12 +18,12 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboards import _ui, components
+from dashboards import components, ui
 from dashboards.warehouse import Warehouse, install
 
 REPO = Path(__file__).resolve().parent
 WAREHOUSE_ENV = "BOROUGH_INSIGHT_WAREHOUSE"
-PAGES = REPO / "dashboards"
+PAGES = REPO / "dashboards" / "pages"
 
 INDEX = """<!DOCTYPE html>
 <html lang="en">
@@ -81,7 +81,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,  # page layouts are functions of the warehouse; ids are checked by tests
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.server.config[_ui.TITLE_CONFIG] = config.title
+    app.server.config[ui.TITLE_CONFIG] = config.title
     install(app.server, Warehouse(config.warehouse))
     components.register(app)
     _register_page_callbacks(app)
@@ -90,10 +90,10 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
 
 
 def _register_page_callbacks(app) -> None:
-    """Pages with callbacks of their own declare them on a `callbacks` (dashboards._ui.PageCallbacks)."""
+    """Pages with callbacks of their own declare them on a `callbacks` (dashboards.ui.PageCallbacks)."""
     for page in dash.page_registry.values():
         declared = getattr(sys.modules.get(page["module"]), "callbacks", None)
-        if isinstance(declared, _ui.PageCallbacks):
+        if isinstance(declared, ui.PageCallbacks):
             declared.register(app)
 
 

@@ -1,5 +1,2 @@
-"""Dashboard pages: one module per page, each registering itself with Dash's page registry.
-
-Dash imports every module here whose text registers a page; helpers that are not pages must not mention that call
-(or start with an underscore).
-"""
+"""The dashboards: pages (dashboards/pages/, one module a page), the components they are drawn from
+(dashboards/components/), read-only warehouse access (warehouse.py) and small shared pieces (ui.py)."""

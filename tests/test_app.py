@@ -16,7 +16,7 @@ from app import AppConfig, create_app
 
 def home_layout(app: dash.Dash):
     with app.server.test_request_context("/"):
-        return dash.page_registry["dashboards.home"]["layout"]()
+        return dash.page_registry["dashboards.pages.home"]["layout"]()
 
 
 def find(component, id_):
@@ -47,7 +47,7 @@ def rows(component) -> int:
 
 def home_catalogue(app: dash.Dash, state=None):
     """What Home's catalogue callback draws for a selection (the page fills it from the selection store)."""
-    from dashboards import home
+    from dashboards.pages import home
 
     with app.server.test_request_context("/"):
         return html.Div(home.render_catalogue(state or {}))

@@ -1,7 +1,7 @@
 """Reusable dashboard components: the selection store and bar, filter lists, chart cards, KPI tiles, the "data as
 of" line, and the generic pattern-matching callbacks that fill them from a page's spec.
 
-A page is a spec and two lines (see dashboards/repairs.py):
+A page is a spec and two lines (see dashboards/pages/repairs.py):
 
     SPEC = declare(PageSpec(name="repairs", path="/repairs", title="Housing repairs", fact="fact_repairs_job",
                             kpis=(Kpi("repairs_raised"),), charts=(Chart("by-trade", "By trade", "hbar", "trade",
@@ -11,8 +11,8 @@ A page is a spec and two lines (see dashboards/repairs.py):
 
 app.py calls `register(app)` once per app (app.callback, so several apps in one process each work) and puts
 `shell_parts()` (location, stores, the #selection-bar) around the page container. The selection lives in the URL's
-query string and a dcc.Store; selection.py explains the flow. Modules here must not mention Dash's page
-registration function by name: Dash would import them as pages.
+query string and a dcc.Store; selection.py explains the flow. Pages live in dashboards/pages/, the only folder
+Dash scans for them.
 """
 
 from dashboards.components.callbacks import BRAND, NAV, register

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import cards, data, filters, kpi
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
@@ -35,7 +35,7 @@ def data_as_of_line(name: str):
                       className="data-as-of")
     as_of = dt.date.fromisoformat(run["data_as_of"][:10])
     loaded = dt.datetime.fromisoformat(run["finished"]) if run.get("finished") else None
-    text = f"Data as of {_ui.when(as_of)}" + (f" (loaded {_ui.when(loaded)})" if loaded else "")
+    text = f"Data as of {ui.when(as_of)}" + (f" (loaded {ui.when(loaded)})" if loaded else "")
     return html.P(text, id=f"{name}-data-as-of", className="data-as-of")
 
 
@@ -53,7 +53,7 @@ def render(spec: PageSpec):
     try:
         as_of = data_as_of_line(spec.name)
     except WarehouseUnavailable as exc:
-        return html.Div([heading, _ui.unavailable(str(exc), f"{spec.name}-unavailable")])
+        return html.Div([heading, ui.unavailable(str(exc), f"{spec.name}-unavailable")])
     intro = html.P(spec.intro, className="page-intro") if spec.intro else None
     side = html.Aside([html.H2("Filters", className="h5"),
                        *[filters.filter_list(spec, d) for d in spec.filters]],

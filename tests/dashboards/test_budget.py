@@ -364,7 +364,7 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
             assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
         na = cards.render(spec, spec.chart("top-suppliers"), {"cost_centre": ["ADH101"]}, None)
         assert "Not applicable here: Cost centre" in _text(na)
-        page = dash.page_registry["dashboards.budget"]
+        page = dash.page_registry["dashboards.pages.budget"]
         layout = page["layout"]()
     assert page["path"] == "/budget" and page["order"] == 40 and page["name"] == "Budget and spend"
     assert "Data as of 31 Oct 2026" in _text(layout)

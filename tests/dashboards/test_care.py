@@ -274,9 +274,9 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
             assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
         budget = cards.render(spec, spec.chart("budget-by-year"), {"ward": ["Kilburn"]}, None)
         assert "Not applicable here: Ward" in _text(budget)
-        layout = dash.page_registry["dashboards.care"]["layout"]()
+        layout = dash.page_registry["dashboards.pages.care"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)
-    assert dash.page_registry["dashboards.care"]["path"] == "/adult-social-care"
+    assert dash.page_registry["dashboards.pages.care"]["path"] == "/adult-social-care"
 
 
 def test_no_person_level_value_reaches_the_page(app, con):

@@ -25,13 +25,13 @@ INJECTION = "x' or '1'='1"
 @pytest.fixture
 def dq(app):
     """The page module as the latest create_app loaded it (Dash pages run the module at each app's creation)."""
-    import dashboards.data_quality as module
+    import dashboards.pages.data_quality as module
     return module
 
 
 def page_layout(app: dash.Dash, **query):
     with app.server.test_request_context("/data-quality"):
-        return dash.page_registry["dashboards.data_quality"]["layout"](**query)
+        return dash.page_registry["dashboards.pages.data_quality"]["layout"](**query)
 
 
 def in_request(app: dash.Dash, function, *args, **kwargs):
@@ -439,7 +439,7 @@ def test_only_failed_runs(warehouse_copy):
 
 
 def test_page_is_registered_and_served(app):
-    page = dash.page_registry["dashboards.data_quality"]
+    page = dash.page_registry["dashboards.pages.data_quality"]
     assert (page["path"], page["name"]) == ("/data-quality", "Data quality")
     with app.server.test_request_context("/data-quality"):
         assert page["title"]() == "Data quality · Borough Insight"

@@ -28,7 +28,7 @@ def test_data_quality_page(demo_warehouse, live_app, page, artifacts):
     expected = _expected(demo_warehouse)
     assert 0 < expected["spend"] < expected["rejects"], "the demo should have spend rejects and others"
     with live_app({"warehouse": demo_warehouse}) as url:
-        from dashboards.data_quality import PAGE_SIZE  # loaded by the app (a page registers only inside an app)
+        from dashboards.pages.data_quality import PAGE_SIZE  # loaded by the app (a page registers only inside an app)
 
         page.goto(url + "/data-quality")
         expect(page.get_by_role("heading", name="Data quality", level=1)).to_be_visible()

@@ -256,5 +256,5 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
             assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
         permits = cards.render(spec, spec.chart("permits-by-channel"), {"contravention": ["12"]}, None)
         assert "Not applicable here: Contravention" in _text(permits)
-        layout = dash.page_registry["dashboards.parking"]["layout"]()
+        layout = dash.page_registry["dashboards.pages.parking"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)

@@ -184,7 +184,7 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
             assert cards.EMPTY in _text(empty), chart.name
         na = cards.render(spec, spec.chart("by-trade"), {"contravention": ["12"]}, None)
         assert "Not applicable here: " in _text(na)
-        layout = dash.page_registry["dashboards.repairs"]["layout"]()
+        layout = dash.page_registry["dashboards.pages.repairs"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)
 
 
@@ -194,7 +194,7 @@ def test_a_warehouse_that_cannot_answer_gives_a_plain_message(tmp_path):
     app = create_app({"warehouse": tmp_path / "missing.duckdb"})
     spec = SPECS["repairs"]
     with app.server.test_request_context("/repairs"):
-        layout = dash.page_registry["dashboards.repairs"]["layout"]()
+        layout = dash.page_registry["dashboards.pages.repairs"]["layout"]()
         message = safely(cards.render, spec, spec.chart("by-trade"), {}, None)
         broken = safely(lambda: 1 / 0)
     assert "No warehouse yet" in _text(layout)

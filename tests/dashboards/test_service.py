@@ -31,12 +31,12 @@ def app(demo_warehouse):
 
 @pytest.fixture(scope="module")
 def service(app):
-    return sys.modules["dashboards.service"]
+    return sys.modules["dashboards.pages.service"]
 
 
 @pytest.fixture(scope="module")
 def home(app):
-    return sys.modules["dashboards.home"]
+    return sys.modules["dashboards.pages.home"]
 
 
 @pytest.fixture(scope="module")

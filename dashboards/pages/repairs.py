@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_repairs_job"
@@ -60,7 +60,7 @@ SPEC = declare(PageSpec(
     filters=("financial_year", "month", "ward", "priority", "trade", "contractor"),
 ))
 
-dash.register_page(__name__, path=SPEC.path, name="Repairs", title=_ui.page_title("Housing repairs"), order=10,
+dash.register_page(__name__, path=SPEC.path, name="Repairs", title=ui.page_title("Housing repairs"), order=10,
                    description="Housing repairs: jobs, backlog and RP02.")
 
 layout = page_layout(SPEC)

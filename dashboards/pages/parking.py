@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dash
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_pcn"
@@ -73,7 +73,7 @@ SPEC = declare(PageSpec(
              "status_group"),
 ))
 
-dash.register_page(__name__, path=SPEC.path, name="Parking", title=_ui.page_title("Parking"), order=30,
+dash.register_page(__name__, path=SPEC.path, name="Parking", title=ui.page_title("Parking"), order=30,
                    description="Parking: PCNs, recovery, bay sensors, permits and suspensions.")
 
 layout = page_layout(SPEC)

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 from dash.exceptions import PreventUpdate
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
@@ -24,7 +24,7 @@ FACT = "fact_service_kpi_monthly"
 # here)"; the headline statuses apply month, financial year and ward.
 SPEC = declare(PageSpec(name="home", path="/", title="Home", fact=FACT))
 
-dash.register_page(__name__, path=SPEC.path, name="Home", title=_ui.page_title(), order=0,
+dash.register_page(__name__, path=SPEC.path, name="Home", title=ui.page_title(), order=0,
                    description="The service catalogue and the latest load of the warehouse.")
 
 REJECTED_FILES_SHOWN = 10
@@ -69,14 +69,14 @@ def layout(**_query):
         run = next(iter(warehouse.rows(LATEST_RUN_SQL)), None)
         rejected = warehouse.rows(REJECTED_FILES_SQL, {"run_id": run["run_id"]}) if run else []
     except WarehouseUnavailable as exc:
-        return html.Div([_heading(), _ui.unavailable(str(exc), "home-unavailable")])
+        return html.Div([_heading(), ui.unavailable(str(exc), "home-unavailable")])
     return html.Div([_heading(), _latest_load(run, rejected),
                      html.Section(html.P("Loading the service catalogue…", className="small"), id="home-catalogue",
                                   **{"aria-labelledby": "home-catalogue-heading"})])
 
 
 def _heading():
-    return html.H1(_ui.app_title(), id="home-title", className="mb-4")
+    return html.H1(ui.app_title(), id="home-title", className="mb-4")
 
 
 # ---------------------------------------------------------------------------------------------------- latest load
@@ -89,14 +89,14 @@ def _latest_load(run: dict | None, rejected: list[dict]):
                             **{"aria-labelledby": "home-latest-load-heading"})
     succeeded = run["status"] == "succeeded"
     figures = [
-        ("run-finished", "Finished", _ui.when(run["finished"])),
+        ("run-finished", "Finished", ui.when(run["finished"])),
         ("run-status", "Status", dbc.Badge(run["status"], color="success" if succeeded else "danger")),
-        ("data-as-of", "Data as of", _ui.when(run["data_as_of"])),
-        ("files", "Files", _ui.count(run["files"])),
-        ("rows-read", "Rows read", _ui.count(run["rows_read"])),
-        ("rows-loaded", "Rows loaded", _ui.count(run["rows_loaded"])),
-        ("rows-rejected", "Rows rejected", _ui.count(run["rows_rejected"])),
-        ("rows-blank", "Rows blank", _ui.count(run["rows_blank"])),
+        ("data-as-of", "Data as of", ui.when(run["data_as_of"])),
+        ("files", "Files", ui.count(run["files"])),
+        ("rows-read", "Rows read", ui.count(run["rows_read"])),
+        ("rows-loaded", "Rows loaded", ui.count(run["rows_loaded"])),
+        ("rows-rejected", "Rows rejected", ui.count(run["rows_rejected"])),
+        ("rows-blank", "Rows blank", ui.count(run["rows_blank"])),
     ]
     section.append(html.Dl(
         [html.Div([html.Dt(label), html.Dd(value, id=f"home-{key}")], className="figure")
@@ -118,19 +118,19 @@ def _rejected_files(rejected: list[dict]):
                                  html.Th("Rows rejected", scope="col", className="text-end")]))
     body = html.Tbody([
         html.Tr([html.Td(row["source_file"]), html.Td(row["target"] or "–"),
-                 html.Td(_ui.count(row["rows_read"]), className="text-end"),
-                 html.Td(_ui.count(row["rows_rejected"]), className="text-end")])
+                 html.Td(ui.count(row["rows_read"]), className="text-end"),
+                 html.Td(ui.count(row["rows_rejected"]), className="text-end")])
         for row in rejected[:REJECTED_FILES_SHOWN]])
     more = rejected[REJECTED_FILES_SHOWN:]
-    caption = f"Files with rejected rows in this load ({_ui.plural(len(rejected), 'file')})"
+    caption = f"Files with rejected rows in this load ({ui.plural(len(rejected), 'file')})"
     if more:
         caption += f", the {REJECTED_FILES_SHOWN} with most"
     note = ["Each rejected row and its reason: ", html.Code("python -m etl rejects --warehouse PATH")]
     if more:
         rows = sum(row["rows_rejected"] for row in more)
-        note = [f"{_ui.plural(len(more), 'more file')} with {_ui.plural(rows, 'rejected row')} not shown. ", *note]
+        note = [f"{ui.plural(len(more), 'more file')} with {ui.plural(rows, 'rejected row')} not shown. ", *note]
     return html.Div([
-        _ui.scroll_region(dbc.Table([html.Caption(caption), header, body],
+        ui.scroll_region(dbc.Table([html.Caption(caption), header, body],
                                     id="home-rejected-files", size="sm", className="caption-top"), caption),
         html.P(note, className="small text-body-secondary", id="home-rejected-more"),
     ])
@@ -146,7 +146,7 @@ def _columns():
 def _service_page():
     """dashboards/service.py, which Dash has imported as a page by the time a callback runs (importing it from here
     at import time could run it before Dash does, and register its callbacks twice)."""
-    return importlib.import_module("dashboards.service")
+    return importlib.import_module("dashboards.pages.service")
 
 
 def headline_month(state) -> str | None:
@@ -183,7 +183,7 @@ def render_catalogue(state) -> list:
 def _catalogue(services: list[dict], month: str | None, values: dict, state) -> list:
     directorates = [(key, list(rows)) for key, rows in
                     groupby(services, key=lambda r: (r["directorate_code"], r["directorate_name"]))]
-    summary = f"{_ui.plural(len(services), 'service')} in {_ui.plural(len(directorates), 'directorate')}."
+    summary = f"{ui.plural(len(services), 'service')} in {ui.plural(len(directorates), 'directorate')}."
     wards = sel.normalise(state).get("ward", [])
     where = f"in {', '.join(wards)}" if wards else "for the borough"
     when = (f"Each service's headline KPI (its first in the catalogue) in {data.month_label(month)}, the latest month "
@@ -210,9 +210,9 @@ def _directorate(code: str | None, name: str, rows: list[dict], values: dict, wa
     caption = f"Services of {name}"
     return html.Section([
         html.H3(name, id=f"home-directorate-{slug}", className="h4"),
-        html.P(_ui.plural(len(rows), "service"), className="small text-body-secondary mb-1",
+        html.P(ui.plural(len(rows), "service"), className="small text-body-secondary mb-1",
                id=f"home-directorate-{slug}-count"),
-        _ui.scroll_region(dbc.Table([html.Caption(caption, className="visually-hidden"), _columns(), header, body],
+        ui.scroll_region(dbc.Table([html.Caption(caption, className="visually-hidden"), _columns(), header, body],
                                     size="sm", className="mb-4", style={"tableLayout": "fixed", "minWidth": "720px"},
                                     id=f"home-directorate-{slug}-services"), caption),
     ], **{"aria-labelledby": f"home-directorate-{slug}"})
@@ -231,7 +231,7 @@ def _service_row(row: dict, values: dict, service, wards: list[str]):
         html.Th([html.A(row["service_name"], href=service.service_href(row["slug"], row["service_name"]),
                         id=f"home-service-{key}"),
                  " ", html.Code(row["service_code"], className="small")], scope="row"),
-        html.Td(_ui.count(row["kpis"]), className="text-end"),
+        html.Td(ui.count(row["kpis"]), className="text-end"),
         html.Td(row["headline_label"] or "–"),
         html.Td(service.kpi_fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
         html.Td(service.kpi_fmt(target, kpi_format) if target is not None else "–", className="text-end"),
@@ -241,7 +241,7 @@ def _service_row(row: dict, values: dict, service, wards: list[str]):
 
 # ------------------------------------------------------------------------------------------------------ callbacks
 
-callbacks = _ui.PageCallbacks()  # registered on each app by create_app
+callbacks = ui.PageCallbacks()  # registered on each app by create_app
 
 
 @callbacks(Output("home-catalogue", "children"), Input(STORE, "data"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dash
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_budget_monthly"
@@ -79,7 +79,7 @@ SPEC = declare(PageSpec(
              "expenditure_category"),
 ))
 
-dash.register_page(__name__, path=SPEC.path, name="Budget and spend", title=_ui.page_title("Budget and spend"),
+dash.register_page(__name__, path=SPEC.path, name="Budget and spend", title=ui.page_title("Budget and spend"),
                    order=40, description="Budget monitoring, forecast outturn and spend over £500.")
 
 layout = page_layout(SPEC)

@@ -24,7 +24,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import Chart, PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
@@ -109,7 +109,7 @@ def _title(slug: str | None = None, **_):
     except Exception:  # noqa: BLE001 - a title must never break the page; the page itself says what is wrong
         service = None
     name = service["service_name"] if service else ("No such service" if slug else "Services")
-    return f"{name} · {_ui.app_title()}"
+    return f"{name} · {ui.app_title()}"
 
 
 # example_path: the address tests (accessibility) check the page at; a service with ward data, so the map and the
@@ -190,7 +190,7 @@ def layout(slug: str | None = None, **_query):
         ward_kpis = kpis_with_ward_data(service["service_code"], items)
         as_of = data_as_of_line(NAME)
     except WarehouseUnavailable as exc:
-        return html.Div([html.H1("Service", id=f"{NAME}-title"), _ui.unavailable(str(exc), f"{NAME}-unavailable")])
+        return html.Div([html.H1("Service", id=f"{NAME}-title"), ui.unavailable(str(exc), f"{NAME}-unavailable")])
     return render_frame(service, items, ward_kpis, as_of)
 
 
@@ -217,7 +217,7 @@ def render_frame(service: dict, items: list[dict], ward_kpis: list[dict], as_of)
                  className="figure"),
         html.Div([html.Dt("Owner"), html.Dd(service["owner"] or "–", id=f"{NAME}-owner")], className="figure"),
         html.Div([html.Dt("Code"), html.Dd(html.Code(code), id=f"{NAME}-code")], className="figure"),
-        html.Div([html.Dt("KPIs"), html.Dd(_ui.count(len(items)), id=f"{NAME}-kpi-count")], className="figure"),
+        html.Div([html.Dt("KPIs"), html.Dd(ui.count(len(items)), id=f"{NAME}-kpi-count")], className="figure"),
     ], className="figures")
     side = html.Aside([html.H2("Filters", className="h5"),
                        *[filters.filter_list(SPEC, d) for d in _filter_dimensions(ward_kpis)]],
@@ -441,7 +441,7 @@ def trend_table(lines: list[tuple[dict, list]], months: set[str]):
         for m in all_months])
     table = html.Table([html.Caption("Monthly trend against target (latest month first)"), head, body],
                        className="table table-sm caption-top mb-1")
-    return _ui.scroll_region(table, "Monthly trend as a table")
+    return ui.scroll_region(table, "Monthly trend as a table")
 
 
 def _target_note(item: dict) -> str:
@@ -527,7 +527,7 @@ def ward_table(rows: list[dict], item: dict, chosen: list[str], caption: str):
         ], className="table-active" if row["ward"] in chosen else None))
     table = html.Table([html.Caption(caption), head, html.Tbody(body)], className="table table-sm caption-top mb-1",
                        id=f"{NAME}-wards-rows")
-    return _ui.scroll_region(table, caption)
+    return ui.scroll_region(table, caption)
 
 
 def wards_csv(rows: list[dict], item: dict, month: str) -> str:
@@ -542,7 +542,7 @@ def wards_csv(rows: list[dict], item: dict, month: str) -> str:
 
 # ------------------------------------------------------------------------------------------------------ callbacks
 
-callbacks = _ui.PageCallbacks()  # registered on each app by create_app
+callbacks = ui.PageCallbacks()  # registered on each app by create_app
 
 
 # One callback fills the three parts: with two on the same store, the browser sometimes dropped one's answer.

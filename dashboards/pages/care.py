@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dash
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_care_event"
@@ -77,7 +77,7 @@ SPEC = declare(PageSpec(
              "request_outcome", "client_type"),
 ))
 
-dash.register_page(__name__, path=SPEC.path, name="Adult social care", title=_ui.page_title("Adult social care"),
+dash.register_page(__name__, path=SPEC.path, name="Adult social care", title=ui.page_title("Adult social care"),
                    order=20, description="Adult social care: requests, assessments, long-term support and budget.")
 
 layout = page_layout(SPEC)

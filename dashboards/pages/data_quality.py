@@ -19,17 +19,17 @@ import dash_bootstrap_components as dbc
 import duckdb
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from dashboards import _ui
+from dashboards import ui
 from dashboards.components import PageSpec, declare
 from dashboards.warehouse import WarehouseUnavailable, current
 
-dash.register_page(__name__, path="/data-quality", name="Data quality", title=_ui.page_title("Data quality"),
+dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
 
 # the page reads the load's own tables, no fact: every selection shows as "not applicable here" in the bar
 declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
 
-callbacks = _ui.PageCallbacks()  # registered on each app by create_app
+callbacks = ui.PageCallbacks()  # registered on each app by create_app
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)
 FRESH_DAYS = 45
@@ -202,10 +202,10 @@ def layout(search: str = "", **_query):
         runs = warehouse.rows(RUNS_SQL)
         latest = next(iter(warehouse.rows(LATEST_SUCCESS_SQL)), None)
     except WarehouseUnavailable as exc:
-        return html.Div([*heading, _ui.unavailable(str(exc), "data-quality-unavailable")])
+        return html.Div([*heading, ui.unavailable(str(exc), "data-quality-unavailable")])
     except duckdb.Error:
         log.exception("data quality: the load runs could not be read")
-        return html.Div([*heading, _ui.unavailable(ERROR_MESSAGE, "data-quality-unavailable")])
+        return html.Div([*heading, ui.unavailable(ERROR_MESSAGE, "data-quality-unavailable")])
     run_id = latest["run_id"] if latest else None
     return html.Div([
         *heading,
@@ -239,7 +239,7 @@ def _no_success():
 
 
 def _error(id_: str):
-    return _ui.unavailable(ERROR_MESSAGE, id_)
+    return ui.unavailable(ERROR_MESSAGE, id_)
 
 
 # ----------------------------------------------------------------------------------------------------------- runs
@@ -249,7 +249,7 @@ def _runs_section(runs: list[dict]):
         body = [html.P("No load is recorded in this warehouse.", id="data-quality-runs-table")]
     else:
         body = [_download("runs", "runs"),
-                _table(f"Load runs, latest first ({_ui.plural(len(runs), 'run')})", RUN_COLUMNS, runs,
+                _table(f"Load runs, latest first ({ui.plural(len(runs), 'run')})", RUN_COLUMNS, runs,
                        "data-quality-runs-table", cell=_run_cell, row_class=_run_row_class)]
     return _section("runs", "Load runs", body)
 
@@ -274,7 +274,7 @@ def _status_badge(status: str | None):
 def _files_section(latest: dict | None):
     if latest is None:
         return _section("files", "Files of the latest successful load", [_no_success()])
-    intro = (f"Run {latest['run_id']}, finished {_ui.when(latest['finished'])}. Each file's records are read, then "
+    intro = (f"Run {latest['run_id']}, finished {ui.when(latest['finished'])}. Each file's records are read, then "
              "loaded, rejected (with a reason, below) or blank; the check column says whether they add up.")
     controls = dbc.Row([
         dbc.Col([dbc.Label("Filter files (file, layout, target or message)", html_for="data-quality-files-search"),
@@ -289,7 +289,7 @@ def _files_section(latest: dict | None):
         view, run_check = files_view(latest["run_id"]), _run_check(latest["run_id"])
     except WarehouseUnavailable as exc:
         return _section("files", "Files of the latest successful load",
-                        [_ui.unavailable(str(exc), "data-quality-files-error")], intro)
+                        [ui.unavailable(str(exc), "data-quality-files-error")], intro)
     except duckdb.Error:
         log.exception("data quality: the files could not be read")
         return _section("files", "Files of the latest successful load", [_error("data-quality-files-error")], intro)
@@ -364,7 +364,7 @@ def files_view(run_id: str | None, search: str = "", problems_only: bool = False
     page = max(0, min(page, (max(matching, 1) - 1) // PAGE_SIZE))
     rows = file_rows(run_id, search, problems_only, sort, PAGE_SIZE, page * PAGE_SIZE)
     filtered = bool((search or "").strip()) or problems_only
-    caption = (f"Files of run {run_id}: {_ui.plural(matching, 'file')}"
+    caption = (f"Files of run {run_id}: {ui.plural(matching, 'file')}"
                + (" matching the filter" if filtered else "")
                + f", sorted by {_label(sort['column'])} {'descending' if sort.get('descending') else 'ascending'}")
     if rows:
@@ -375,10 +375,10 @@ def files_view(run_id: str | None, search: str = "", problems_only: bool = False
         message = html.P("No file matches this filter." if filtered else "This load read no files.",
                          id="data-quality-files-empty", className="data-quality-empty")
     foot = html.Tr([
-        html.Th(f"Total ({_ui.plural(matching, 'file')})", scope="row", colSpan=4),
-        *[html.Td(_ui.count(totals[key] or 0), className="text-end fw-bold")
+        html.Th(f"Total ({ui.plural(matching, 'file')})", scope="row", colSpan=4),
+        *[html.Td(ui.count(totals[key] or 0), className="text-end fw-bold")
           for key in ("rows_read", "rows_loaded", "rows_rejected", "rows_blank")],
-        html.Td(CHECK_OK if totals["unbalanced"] == 0 else f"{CHECK_BAD} ({_ui.plural(totals['unbalanced'], 'file')})",
+        html.Td(CHECK_OK if totals["unbalanced"] == 0 else f"{CHECK_BAD} ({ui.plural(totals['unbalanced'], 'file')})",
                 className="fw-bold"),
     ]) if matching else None
     return {"caption": caption, "body": body, "totals": foot, "message": message, "page": page,
@@ -472,7 +472,7 @@ def update_files(search, show, _sort_clicks, _prev, _next, run_id, sort, page):
     except (WarehouseUnavailable, duckdb.Error) as exc:
         if not isinstance(exc, WarehouseUnavailable):
             log.exception("data quality: the files could not be read")
-        message = _ui.unavailable(str(exc) if isinstance(exc, WarehouseUnavailable) else ERROR_MESSAGE,
+        message = ui.unavailable(str(exc) if isinstance(exc, WarehouseUnavailable) else ERROR_MESSAGE,
                                   "data-quality-files-error")
         return ([], None, "Files", message, "", True, True, 0, sort, _sort_labels(sort), aria, None)
     return (view["body"], view["totals"], view["caption"], view["message"], view["range"], view["prev_disabled"],
@@ -520,7 +520,7 @@ def _rejects_section(latest: dict | None, search: str):
     try:
         categories = current().rows(REJECT_CATEGORIES_SQL, {"run_id": latest["run_id"]})
     except WarehouseUnavailable as exc:
-        categories, summary = None, _ui.unavailable(str(exc), "data-quality-categories-error")
+        categories, summary = None, ui.unavailable(str(exc), "data-quality-categories-error")
     except duckdb.Error:
         log.exception("data quality: the reject summary could not be read")
         categories, summary = None, _error("data-quality-categories-error")
@@ -528,7 +528,7 @@ def _rejects_section(latest: dict | None, search: str):
         summary = html.P("No record of this load was rejected.", id="data-quality-categories-table",
                          className="data-quality-empty")
     elif categories:
-        caption = f"Rejected records by kind of reason ({_ui.plural(sum(r['records'] for r in categories), 'record')})"
+        caption = f"Rejected records by kind of reason ({ui.plural(sum(r['records'] for r in categories), 'record')})"
         summary = html.Div([_download("categories", "reason summary"),
                             _table(caption, CATEGORY_COLUMNS, categories, "data-quality-categories-table")])
     search_box = dbc.Row(dbc.Col([
@@ -541,7 +541,7 @@ def _rejects_section(latest: dict | None, search: str):
         view = rejects_view(latest["run_id"], search)
         results = view["content"]
     except WarehouseUnavailable as exc:
-        view, results = None, _ui.unavailable(str(exc), "data-quality-rejects-error")
+        view, results = None, ui.unavailable(str(exc), "data-quality-rejects-error")
     except duckdb.Error:
         log.exception("data quality: the rejected records could not be read")
         view, results = None, _error("data-quality-rejects-error")
@@ -576,7 +576,7 @@ def rejects_view(run_id: str | None, search: str = "", page: int = 0) -> dict:
     rows = reject_rows(run_id, search, PAGE_SIZE, page * PAGE_SIZE)
     if rows:
         caption = (f"Rejected records of run {run_id}" + (f" matching “{search}”" if search else "")
-                   + f" ({_ui.plural(total, 'record')}), by file and record number")
+                   + f" ({ui.plural(total, 'record')}), by file and record number")
         content = _table(caption, REJECT_COLUMNS, rows, "data-quality-rejects-table", cell=_reject_cell)
     else:
         text = f"No rejected record matches “{search}”." if search else "No record of this load was rejected."
@@ -610,7 +610,7 @@ def update_rejects(search, _prev, _next, run_id, page):
     try:
         view = rejects_view(run_id, search or "", page)
     except WarehouseUnavailable as exc:
-        return _ui.unavailable(str(exc), "data-quality-rejects-error"), "", True, True, 0
+        return ui.unavailable(str(exc), "data-quality-rejects-error"), "", True, True, 0
     except duckdb.Error:
         log.exception("data quality: the rejected records could not be read")
         return _error("data-quality-rejects-error"), "", True, True, 0
@@ -686,12 +686,12 @@ def _freshness_section(latest: dict | None):
     title = "Freshness per source"
     if latest is None:
         return _section("freshness", title, [_no_success()])
-    intro = (f"The latest date each source's facts cover, against the data as of {_ui.when(latest['data_as_of'])}: "
+    intro = (f"The latest date each source's facts cover, against the data as of {ui.when(latest['data_as_of'])}: "
              f"fresh when within {FRESH_DAYS} days of it, else stale. Monthly facts cover to the end of their month.")
     try:
         rows = freshness_rows(latest)
     except WarehouseUnavailable as exc:
-        return _section("freshness", title, [_ui.unavailable(str(exc), "data-quality-freshness-error")], intro)
+        return _section("freshness", title, [ui.unavailable(str(exc), "data-quality-freshness-error")], intro)
     except duckdb.Error:
         log.exception("data quality: freshness could not be read")
         return _section("freshness", title, [_error("data-quality-freshness-error")], intro)
@@ -699,7 +699,7 @@ def _freshness_section(latest: dict | None):
         return _section("freshness", title, [html.P("No source is loaded.", id="data-quality-freshness-table")], intro)
     return _section("freshness", title, [
         _download("freshness", "freshness"),
-        _table(f"Freshness per source ({_ui.plural(len(rows), 'source')})", FRESHNESS_COLUMNS, rows,
+        _table(f"Freshness per source ({ui.plural(len(rows), 'source')})", FRESHNESS_COLUMNS, rows,
                "data-quality-freshness-table", cell=_freshness_cell, row_class=_freshness_row_class),
     ], intro)
 
@@ -742,9 +742,9 @@ def _display(column: Column, value):
     if value is None or value == "":
         return "–" if column.kind != "text" or value is None else ""
     if column.kind == "count":
-        return _ui.count(value)
+        return ui.count(value)
     if column.kind in ("date", "datetime"):
-        return _ui.when(value)
+        return ui.when(value)
     return str(value)
 
 
