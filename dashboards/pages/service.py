@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from urllib.parse import quote
 
 import dash
@@ -30,6 +29,7 @@ from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
 from dashboards.components.selection import GRAPH, STORE, pick_attributes
 from dashboards.warehouse import WarehouseUnavailable
+from data_models.names import normalise_name
 from query import compiler as q
 from query import selections as sel
 
@@ -80,8 +80,7 @@ def service_slug(slug: str | None, name: str) -> str:
     Spaces' -> 'parks-and-open-spaces'). The one function both links and the page's lookup use."""
     if slug and slug.strip():
         return slug.strip().lower()
-    text = re.sub(r"['’`]", "", (name or "").lower().replace("&", " and "))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return normalise_name(name or "").replace(" ", "-")
 
 
 def service_href(slug: str | None, name: str) -> str:
