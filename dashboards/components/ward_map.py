@@ -27,6 +27,8 @@ from typing import Any
 import plotly.graph_objects as go
 import yaml
 
+from data_models.names import normalise_name
+
 DATA_MODELS = Path(__file__).resolve().parents[2] / "data_models"
 WARDS_YAML = DATA_MODELS / "seeds" / "wards.yaml"
 
@@ -101,12 +103,6 @@ def _boundary_key() -> str:
 def _ward_names() -> tuple[tuple[str, str], ...]:
     """(code, name) of each ward as dim_ward has them (runs of white space collapsed), in the seed's order."""
     return tuple((str(w["code"]), re.sub(r"\s+", " ", str(w["name"])).strip()) for w in _config()["wards"])
-
-
-def _match_name(name: str) -> str:
-    """dim_ward.match_name: lower-case, '&' -> 'and', apostrophes and other punctuation dropped."""
-    name = re.sub(r"['’`]", "", name.lower().replace("&", " and "))
-    return re.sub(r"[^a-z0-9]+", " ", name).strip()
 
 
 # --------------------------------------------------------------------------------------------------- boundaries
@@ -200,8 +196,8 @@ def _number(value: Any) -> float | None:
 
 def _lookup(values: dict[str, Any], wards: tuple[_Ward, ...]) -> dict[str, float | None]:
     """Ward name -> value; a key naming no ward exactly is tried as dim_ward.match_name ("Kings Cross")."""
-    by_match = {_match_name(str(k)): v for k, v in values.items()}
-    return {w.name: _number(values[w.name] if w.name in values else by_match.get(_match_name(w.name)))
+    by_match = {normalise_name(str(k)): v for k, v in values.items()}
+    return {w.name: _number(values[w.name] if w.name in values else by_match.get(normalise_name(w.name)))
             for w in wards}
 
 
@@ -253,8 +249,8 @@ def ward_figure(values_by_ward_name: dict[str, float], selected: list[str], titl
             hovertemplate=f"<b>%{{customdata}}</b><br>{NO_DATA_LABEL}<extra></extra>",
             name=NO_DATA_LABEL.capitalize(), showlegend=True))
     chosen = set(selected or [])
-    chosen_match = {_match_name(str(s)) for s in chosen}
-    outlined = [w for w in wards if w.name in chosen or _match_name(w.name) in chosen_match]
+    chosen_match = {normalise_name(str(s)) for s in chosen}
+    outlined = [w for w in wards if w.name in chosen or normalise_name(w.name) in chosen_match]
     if outlined:
         traces += [_outline(outlined, *OUTLINE_HALO), _outline(outlined, *OUTLINE_LINE)]
 

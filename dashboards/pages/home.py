@@ -3,7 +3,6 @@ its page (/services/<slug>) with its headline KPI's status in the latest month o
 
 from __future__ import annotations
 
-import importlib
 from itertools import groupby
 
 import dash
@@ -16,10 +15,10 @@ from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
 from dashboards.components.selection import STORE
+from dashboards.components.service_kpis import FACT, headlines, kpi_fmt, service_href
 from dashboards.warehouse import WarehouseUnavailable, current
 from query import selections as sel
 
-FACT = "fact_service_kpi_monthly"
 # No charts: the spec makes the shell's chips mark selections the service returns cannot use "(not applicable
 # here)"; the headline statuses apply month, financial year and ward.
 SPEC = declare(PageSpec(name="home", path="/", title="Home", fact=FACT))
@@ -143,37 +142,6 @@ def _columns():
     return html.Colgroup([html.Col(style={"width": w}) for w in ("31%", "6%", "29%", "12%", "9%", "13%")])
 
 
-def _service_page():
-    """dashboards/service.py, which Dash has imported as a page by the time a callback runs (importing it from here
-    at import time could run it before Dash does, and register its callbacks twice)."""
-    return importlib.import_module("dashboards.pages.service")
-
-
-def headline_month(state) -> str | None:
-    """The latest month with any KPI returned under the selection (month, financial year, ward)."""
-    service = _service_page()
-    result = data.measures(["kpi_returns"], ["month"], sel.clear(state, service.NOT_APPLIED))
-    months = [r["month"] for r in result.rows if r["month"] not in (None, "Unknown") and r["kpi_returns"]]
-    return months[-1] if months else None
-
-
-def headlines(state, services: list[dict]) -> tuple[str | None, dict[str, float | None]]:
-    """(the month, each headline KPI's value in it): one query for every KPI, whatever the number of services."""
-    service = _service_page()
-    month = headline_month(state)
-    if month is None:
-        return None, {}
-    applied = {**sel.clear(state, service.NOT_APPLIED), "month": [month]}
-    rows = {r["kpi"]: r for r in data.measures(list(service.MEASURES), ["kpi"], applied).rows}
-    wards = sel.normalise(state).get("ward", [])
-    values = {}
-    for row in services:
-        found = rows.get(row["headline_kpi"])
-        values[row["headline_kpi"]] = None if found is None else service.shown_value(found, row["headline_format"],
-                                                                                      wards)
-    return month, values
-
-
 def render_catalogue(state) -> list:
     services = current().rows(CATALOGUE_SQL)
     month, values = headlines(state, services)
@@ -200,13 +168,12 @@ def _catalogue(services: list[dict], month: str | None, values: dict, state) -> 
 
 def _directorate(code: str | None, name: str, rows: list[dict], values: dict, wards: list[str]):
     slug = (code or "unknown").lower()
-    service = _service_page()
     header = html.Thead(html.Tr([html.Th("Service", scope="col"), html.Th("KPIs", scope="col", className="text-end"),
                                  html.Th("Headline KPI", scope="col"),
                                  html.Th("Value", scope="col", className="text-end"),
                                  html.Th("Target", scope="col", className="text-end"),
                                  html.Th("Status", scope="col")]))
-    body = html.Tbody([_service_row(row, values, service, wards) for row in rows])
+    body = html.Tbody([_service_row(row, values, wards) for row in rows])
     caption = f"Services of {name}"
     return html.Section([
         html.H3(name, id=f"home-directorate-{slug}", className="h4"),
@@ -218,7 +185,7 @@ def _directorate(code: str | None, name: str, rows: list[dict], values: dict, wa
     ], **{"aria-labelledby": f"home-directorate-{slug}"})
 
 
-def _service_row(row: dict, values: dict, service, wards: list[str]):
+def _service_row(row: dict, values: dict, wards: list[str]):
     value = values.get(row["headline_kpi"])
     kpi_format = row["headline_format"]
     colour = kpi.rag(value, row["headline_target"], row["headline_direction"], kpi_format == "percent")
@@ -228,13 +195,13 @@ def _service_row(row: dict, values: dict, service, wards: list[str]):
                         **{"data-rag": colour or "none"}) if value is not None else
               "Not returned by ward" if wards else "No return")
     return html.Tr([
-        html.Th([html.A(row["service_name"], href=service.service_href(row["slug"], row["service_name"]),
+        html.Th([html.A(row["service_name"], href=service_href(row["slug"], row["service_name"]),
                         id=f"home-service-{key}"),
                  " ", html.Code(row["service_code"], className="small")], scope="row"),
         html.Td(ui.count(row["kpis"]), className="text-end"),
         html.Td(row["headline_label"] or "–"),
-        html.Td(service.kpi_fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
-        html.Td(service.kpi_fmt(target, kpi_format) if target is not None else "–", className="text-end"),
+        html.Td(kpi_fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
+        html.Td(kpi_fmt(target, kpi_format) if target is not None else "–", className="text-end"),
         html.Td(status, id=f"home-service-{key}-status"),
     ])
 

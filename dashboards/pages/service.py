@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from urllib.parse import quote
 
 import dash
@@ -29,19 +28,24 @@ from dashboards.components import Chart, PageSpec, cards, data, declare, filters
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
 from dashboards.components.selection import GRAPH, STORE, pick_attributes
+from dashboards.components.service_kpis import (
+    FACT,
+    MEASURES,
+    NOT_APPLIED,
+    PATH_PREFIX,
+    basis,
+    kpi_fmt,
+    selected_wards,
+    service_slug,
+    shown_value,
+)
 from dashboards.warehouse import WarehouseUnavailable
 from query import compiler as q
 from query import selections as sel
 
-FACT = "fact_service_kpi_monthly"
-PATH_PREFIX = "/services/"
 NAME = "service"
 CODE_STORE = f"{NAME}-service-code"  # the page's service, for its callback
 WARD_KPI = f"{NAME}-ward-kpi"
-# The page's own service comes from its address: a service, directorate or KPI selected elsewhere is not applied.
-NOT_APPLIED = ("service", "directorate", "kpi")
-MEASURES = ("kpi_value", "kpi_ward_value", "kpi_ward_total", "kpi_ward_pooled_rate")
-ADDED_UP = ("count", "pounds")  # formats whose ward values add up to the wards' figure
 SPARK_MONTHS = 12
 UNITS = {"percent": "%", "pounds": "£", "days": "days", "rate_per_1000": "per 1,000"}
 D3_FORMATS = {"percent": ",.1f", "days": ",.1f", "count": ",.0f", "pounds": ",.0f", "rate_per_1000": ",.2f"}
@@ -74,19 +78,6 @@ order by kpi_key
 
 
 # ------------------------------------------------------------------------------------------------------ addresses
-
-def service_slug(slug: str | None, name: str) -> str:
-    """A service's slug in its address: the catalogue's slug, else one made from its name ('Parks & Open
-    Spaces' -> 'parks-and-open-spaces'). The one function both links and the page's lookup use."""
-    if slug and slug.strip():
-        return slug.strip().lower()
-    text = re.sub(r"['’`]", "", (name or "").lower().replace("&", " and "))
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
-
-def service_href(slug: str | None, name: str) -> str:
-    return PATH_PREFIX + quote(service_slug(slug, name))
-
 
 def services() -> list[dict]:
     return data.run(q.Query(SERVICES_SQL, {})).rows
@@ -132,32 +123,6 @@ def kpi_rows(service_code: str, state, drop: tuple[str, ...] = ()) -> list[dict]
     return [r for r in result.rows if r["month"] not in (None, "Unknown")]
 
 
-def basis(kpi_format: str, wards: list[str], pooled: bool = False) -> str:
-    """What a shown value is: the borough's, one ward's, or several wards' together."""
-    if not wards:
-        return "Borough"
-    if len(wards) == 1:
-        return wards[0]
-    if kpi_format in ADDED_UP:
-        return f"{len(wards)} wards added up"
-    return f"{len(wards)} wards together" if pooled else f"Average of {len(wards)} wards"
-
-
-def shown_value(row: dict, kpi_format: str, wards: list[str]) -> float | None:
-    """The value a row stands for under the ward selection: the borough's return without one; the ward's own
-    return for one ward; for several, their sum (counts, pounds), their pooled rate (percent KPIs returned with
-    numerator and denominator), else the average of their values."""
-    if not wards:
-        return row["kpi_value"]
-    if len(wards) == 1:
-        return row["kpi_ward_value"]
-    if kpi_format in ADDED_UP:
-        return row["kpi_ward_total"]
-    if kpi_format == "percent" and row["kpi_ward_pooled_rate"] is not None:
-        return row["kpi_ward_pooled_rate"]
-    return row["kpi_ward_value"]
-
-
 def series(rows: list[dict], item: dict, wards: list[str]) -> list[tuple[str, float | None]]:
     """(month, value) of one KPI in month order."""
     return [(r["month"], shown_value(r, item["format"], wards)) for r in rows if r["kpi"] == item["kpi"]]
@@ -166,15 +131,6 @@ def series(rows: list[dict], item: dict, wards: list[str]) -> list[tuple[str, fl
 def latest(points: list[tuple[str, float | None]]) -> tuple[str | None, float | None]:
     """The latest month with a value, and the value."""
     return next(((m, v) for m, v in reversed(points) if v is not None), (None, None))
-
-
-def kpi_fmt(value, kpi_format: str) -> str:
-    text = data.fmt(value, kpi_format)
-    return f"{text} per 1,000" if kpi_format == "rate_per_1000" and value is not None else text
-
-
-def selected_wards(state) -> list[str]:
-    return sel.normalise(state).get("ward", [])
 
 
 # --------------------------------------------------------------------------------------------------------- layout

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from app import create_app
+from dashboards.components import service_kpis
 from data_models.service_catalogue import load_catalogue
 
 WITH_WARDS, WITHOUT_WARDS, COUNTS_BY_WARD = "HSG-REP", "LIB", "PRK"
@@ -115,11 +116,11 @@ def _graph(parts, card):
 
 def test_every_service_has_one_address_that_leads_back_to_it(app, service):
     catalogue = load_catalogue()
-    hrefs = [service.service_href(s.slug, s.name) for s in catalogue.services]
+    hrefs = [service_kpis.service_href(s.slug, s.name) for s in catalogue.services]
     assert len(catalogue.services) == 95 and len(set(hrefs)) == 95
     with app.server.test_request_context("/"):
         for entry, href in zip(catalogue.services, hrefs, strict=True):
-            slug = href.removeprefix(service.PATH_PREFIX)
+            slug = href.removeprefix(service_kpis.PATH_PREFIX)
             assert service.find_service(slug)["service_code"] == entry.code
             assert service.find_service(slug.upper())["service_code"] == entry.code  # any case
 
@@ -127,11 +128,11 @@ def test_every_service_has_one_address_that_leads_back_to_it(app, service):
 def test_slugs_made_from_names_are_unique_and_plain(service):
     """A catalogue without slugs would still give every service its own address."""
     names = [s.name for s in load_catalogue().services]
-    made = [service.service_slug(None, name) for name in names]
+    made = [service_kpis.service_slug(None, name) for name in names]
     assert len(set(made)) == len(names)
     assert all(s and s == s.lower() and "--" not in s and s.strip("-") == s for s in made)
-    assert service.service_slug(None, "Parks & Open Spaces") == "parks-and-open-spaces"
-    assert service.service_slug("housing-repairs", "Anything") == "housing-repairs"
+    assert service_kpis.service_slug(None, "Parks & Open Spaces") == "parks-and-open-spaces"
+    assert service_kpis.service_slug("housing-repairs", "Anything") == "housing-repairs"
 
 
 def test_kpis_are_in_the_catalogues_order(con):
