@@ -506,3 +506,24 @@ def test_person_ids_are_pseudonymised_with_the_configured_key(base_sources, base
         seen |= {r[0] for r in query(base_warehouse, f"select distinct person_key from {table}")}
     assert seen and seen <= expected
     assert len(seen) >= 80
+
+
+def test_two_runs_in_one_second_keep_their_order(base_sources, base_warehouse, tmp_path, monkeypatch):
+    """Run history is read in order of `started`: two builds that start in the same second must still list the
+    first before the second, however their run ids' random part sorts."""
+    import itertools
+    import uuid
+
+    from etl import build as build_module
+
+    ticks = itertools.count()
+    start = dt.datetime(2100, 1, 1, 9, 0, 0)  # after every real run in the copied history
+    monkeypatch.setattr(build_module, "_clock", lambda: start + dt.timedelta(milliseconds=next(ticks)))
+    descending = iter([uuid.UUID(int=(2**128 - 1) >> n) for n in range(0, 64, 4)])  # ffff..., 0fff..., 00ff...
+    monkeypatch.setattr(build_module.uuid, "uuid4", lambda: next(descending))
+    warehouse = serving_copy(base_warehouse, tmp_path / "serving")
+    first = in_process_build(base_sources, warehouse)
+    second = in_process_build(base_sources, warehouse)
+    assert first.started.replace(microsecond=0) == second.started.replace(microsecond=0), "not in one second"
+    listed = [r["run_id"] for r in runs(warehouse)]
+    assert listed[-2:] == [first.run_id, second.run_id], listed
