@@ -9,6 +9,7 @@ import sys
 import dash
 import duckdb
 import pytest
+from component_tree import find, text
 from dash import html
 
 from app import AppConfig, create_app
@@ -17,27 +18,6 @@ from app import AppConfig, create_app
 def home_layout(app: dash.Dash):
     with app.server.test_request_context("/"):
         return dash.page_registry["dashboards.pages.home"]["layout"]()
-
-
-def find(component, id_):
-    """The component with this id in a layout tree, or None."""
-    if getattr(component, "id", None) == id_:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            found = find(child, id_)
-            if found is not None:
-                return found
-    return None
-
-
-def text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(text(c) for c in component)
-    return text(getattr(component, "children", None))
 
 
 def rows(component) -> int:

@@ -65,3 +65,17 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def app(demo_warehouse):
+    """The app over the session's demo warehouse, created once per test module (a module may define its own)."""
+    from app import create_app
+
+    return create_app({"warehouse": demo_warehouse})
+
+
+@pytest.fixture(scope="module")
+def con(demo_con):
+    """The page tests' plain-SQL connection: the session demo warehouse, read-only."""
+    return demo_con

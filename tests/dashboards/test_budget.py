@@ -8,11 +8,9 @@ finds that period with a join on max(month_key), not a window function, to check
 from __future__ import annotations
 
 import dash
-import duckdb
 import pytest
-from component_text import text as _text
+from component_tree import text as _text
 
-from app import create_app
 from dashboards.components import cards, filters, kpi
 from dashboards.components.spec import SPECS
 
@@ -58,17 +56,6 @@ HOME = ("f.organisation_key in (select o.organisation_key from dim_organisation 
         "where o.is_home_council)")
 SPEND_SQL = {"spend_amount": "sum(amount_pounds)", "spend_payments": "count(*)",
              "spend_suppliers": "count(distinct supplier_key)", "spend_average_payment": "avg(amount_pounds)"}
-
-
-@pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 # ------------------------------------------------------------------------------------------- plain SQL

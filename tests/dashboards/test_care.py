@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash
 import duckdb
 import pytest
-from component_text import text as _text
+from component_tree import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -76,17 +76,6 @@ SELECTIONS = [
     {"care_event_type": ["request"], "request_outcome": ["Long Term Support"], "client_type": ["Service User"]},
     {"month": ["2025-04", "2025-05", "2025-06"], "support_type": ["Long Term Support: Community"]},
 ]
-
-
-@pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 def _where(state: dict, columns: dict) -> tuple[str, dict]:

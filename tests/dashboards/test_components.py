@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from component_tree import joined_text as _text
 
 from app import create_app
 from dashboards.components import callbacks, cards, filters, kpi, page, selection
@@ -84,14 +85,6 @@ def test_url_round_trip_keeps_natural_values_and_drops_unknown_keys():
         selection.state_from_search(search)
     assert selection.search_from_state({}) == ""
     assert selection.state_from_search("") == {} == selection.state_from_search(None)
-
-
-def _text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return "".join(_text(c) for c in component)
-    return _text(getattr(component, "children", None))
 
 
 def test_chips_one_per_dimension_with_not_applicable_marked():

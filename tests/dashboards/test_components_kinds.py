@@ -4,7 +4,6 @@ the selection bar and RAG words in tables. Numbers are recomputed in plain SQL o
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from app import create_app
@@ -26,12 +25,6 @@ def app(demo_warehouse):
                      charts=(DRILL, HEAT, PINNED), kpis=(Kpi("spend_amount", pinned=(("directorate", ("ADH",)),)),)))
     with app.server.app_context():
         yield app
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 SPEND_SQL = """

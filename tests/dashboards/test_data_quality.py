@@ -12,6 +12,8 @@ from contextvars import copy_context
 import dash
 import duckdb
 import pytest
+from component_tree import find
+from component_tree import joined_text as text
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -46,26 +48,6 @@ def triggered(app: dash.Dash, prop_id: str, function, *args):
         with app.server.test_request_context("/_dash-update-component"):
             return function(*args)
     return copy_context().run(run)
-
-
-def find(component, id_):
-    if getattr(component, "id", None) == id_:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            found = find(child, id_)
-            if found is not None:
-                return found
-    return None
-
-
-def text(component) -> str:
-    if component is None or isinstance(component, str | int | float):
-        return "" if component is None else str(component)
-    if isinstance(component, list | tuple):
-        return "".join(text(c) for c in component)
-    return text(getattr(component, "children", None))
 
 
 def part(table, name: str):

@@ -7,11 +7,9 @@ import csv
 import io
 
 import dash
-import duckdb
 import pytest
-from component_text import text as _text
+from component_tree import text as _text
 
-from app import create_app
 from dashboards.components import cards, filters, kpi
 from dashboards.components.spec import SPECS
 
@@ -90,17 +88,6 @@ FACT_OF = {**dict.fromkeys([m for m in MEASURES if m.startswith("pcn")], "pcn"),
            **dict.fromkeys([m for m in MEASURES if m.startswith("suspension")], "suspension"),
            **dict.fromkeys([m for m in MEASURES if m.startswith("bay_")], "bay"),
            "bay_occupied_hours": "occupancy"}
-
-
-@pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 def _where(fact: str, state: dict) -> tuple[str, dict, set[str]]:

@@ -9,7 +9,7 @@ import shutil
 import dash
 import duckdb
 import pytest
-from component_text import text as _text
+from component_tree import text as _text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -21,17 +21,6 @@ SELECTIONS = [
     {"financial_year": ["2025-26"], "ward": ["Belsize", "Kilburn"]},
     {"priority": ["EMERGENCY"], "month": ["2025-04", "2025-05"]},
 ]
-
-
-@pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 def _where(state: dict, date_column: str) -> tuple[str, dict]:

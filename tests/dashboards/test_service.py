@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import sys
 
-import duckdb
 import pytest
+from component_tree import find as _find
 
 from app import create_app
 from dashboards.components import service_kpis
@@ -26,11 +26,6 @@ SELECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
-
-
-@pytest.fixture(scope="module")
 def service(app):
     return sys.modules["dashboards.pages.service"]
 
@@ -38,12 +33,6 @@ def service(app):
 @pytest.fixture(scope="module")
 def home(app):
     return sys.modules["dashboards.pages.home"]
-
-
-@pytest.fixture(scope="module")
-def con(demo_warehouse):
-    with duckdb.connect(str(demo_warehouse), read_only=True) as connection:
-        yield connection
 
 
 # --------------------------------------------------------------------------------------------- independent SQL
@@ -93,19 +82,6 @@ def expected_points(con, service_code: str, state: dict, apply_month: bool) -> d
 def _latest(points: dict[str, float]) -> tuple[str | None, float | None]:
     months = sorted(m for m, v in points.items() if v is not None)
     return (months[-1], points[months[-1]]) if months else (None, None)
-
-
-def _find(component, id_):
-    """The component with this id inside a Dash component tree (or None)."""
-    if getattr(component, "id", None) == id_:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if hasattr(child, "to_plotly_json"):
-            found = _find(child, id_)
-            if found is not None:
-                return found
-    return None
 
 
 def _graph(parts, card):
