@@ -49,7 +49,10 @@ ETL_TABLES = ("etl_runs", "etl_files", "etl_rejects")
 
 
 class BuildError(Exception):
-    """The build did not publish; the message says why in plain words."""
+    """The build did not publish; the message says why in plain words. `result` (set by build()) holds what the
+    run had accounted for by then, so the per-file table can be printed for a failed load too."""
+
+    result: BuildResult | None = None
 
 
 class Reporter(Protocol):
@@ -125,6 +128,8 @@ def build(sources: Path, warehouse: Path, settings: BuildSettings, *, force: boo
             message = str(exc) if isinstance(exc, BuildError) else f"{type(exc).__name__}: {exc}"
             result.status, result.message, result.finished = "failed", message, _now()
             _record_failed_run(warehouse, result)
+            if isinstance(exc, BuildError):
+                exc.result = result
             raise
         finally:
             _remove(scratch, scratch.with_name(scratch.name + ".wal"))

@@ -92,6 +92,9 @@ def _build(args, console: Console) -> int:
             result = build(args.sources, args.warehouse, settings, force=args.force, as_of=args.as_of,
                            reporter=reporter)
     except (BuildError, LayoutConfigError, SettingsError) as exc:
+        failed = getattr(exc, "result", None)
+        if failed is not None and failed.files:  # which files were bad matters most when a load fails
+            print(summary_table(failed), flush=True)
         console.print(f"[bold red]build failed:[/] {exc}")
         console.print("the serving warehouse is unchanged")
         return EXIT_FAILED

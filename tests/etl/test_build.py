@@ -170,6 +170,17 @@ def test_broken_sources_fail_readably_and_leave_the_warehouse_byte_for_byte(fail
     assert state["sha_after_broken"] == state["sha_before"]
 
 
+def test_a_failed_build_still_prints_which_files_were_bad(failures_then_rebuild, base_sources):
+    """The data team needs the per-file table most when a load fails: every file with its reason."""
+    proc = failures_then_rebuild["broken"]
+    assert proc.returncode != 0, describe(proc)
+    lines = proc.stdout.splitlines()
+    for path in sorted(base_sources.rglob("*.csv")):
+        name = path.relative_to(base_sources).as_posix()
+        [row] = [line for line in lines if line.startswith(name + " ")] or [None]
+        assert row is not None and "not a text file" in row, (name, describe(proc))
+
+
 def test_an_unexpected_error_leaves_the_warehouse_byte_for_byte(failures_then_rebuild):
     state = failures_then_rebuild
     assert state["unexpected"] is not None, "the patched transform raised, so the build must not succeed"
