@@ -18,6 +18,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
 from dashboards import components, ui
 from dashboards.warehouse import Warehouse, install
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sys
+from pathlib import Path
 
 import dash
 import duckdb
@@ -157,3 +158,15 @@ def test_every_app_gets_each_pages_own_callbacks_once(tmp_path):
     for page_output in ("home-catalogue.children", "service-kpis", "data-quality"):
         assert any(page_output in key for key in second.callback_map), page_output
     assert not dash._callback.GLOBAL_CALLBACK_LIST  # nothing left for "whichever app serves first"
+
+
+def test_a_page_module_imports_by_its_name_once_the_app_has_loaded_it():
+    """Dash loads pages as dashboards.pages.<name> without importing their package; the app imports it first, so
+    `import dashboards.pages.data_quality as module` works after create_app (it failed in full-suite order)."""
+    import subprocess
+
+    script = ("from app import create_app; create_app({'warehouse': 'missing.duckdb'}); "
+              "import dashboards.pages.data_quality as module; print(module.__name__)")
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=repo, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "dashboards.pages.data_quality", proc.stderr
