@@ -2,7 +2,8 @@
 
     generate(out, scale="small", seed=42, until=None, progress=None) -> {relative path: records written}
 
-writes one folder per source under `out` (spend, parking, repairs, care, finance, service returns, reference lists)
+writes one folder per source under `out` (spend, parking, repairs, care: quarterly client level data and the yearly
+finance return worked out from it, finance, service returns, reference lists)
 from 1 April 2021 to `until`, plus `_manifest.json` (records per file and the dirty records planted on purpose).
 The same (scale, seed, until) gives byte-identical files: every source draws from its own random stream.
 """

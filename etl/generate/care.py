@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from etl.generate import csvout
+from etl.generate import care_finance, csvout
 from etl.generate.common import COUNCIL_CODE, Quarter, pick, quarters_between, stream
 
 FOLDER = "care"
@@ -185,6 +185,8 @@ def write(ctx) -> None:
     pieces = [(relpath(q), int(bounds[i]), int(bounds[i + 1])) for i, q in enumerate(quarters)]
     ctx.output.csv_files(events_table(table, quarter_of, references, people, ctx.wards().codes), pieces)
     ctx.output.say(f"care: {len(quarters)} quarterly files, {len(references):,} events")
+    care_finance.write(ctx, table, people.birth, people.reason, people.carer,
+                       {c.name: i for i, c in enumerate(COMPONENTS)})
 
 
 def quarter_index(days: np.ndarray) -> np.ndarray:
