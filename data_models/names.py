@@ -10,10 +10,9 @@ def normalise_name(name: str) -> str:
     of anything but a-z and 0-9 one space, no space at either end ("King’s Cross  &  St. Pancras" ->
     "kings cross and st pancras").
 
-    It mirrors the SQL macro `normalise_name(x)`, the expression the marts match names with (dim_ward.match_name,
-    dim_cost_centre's *_match_name):
-    trim(regexp_replace(regexp_replace(replace(lower(x), '&', ' and '), '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')).
-    Change both together; tests/data_models/test_names.py runs the SQL from the mart in DuckDB against this.
+    It mirrors the SQL macro `normalise_name(x)` (data_models/macros/normalise_name.sql) that the marts match names
+    with (dim_ward.match_name, dim_cost_centre's *_match_name). Change both together; tests/data_models/test_names.py
+    runs the macro in DuckDB against this.
     """
     text = re.sub(r"['’`]", "", name.lower().replace("&", " and "))
     return re.sub(r"[^a-z0-9]+", " ", text).strip(" ")

@@ -3,6 +3,10 @@
 A model is `name.sql` (one SELECT) with an optional sibling `name.yaml` (description, grain, source, tests).
 Dependencies are the other models, `valid_*`, `seed_*` and `build_info` tables a SQL file names: no templating,
 so a model file is plain SQL that runs as it is in any DuckDB shell over a build database.
+
+SQL that several models share is a DuckDB macro in data_models/macros (one `create or replace temp macro` a file),
+created on the connection before any model runs; in a DuckDB shell, read those files first. Temporary, so the
+published warehouse holds tables only.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pathlib import Path
 import yaml
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "models"
+MACROS_DIR = MODELS_DIR.parent / "macros"
 # dim_ and fact_ tables are published; agg_ tables are aggregates derived from facts (their rows summarise many
 # source records, so unlike facts they carry no source_file/source_row)
 PUBLISHED_PREFIXES = ("dim_", "fact_", "agg_")
@@ -94,6 +99,7 @@ def run_models(con, models_dir: Path = MODELS_DIR, only: set[str] | None = None,
     Seconds per model go into `timings` when given (the benchmark reports the slowest)."""
     models = load_models(models_dir)
     order = dependency_order(models)
+    create_macros(con)
     if only is not None:
         needed = _with_dependencies(models, only)
         order = [name for name in order if name in needed]
@@ -106,6 +112,19 @@ def run_models(con, models_dir: Path = MODELS_DIR, only: set[str] | None = None,
         if timings is not None:
             timings[name] = round(time.perf_counter() - started, 3)
     return order
+
+
+def create_macros(con, macros_dir: Path = MACROS_DIR) -> list[str]:
+    """Create the shared macros on this connection (in name order: a macro may use one named before it, so
+    normalise_name.sql comes before normalise_ward_name.sql); return their file names."""
+    names = []
+    for path in sorted(macros_dir.glob("*.sql")):
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+        except Exception as exc:  # duckdb raises several error classes; all mean this macro is wrong
+            raise ModelError(f"macro {path.name} failed: {exc}") from exc
+        names.append(path.name)
+    return names
 
 
 def _with_dependencies(models: dict[str, Model], names: set[str]) -> set[str]:

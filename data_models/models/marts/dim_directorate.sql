@@ -13,8 +13,7 @@ numbered as (
         cast(row_number() over (order by directorate_code) as integer) as directorate_key,
         directorate_code,
         directorate_name,
-        trim(regexp_replace(regexp_replace(replace(lower(directorate_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as match_name
+        normalise_name(directorate_name) as match_name
 
     from directorates
 

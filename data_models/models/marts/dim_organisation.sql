@@ -29,8 +29,7 @@ normalised as (
 
     select
         organisation_name,
-        trim(regexp_replace(regexp_replace(replace(lower(organisation_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as match_name
+        normalise_name(organisation_name) as match_name
 
     from named
 
@@ -40,8 +39,7 @@ home as (
 
     select
         organisation_name,
-        trim(regexp_replace(regexp_replace(replace(lower(organisation_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as match_name,
+        normalise_name(organisation_name) as match_name,
         ons_code,
         pss_council_code,
         other_match_names

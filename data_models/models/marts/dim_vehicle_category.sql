@@ -25,8 +25,7 @@ pcn_spellings as (
 from_pcns as (
 
     select
-        trim(regexp_replace(regexp_replace(replace(lower(vehicle_category), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9<>+]+', ' ', 'g')) as match_name,
+        normalise_vehicle_category(vehicle_category) as match_name,
         regexp_replace(vehicle_category, '\s+', ' ', 'g') as vehicle_category,
         sum(pcn_count) as pcn_count
 

@@ -5,21 +5,15 @@ with stays as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
@@ -58,21 +52,11 @@ final as (
         measured.bay_type,
         measured.arrival_at,
         measured.departure_at,
-        case
-            when measured.arrival_date is null then null
-            when measured.arrival_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.arrival_date, '%Y%m%d') as integer)
-            else -1
-        end as arrival_date_key,
+        date_key(measured.arrival_date, calendar_range.first_date, calendar_range.last_date) as arrival_date_key,
         hour(measured.arrival_at) as arrival_hour,
         isodow(measured.arrival_at) as arrival_weekday,
         dayname(measured.arrival_at) as arrival_weekday_name,
-        case
-            when measured.departure_date is null then null
-            when measured.departure_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.departure_date, '%Y%m%d') as integer)
-            else -1
-        end as departure_date_key,
+        date_key(measured.departure_date, calendar_range.first_date, calendar_range.last_date) as departure_date_key,
         measured.departure_at is null as is_ongoing,
         measured.departure_at < measured.arrival_at as is_departure_before_arrival,
         measured.minutes_stayed,

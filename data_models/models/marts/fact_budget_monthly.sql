@@ -51,10 +51,8 @@ dated as (
                     1
                 )
         end as month_start,
-        trim(regexp_replace(regexp_replace(replace(lower(service_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as service_match_name,
-        trim(regexp_replace(regexp_replace(replace(lower(directorate_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as directorate_match_name
+        normalise_name(service_name) as service_match_name,
+        normalise_name(directorate_name) as directorate_match_name
 
     from lines
 

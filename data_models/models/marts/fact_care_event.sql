@@ -13,12 +13,6 @@ service_episodes as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 age_bands as (
 
     select * from dim_age_band
@@ -33,19 +27,19 @@ support_reasons as (
 
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 as_of as (
 
-    select max(data_as_of) as data_as_of from build_info
+    select * from int_as_of
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
@@ -159,18 +153,8 @@ final as (
         e.client_type,
         e.event_start_date,
         e.event_end_date,
-        case
-            when e.event_start_date is null then null
-            when e.event_start_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(e.event_start_date, '%Y%m%d') as integer)
-            else -1
-        end as event_start_date_key,
-        case
-            when e.event_end_date is null then null
-            when e.event_end_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(e.event_end_date, '%Y%m%d') as integer)
-            else -1
-        end as event_end_date_key,
+        date_key(e.event_start_date, calendar_range.first_date, calendar_range.last_date) as event_start_date_key,
+        date_key(e.event_end_date, calendar_range.first_date, calendar_range.last_date) as event_end_date_key,
         date_diff('day', e.event_start_date, e.event_end_date) as event_duration_days,
         e.event_outcome,
         case when e.event_type_group = 'request' then e.event_outcome end as request_outcome,

@@ -6,12 +6,6 @@ with events as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 age_bands as (
 
     select * from dim_age_band
@@ -26,19 +20,19 @@ support_reasons as (
 
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 as_of as (
 
-    select max(data_as_of) as data_as_of from build_info
+    select * from int_as_of
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
@@ -118,18 +112,8 @@ final as (
         costed.event_outcome,
         costed.event_start_date as start_date,
         costed.event_end_date as end_date,
-        case
-            when costed.event_start_date is null then null
-            when costed.event_start_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(costed.event_start_date, '%Y%m%d') as integer)
-            else -1
-        end as start_date_key,
-        case
-            when costed.event_end_date is null then null
-            when costed.event_end_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(costed.event_end_date, '%Y%m%d') as integer)
-            else -1
-        end as end_date_key,
+        date_key(costed.event_start_date, calendar_range.first_date, calendar_range.last_date) as start_date_key,
+        date_key(costed.event_end_date, calendar_range.first_date, calendar_range.last_date) as end_date_key,
         costed.event_start_date <= as_of.data_as_of
             and (costed.event_end_date is null or costed.event_end_date >= as_of.data_as_of) as is_active,
         case

@@ -27,40 +27,22 @@ vehicle_categories as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
 -- ward names normalised as stg_pcn.ward_match_name (dim_ward.match_name also accepted)
 ward_names as (
 
-    select match_name, min(ward_key) as ward_key
-    from (
-        select
-            trim(regexp_replace(trim(regexp_replace(regexp_replace(replace(lower(ward_name), '&', ' and '),
-                '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')), ' ward$', '')) as match_name,
-            ward_key
-        from wards
-        where ward_key > 0
-        union all
-        select match_name, ward_key from wards where ward_key > 0
-    )
-    where match_name is not null
-    group by match_name
+    select * from int_ward_names
 
 ),
 
@@ -75,8 +57,7 @@ organisation_lookup as (
     from (select distinct organisation from pcns where organisation is not null) as seen
     left join organisations
         on organisations.organisation_key > 0
-        and organisations.match_name = trim(regexp_replace(regexp_replace(replace(lower(seen.organisation), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g'))
+        and organisations.match_name = normalise_name(seen.organisation)
     group by seen.organisation
 
 ),
@@ -89,8 +70,7 @@ vehicle_category_lookup as (
     from (select distinct vehicle_category from pcns where vehicle_category is not null) as seen
     left join vehicle_categories
         on vehicle_categories.vehicle_category_key > 0
-        and vehicle_categories.match_name = trim(regexp_replace(regexp_replace(
-            replace(lower(seen.vehicle_category), '&', ' and '), '[''’`]', '', 'g'), '[^a-z0-9<>+]+', ' ', 'g'))
+        and vehicle_categories.match_name = normalise_vehicle_category(seen.vehicle_category)
     group by seen.vehicle_category
 
 ),
@@ -266,12 +246,7 @@ final as (
         keyed.organisation_key,
         keyed.organisation,
         keyed.issued_at,
-        case
-            when keyed.issued_date is null then null
-            when keyed.issued_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(keyed.issued_date, '%Y%m%d') as integer)
-            else -1
-        end as issued_date_key,
+        date_key(keyed.issued_date, calendar_range.first_date, calendar_range.last_date) as issued_date_key,
         keyed.issued_hour,
         keyed.contravention_key,
         keyed.contravention_code,

@@ -5,12 +5,6 @@ with permits as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 calendar as (
 
     select full_date, working_day_number from dim_date
@@ -19,19 +13,19 @@ calendar as (
 
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 as_of as (
 
-    select max(data_as_of) as data_as_of from build_info
+    select * from int_as_of
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
@@ -48,18 +42,8 @@ final as (
         permits.status,
         permits.applied_at,
         permits.issued_at,
-        case
-            when permits.applied_date is null then null
-            when permits.applied_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(permits.applied_date, '%Y%m%d') as integer)
-            else -1
-        end as applied_date_key,
-        case
-            when permits.issued_date is null then null
-            when permits.issued_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(permits.issued_date, '%Y%m%d') as integer)
-            else -1
-        end as issued_date_key,
+        date_key(permits.applied_date, calendar_range.first_date, calendar_range.last_date) as applied_date_key,
+        date_key(permits.issued_date, calendar_range.first_date, calendar_range.last_date) as issued_date_key,
         permits.issued_at is not null as is_issued,
         case
             when permits.issued_at >= permits.applied_at
@@ -79,18 +63,8 @@ final as (
         end as days_awaiting_issue,
         permits.valid_from,
         permits.valid_to,
-        case
-            when permits.valid_from is null then null
-            when permits.valid_from between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(permits.valid_from, '%Y%m%d') as integer)
-            else -1
-        end as valid_from_date_key,
-        case
-            when permits.valid_to is null then null
-            when permits.valid_to between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(permits.valid_to, '%Y%m%d') as integer)
-            else -1
-        end as valid_to_date_key,
+        date_key(permits.valid_from, calendar_range.first_date, calendar_range.last_date) as valid_from_date_key,
+        date_key(permits.valid_to, calendar_range.first_date, calendar_range.last_date) as valid_to_date_key,
         case
             when permits.valid_from is not null
                 then permits.valid_from <= as_of.data_as_of

@@ -14,12 +14,6 @@ priorities as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 calendar as (
 
     select full_date, is_working_day, working_day_number from dim_date
@@ -34,32 +28,20 @@ working_days as (
 
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 as_of as (
 
-    select max(data_as_of) as data_as_of from build_info
+    select * from int_as_of
 
 ),
 
 -- a ward is found by its name, normalised as stg_repairs_job.ward_match_name (dim_ward.match_name also accepted)
 ward_lookup as (
 
-    select match_name, min(ward_key) as ward_key
-    from (
-        select
-            trim(regexp_replace(trim(regexp_replace(regexp_replace(replace(lower(ward_name), '&', ' and '),
-                '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')), ' ward$', '')) as match_name,
-            ward_key
-        from wards
-        where ward_key > 0
-        union all
-        select match_name, ward_key from wards where ward_key > 0
-    )
-    where match_name is not null
-    group by match_name
+    select * from int_ward_names
 
 ),
 
@@ -279,31 +261,11 @@ final as (
         measured.raised_at,
         measured.attended_at,
         measured.completed_at,
-        case
-            when measured.raised_date is null then null
-            when measured.raised_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.raised_date, '%Y%m%d') as integer)
-            else -1
-        end as raised_date_key,
-        case
-            when measured.attended_date is null then null
-            when measured.attended_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.attended_date, '%Y%m%d') as integer)
-            else -1
-        end as attended_date_key,
-        case
-            when measured.completed_date is null then null
-            when measured.completed_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.completed_date, '%Y%m%d') as integer)
-            else -1
-        end as completed_date_key,
+        date_key(measured.raised_date, calendar_range.first_date, calendar_range.last_date) as raised_date_key,
+        date_key(measured.attended_date, calendar_range.first_date, calendar_range.last_date) as attended_date_key,
+        date_key(measured.completed_date, calendar_range.first_date, calendar_range.last_date) as completed_date_key,
         measured.target_due_at,
-        case
-            when measured.target_due_date is null then null
-            when measured.target_due_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(measured.target_due_date, '%Y%m%d') as integer)
-            else -1
-        end as target_due_date_key,
+        date_key(measured.target_due_date, calendar_range.first_date, calendar_range.last_date) as target_due_date_key,
 
         measured.job_status_group = 'completed' as is_completed,
         measured.job_status_group = 'cancelled' as is_cancelled,

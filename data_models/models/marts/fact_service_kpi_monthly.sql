@@ -24,9 +24,15 @@ kpis as (
 
 ),
 
-wards as (
+ward_codes as (
 
-    select * from dim_ward where ward_key > 0
+    select * from int_ward_codes
+
+),
+
+ward_names as (
+
+    select * from int_ward_names
 
 ),
 
@@ -70,8 +76,8 @@ joined as (
     from flagged
     left join services on services.service_code = flagged.service_code
     left join kpis on kpis.service_code = flagged.service_code and kpis.kpi_code = flagged.kpi_code
-    left join wards as by_code on by_code.ward_code = flagged.ward_code
-    left join wards as by_name on by_name.match_name = flagged.ward_match_name
+    left join ward_codes as by_code on by_code.ward_code = flagged.ward_code
+    left join ward_names as by_name on by_name.match_name = flagged.ward_match_name
     left join dates on dates.full_date = flagged.period_month
 
 ),

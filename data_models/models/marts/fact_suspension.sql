@@ -5,27 +5,21 @@ with suspensions as (
 
 ),
 
-wards as (
-
-    select * from dim_ward
-
-),
-
 calendar_range as (
 
-    select min(full_date) as first_date, max(full_date) as last_date from dim_date
+    select * from int_calendar_range
 
 ),
 
 as_of as (
 
-    select max(data_as_of) as data_as_of from build_info
+    select * from int_as_of
 
 ),
 
 ward_codes as (
 
-    select ward_code, min(ward_key) as ward_key from wards where ward_key > 0 group by ward_code
+    select * from int_ward_codes
 
 ),
 
@@ -43,24 +37,9 @@ final as (
         suspensions.applied_on,
         suspensions.start_date,
         suspensions.end_date,
-        case
-            when suspensions.applied_on is null then null
-            when suspensions.applied_on between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(suspensions.applied_on, '%Y%m%d') as integer)
-            else -1
-        end as applied_date_key,
-        case
-            when suspensions.start_date is null then null
-            when suspensions.start_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(suspensions.start_date, '%Y%m%d') as integer)
-            else -1
-        end as start_date_key,
-        case
-            when suspensions.end_date is null then null
-            when suspensions.end_date between calendar_range.first_date and calendar_range.last_date
-                then cast(strftime(suspensions.end_date, '%Y%m%d') as integer)
-            else -1
-        end as end_date_key,
+        date_key(suspensions.applied_on, calendar_range.first_date, calendar_range.last_date) as applied_date_key,
+        date_key(suspensions.start_date, calendar_range.first_date, calendar_range.last_date) as start_date_key,
+        date_key(suspensions.end_date, calendar_range.first_date, calendar_range.last_date) as end_date_key,
         suspensions.bays_suspended,
         case
             when suspensions.end_date >= suspensions.start_date

@@ -13,8 +13,7 @@ ward_names as (
 
     select
         ward_name,
-        trim(regexp_replace(trim(regexp_replace(regexp_replace(replace(lower(ward_name), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')), ' ward$', '')) as ward_match_name
+        normalise_ward_name(ward_name) as ward_match_name
 
     from (select distinct ward_name from source where ward_name is not null)
 

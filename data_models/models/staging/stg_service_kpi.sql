@@ -22,8 +22,7 @@ renamed as (
         regexp_replace(kpi_name, '\s+', ' ', 'g') as kpi_name,
         ward_code as ward_as_returned,
         upper(regexp_replace(ward_code, '\s+', '', 'g')) as ward_code,
-        trim(regexp_replace(trim(regexp_replace(regexp_replace(replace(lower(ward_code), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')), ' ward$', '')) as ward_match_name,
+        normalise_ward_name(ward_code) as ward_match_name,
         value as kpi_value,
         numerator,
         denominator

@@ -26,11 +26,9 @@ renamed as (
         source_row,
         layout,
         regexp_replace(organisation, '\s+', ' ', 'g') as organisation_name,
-        trim(regexp_replace(regexp_replace(replace(lower(organisation), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as organisation_match_name,
+        normalise_name(organisation) as organisation_match_name,
         regexp_replace(department, '\s+', ' ', 'g') as department_name,
-        trim(regexp_replace(regexp_replace(replace(lower(department), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g')) as department_match_name,
+        normalise_name(department) as department_match_name,
         regexp_replace(purpose, '\s+', ' ', 'g') as purpose,
         upper(expenditure_code) as expenditure_code,
         payment_date,
@@ -47,8 +45,8 @@ renamed as (
         coalesce(lower(beneficiary) like '%redacted%', false) as is_redacted,
         supplier_id,
         regexp_replace(beneficiary, '\s+', ' ', 'g') as beneficiary,
-        nullif(trim(regexp_replace(regexp_replace(regexp_replace(replace(lower(beneficiary), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9]+', ' ', 'g'), '\blimited\b', 'ltd', 'g')), '') as beneficiary_match_name
+        nullif(trim(regexp_replace(normalise_name(beneficiary), '\blimited\b', 'ltd', 'g')), '')
+            as beneficiary_match_name
 
     from source
 

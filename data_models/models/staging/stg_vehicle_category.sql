@@ -15,8 +15,7 @@ renamed as (
         source_row,
         layout,
         regexp_replace(category, '\s+', ' ', 'g') as vehicle_category,
-        trim(regexp_replace(regexp_replace(replace(lower(category), '&', ' and '),
-            '[''’`]', '', 'g'), '[^a-z0-9<>+]+', ' ', 'g')) as match_name
+        normalise_vehicle_category(category) as match_name
 
     from source
 
