@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-import yaml
+from data_models.model_specs import MODELS_DIR, ModelSpec, ModelSpecError, load_model_spec
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "data_models" / "models"
 MACROS_DIR = MODELS_DIR.parent / "macros"
 # dim_ and fact_ tables are published; agg_ tables are aggregates derived from facts (their rows summarise many
 # source records, so unlike facts they carry no source_file/source_row)
@@ -37,7 +36,7 @@ class Model:
     name: str
     path: Path
     sql: str
-    spec: dict = field(default_factory=dict)
+    spec: ModelSpec | None = None   # its validated YAML, if it has one
 
     @property
     def published(self) -> bool:
@@ -48,18 +47,15 @@ class Model:
         """Staging models are views by default (renames and casts the marts read once, as dbt does); everything
         else is a table. A model's YAML can say `materialized: table` or `view`."""
         default = "view" if self.name.startswith("stg_") else "table"
-        kind = self.spec.get("materialized", default)
-        if kind not in ("view", "table"):
-            raise ModelError(f"model {self.name}: materialized must be view or table, not {kind!r}")
-        return kind
+        return (self.spec and self.spec.materialized) or default
 
     @property
     def source(self) -> str | None:
-        return self.spec.get("source")
+        return self.spec.source if self.spec else None
 
     @property
     def tests(self) -> dict:
-        return self.spec.get("tests") or {}
+        return self.spec.tests.model_dump(exclude_defaults=True) if self.spec else {}
 
 
 def load_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
@@ -70,8 +66,11 @@ def load_models(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
         if name in models:
             raise ModelError(f"model {name} is defined twice: {models[name].path} and {sql_path}")
         spec_path = sql_path.with_suffix(".yaml")
-        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8")) if spec_path.exists() else {}
-        models[name] = Model(name, sql_path, sql_path.read_text(encoding="utf-8"), spec or {})
+        try:
+            spec = load_model_spec(spec_path) if spec_path.exists() else None
+        except ModelSpecError as exc:
+            raise ModelError(f"model {name}: {exc}") from None
+        models[name] = Model(name, sql_path, sql_path.read_text(encoding="utf-8"), spec)
     return models
 
 

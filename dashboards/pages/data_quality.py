@@ -22,6 +22,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from dashboards import ui
 from dashboards.components import PageSpec, declare
 from dashboards.warehouse import WarehouseUnavailable, current
+from data_models.model_specs import FRESH_DAYS, freshness_by_source
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
@@ -32,7 +33,6 @@ declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality"
 callbacks = ui.PageCallbacks()  # registered on each app by create_app
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)
-FRESH_DAYS = 45
 ERROR_MESSAGE = ("This part of the page could not be read from the warehouse. Reload the page; if it persists, "
                  "rebuild the warehouse: python -m etl build --sources FOLDER --warehouse PATH")
 
@@ -113,44 +113,6 @@ where run_id = $run_id and target is not null
 group by target
 """
 TABLES_SQL = "select table_name from information_schema.tables where table_catalog = current_database()"
-
-
-class Freshness(NamedTuple):
-    """How a target's facts say which dates they cover: the fact table, the column (for the page) and the SQL
-    giving the latest date covered (a DATE). Monthly facts cover to the end of their latest month."""
-
-    table: str
-    column: str
-    latest_sql: str
-
-
-def _latest(table: str, column: str) -> Freshness:
-    return Freshness(table, column, f"select cast(max({column}) as date) from {table}")
-
-
-def _month_end(table: str) -> Freshness:
-    return Freshness(table, "month_key", f"select last_day(max(strptime(cast(month_key as varchar), '%Y%m%d'))) "
-                                         f"from {table} where month_key > 0")
-
-
-# target (layouts' `target:`) -> the facts that carry its records. Reference targets (codes, categories) have none.
-FRESHNESS: dict[str, tuple[Freshness, ...]] = {
-    "pcn": (_latest("fact_pcn", "issued_at"),),
-    "repairs_job": (_latest("fact_repairs_job", "raised_at"),),
-    "spend": (_latest("fact_spend", "payment_date"),),
-    "budget_line": (_month_end("fact_budget_monthly"),),
-    "service_kpi": (_month_end("fact_service_kpi_monthly"),),
-    "care_event": (_latest("fact_care_event", "event_start_date"),
-                   _latest("fact_care_service_episode", "start_date")),
-    "care_finance": (Freshness("fact_care_finance", "financial_year",
-                               "select max(make_date(cast(left(financial_year, 4) as integer) + 1, 3, 31)) "
-                               "from fact_care_finance where regexp_matches(financial_year, '^[0-9]{4}')"),),
-    "bay_session": (_latest("fact_bay_session", "arrival_at"),),
-    "permit": (_latest("fact_permit", "applied_at"),),
-    "suspension": (_latest("fact_suspension", "applied_on"),),
-}
-
-# ------------------------------------------------------------------------------------------------- table columns
 
 
 class Column(NamedTuple):
@@ -661,10 +623,12 @@ def freshness_rows(latest: dict) -> list[dict]:
     tables = {row["table_name"] for row in warehouse.rows(TABLES_SQL)}
     as_of = latest["data_as_of"]
     rows = []
-    for target in sorted(set(files) | set(FRESHNESS)):
-        facts = FRESHNESS.get(target, ())
-        present = [fact for fact in facts if fact.table in tables]
-        dates = [warehouse.rows(f"select ({fact.latest_sql}) as latest")[0]["latest"] for fact in present]
+    measured = freshness_by_source()   # each fact's own `freshness:` (data_models/model_specs.py)
+    for target in sorted(set(files) | set(measured)):
+        facts = measured.get(target, [])
+        present = [(table, fresh) for table, fresh in facts if table in tables]
+        dates = [warehouse.rows(f"select ({fresh.latest_sql(table)}) as latest")[0]["latest"]
+                 for table, fresh in present]
         dates = [d.date() if isinstance(d, dt.datetime) else d for d in dates if d is not None]
         latest_date = max(dates) if dates else None
         days = (as_of - latest_date).days if latest_date and as_of else None
@@ -675,9 +639,9 @@ def freshness_rows(latest: dict) -> list[dict]:
         elif days is None:
             status = "unknown (no data as of)"
         else:
-            status = "fresh" if days <= FRESH_DAYS else "stale"
+            status = "fresh" if days <= max(fresh.fresh_within_days for _, fresh in facts) else "stale"
         rows.append({"target": target, "files": files.get(target, 0),
-                     "measured_by": ", ".join(f"{f.table}.{f.column}" for f in facts) or "reference data",
+                     "measured_by": ", ".join(f"{table}.{fresh.column}" for table, fresh in facts) or "reference data",
                      "latest": latest_date, "days_behind": days, "status": status})
     return rows
 
@@ -687,7 +651,8 @@ def _freshness_section(latest: dict | None):
     if latest is None:
         return _section("freshness", title, [_no_success()])
     intro = (f"The latest date each source's facts cover, against the data as of {ui.when(latest['data_as_of'])}: "
-             f"fresh when within {FRESH_DAYS} days of it, else stale. Monthly facts cover to the end of their month.")
+             f"fresh when within {FRESH_DAYS} days of it (a yearly return: until the next is due), else stale. "
+             f"Monthly facts cover to the end of their month, yearly returns to 31 March.")
     try:
         rows = freshness_rows(latest)
     except WarehouseUnavailable as exc:

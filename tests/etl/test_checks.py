@@ -3,6 +3,7 @@
 import duckdb
 import pytest
 
+from data_models.model_specs import ModelSpec
 from etl.checks import (
     accepted_values_sql,
     model_checks,
@@ -46,9 +47,9 @@ def test_accepted_values_is_parameterised(con):
 
 
 def test_model_checks_follow_the_yaml(con):
-    model = Model("fact_x", None, "", {"tests": {
+    model = Model("fact_x", None, "", ModelSpec(description="x", grain="one x", tests={
         "unique": ["x_key"], "not_null": ["ward_key"],
-        "relationships": {"ward_key": "dim_ward.ward_key"}, "accepted_values": {"status": ["paid", "open"]}}})
+        "relationships": {"ward_key": "dim_ward.ward_key"}, "accepted_values": {"status": ["paid", "open"]}}))
     failures = {name: count(con, sql, params) for name, sql, params in model_checks(model)}
     assert failures == {"unique(x_key)": 1, "not_null(ward_key)": 1,
                         "relationship(ward_key -> dim_ward.ward_key)": 1, "accepted_values(status)": 1}

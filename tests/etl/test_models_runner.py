@@ -53,7 +53,8 @@ def test_a_failing_model_is_named(tmp_path):
 
 
 def test_published_and_spec(tmp_path):
-    write_model(tmp_path, "fact_x", "select 1 as k", "grain: one x\nsource: spend\ntests:\n  unique: [k]\n")
+    write_model(tmp_path, "fact_x", "select 1 as k",
+                "description: x\ngrain: one x\nsource: spend\ntests:\n  unique: [k]\n")
     write_model(tmp_path, "stg_x", "select 1 as k")
     models = load_models(tmp_path)
     assert models["fact_x"].published and not models["stg_x"].published
@@ -67,4 +68,4 @@ def test_the_project_models_form_a_valid_graph():
     assert set(order) == set(models)
     for name, model in models.items():
         if name.startswith("fact_"):
-            assert model.spec.get("grain"), f"{name}.yaml must state the grain"
+            assert model.spec and model.spec.grain, f"{name}.yaml must state the grain"
