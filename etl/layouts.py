@@ -136,7 +136,11 @@ def load_targets(layouts_dir: Path = LAYOUTS_DIR) -> list[Target]:
     for path in sorted(layouts_dir.glob("*.yaml")):
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            targets.append(Target.model_validate(raw))
+            target = Target.model_validate(raw)
+            targets.append(target)
+            if path.stem != target.target:  # one file per target, named after it, so a target's layouts are found
+                problems.append(f"{path.name}: holds target {target.target!r}, so it must be named "
+                                f"{target.target}.yaml")
         except yaml.YAMLError as exc:
             problems.append(f"{path.name}: not valid YAML: {exc}")
         except ValidationError as exc:

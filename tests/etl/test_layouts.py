@@ -172,11 +172,17 @@ def config_error(tmp_path: Path, files: dict[str, str]) -> str:
 
 
 def test_misspelt_key_names_file_and_location(tmp_path):
-    message = config_error(tmp_path, {"good.yaml": GOOD, "bad.yaml": GOOD.replace("thing", "other").replace(
+    message = config_error(tmp_path, {"thing.yaml": GOOD, "other.yaml": GOOD.replace("thing", "other").replace(
         "columns: {a: [A]}", "colums: {a: [A]}")})
-    assert "bad.yaml" in message
+    assert "other.yaml" in message
     assert "layouts.0.colums" in message
-    assert "good.yaml" not in message
+    assert "thing.yaml" not in message
+
+
+def test_a_layout_file_is_named_after_its_target(tmp_path):
+    message = config_error(tmp_path, {"things.yaml": GOOD})
+    assert "things.yaml: holds target 'thing', so it must be named thing.yaml" in message
+    assert load_targets(write_layouts(tmp_path / "named", {"thing.yaml": GOOD}))[0].target == "thing"
 
 
 def test_unknown_type_names_file_and_location(tmp_path):
