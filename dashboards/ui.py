@@ -41,12 +41,13 @@ def when(value) -> str:
     return f"{value:%-d %b %Y}"
 
 
-def scroll_region(table, label: str, id_: str | None = None) -> html.Div:
+def scroll_region(table, label: str, id_: str | None = None, class_name: str = "") -> html.Div:
     """A wide table that may scroll sideways on a narrow screen, reachable and scrollable by keyboard
-    (WCAG 2.1.1; axe rule scrollable-region-focusable), instead of dbc.Table(responsive=True)."""
+    (WCAG 2.1.1; axe rule scrollable-region-focusable), instead of dbc.Table(responsive=True). Every page's
+    scrolling table is one of these."""
     extra = {"id": id_} if id_ else {}
-    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label},
-                    **extra)
+    return html.Div(table, className=f"table-responsive {class_name}".strip(), tabIndex="0", role="region",
+                    **{"aria-label": label}, **extra)
 
 
 class PageCallbacks:

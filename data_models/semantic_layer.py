@@ -29,12 +29,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from data_models.formats import FORMATS
 from data_models.yaml_locations import dotted, line_of, problem_message
 
 SEMANTIC_DIR = Path(__file__).resolve().parent / "semantic"
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-FORMATS = ("count", "pounds", "percent", "days", "minutes", "number")
 DIRECTIONS = ("higher", "lower", "neutral")
 NO_DATE = "none"  # a measure's `date: none`: a snapshot at data_as_of, which no date selection can filter
 LATEST_FLAG = "is_latest_period"  # the column the query layer adds for facts with `latest:` (semi-additive amounts)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from data_models.formats import FORMATS
 from data_models.yaml_locations import dotted, line_of, problem_message
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue" / "services.yaml"
@@ -23,7 +24,6 @@ LAYOUTS_DIR = Path(__file__).resolve().parent / "layouts"
 # libyaml's parser when PyYAML was built with it: the catalogue is thousands of lines and is read on every build
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-FORMATS = ("count", "pounds", "percent", "days", "number", "rate_per_1000")
 DIRECTIONS = ("higher", "lower")
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -4,16 +4,14 @@ nothing to show or the data cannot be read. A click on any chart toggles its dim
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import importlib
-import io
 import json
-from urllib.parse import quote
 
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboards import csv_download, ui
 from dashboards.components import data
 from dashboards.components.kpi import rag
 from dashboards.components.selection import GRAPH, clicked_value, pick_attributes
@@ -339,21 +337,16 @@ def columns(chart: Chart) -> list[tuple[str, str]]:
 
 def csv_text(chart: Chart, rows: list[dict]) -> str:
     """Exactly the plotted rows: the dimension's value and label, and each measure unformatted."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     keys = columns(chart)
     values = [chart.dimension] + ([chart.across] if chart.across else [])
-    writer.writerow(values + [heading for _, heading in keys])
-    for row in rows:
-        writer.writerow([row["value"]] + ([row["across"]] if chart.across else [])
-                        + ["" if row[k] is None else row[k] for k, _ in keys])
-    return out.getvalue()
+    return csv_download.csv_text(values + [heading for _, heading in keys],
+                                 ([row["value"]] + ([row["across"]] if chart.across else []) + [row[k] for k, _ in keys]
+                                  for row in rows))
 
 
 def download_link(spec: PageSpec, chart: Chart, rows: list[dict]):
-    return html.A("Download CSV", href="data:text/csv;charset=utf-8," + quote(csv_text(chart, rows)),
-                  download=f"{spec.name}-{chart.name}.csv", className="csv-link small",
-                  id=f"{spec.name}-{chart.name}-csv", **{"aria-label": f"Download {chart.title} as CSV"})
+    return csv_download.download_link(csv_text(chart, rows), f"{spec.name}-{chart.name}.csv",
+                                      f"{spec.name}-{chart.name}-csv", chart.title)
 
 
 TEXT_KEYS = ("label", "financial_year", "across_label")
@@ -443,10 +436,10 @@ def sortable_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set
         cells = [html.Th(_row_button(row, chart, selected), scope="row")]
         cells += [html.Td(_cell(row, key, chart), className="text-end") for key, _ in keys if key != "label"]
         body.append(html.Tr(cells, className="table-active" if row["value"] in selected else None))
-    return html.Div(html.Table([html.Caption(chart.title + " (select a column heading to sort)"),
-                                html.Thead(html.Tr(head)), html.Tbody(body)],
-                               className="table table-sm caption-top mb-1", id=f"{spec.name}-{chart.name}-rows"),
-                    className="table-responsive sortable-table")
+    table = html.Table([html.Caption(chart.title + " (select a column heading to sort)"), html.Thead(html.Tr(head)),
+                        html.Tbody(body)], className="table table-sm caption-top mb-1",
+                       id=f"{spec.name}-{chart.name}-rows")
+    return ui.scroll_region(table, chart.title, class_name="sortable-table")
 
 
 def chart_click(spec: PageSpec, chart: Chart, click_data) -> list[tuple[str, str | None]]:

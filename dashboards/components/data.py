@@ -115,7 +115,8 @@ def data_as_of() -> dict | None:
 # ------------------------------------------------------------------------------------------------ formats
 
 def fmt(value: Any, format_: str) -> str:
-    """A measure's value as the page shows it: 1,234 · £1,234 · 97.5% · 4.2 days."""
+    """A measure's or KPI's value as the page shows it (data_models/formats.py lists the formats): 1,234 · £1,234 ·
+    97.5% · 4.2 days · 35 min · 3.2 per 1,000."""
     if value is None:
         return "–"
     if format_ == "count":
@@ -128,6 +129,8 @@ def fmt(value: Any, format_: str) -> str:
         return f"{value:,.1f} days"
     if format_ == "minutes":
         return f"{value:,.0f} min"
+    if format_ == "rate_per_1000":
+        return f"{value:,.2f}".rstrip("0").rstrip(".") + " per 1,000"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 

@@ -60,11 +60,6 @@ def shown_value(row: dict, kpi_format: str, wards: list[str]) -> float | None:
     return row["kpi_ward_value"]
 
 
-def kpi_fmt(value, kpi_format: str) -> str:
-    text = data.fmt(value, kpi_format)
-    return f"{text} per 1,000" if kpi_format == "rate_per_1000" and value is not None else text
-
-
 def selected_wards(state) -> list[str]:
     return sel.normalise(state).get("ward", [])
 

@@ -38,7 +38,8 @@ SPEC = declare(PageSpec(
         Kpi("budget_actual_to_date"),
         Kpi("budget_forecast_outturn"),
         Kpi("budget_forecast_variance"),
-        Kpi("budget_forecast_variance_pct", "Forecast variance (% of budget)"),
+        Kpi("budget_forecast_variance_pct"),
+        # beside the budget's own figures, the tile says which spend this is (the transparency data, over £500)
         Kpi("spend_amount", "Spend over £500"),
     ),
     # long service and cost-centre names and the two-year month charts need the full width

@@ -27,14 +27,14 @@ SPEC = declare(PageSpec(
           "selection does not apply to them. Select a bar, slice, point, table row or filter value to filter every "
           "chart; select it again to remove it.",
     kpis=(
-        Kpi("care_people_in_long_term_support", "People in long-term support"),
-        Kpi("care_requests", "New requests for support"),
-        Kpi("care_people_awaiting_assessment", "People waiting for an assessment"),
-        Kpi("care_average_days_waited_for_assessment", "Average wait for an assessment"),
-        Kpi("care_assessments_within_28_days_pct", "Assessments within 28 days"),
-        Kpi("care_people_review_overdue", "People with a review overdue"),
-        Kpi("care_weekly_cost", "Weekly cost of active support"),
-        Kpi("care_weekly_cost_per_person", "Weekly cost per person"),
+        Kpi("care_people_in_long_term_support"),
+        Kpi("care_requests"),
+        Kpi("care_people_awaiting_assessment"),
+        Kpi("care_average_days_waited_for_assessment"),
+        Kpi("care_assessments_within_28_days_pct"),
+        Kpi("care_people_review_overdue"),
+        Kpi("care_weekly_cost"),
+        Kpi("care_weekly_cost_per_person"),
     ),
     charts=(
         Chart("requests-by-month", "New requests by month: this year and last", "fy_months", "month",

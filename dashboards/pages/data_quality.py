@@ -8,9 +8,7 @@ only the page on screen); numbers without thousands separators and dates as ISO 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from typing import NamedTuple
 
@@ -19,7 +17,7 @@ import dash_bootstrap_components as dbc
 import duckdb
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from dashboards import ui
+from dashboards import csv_download, ui
 from dashboards.components import PageSpec, declare
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.model_specs import FRESH_DAYS, freshness_by_source
@@ -274,7 +272,7 @@ def _files_section(latest: dict | None):
         dcc.Store(id="data-quality-files-page", data=0),
         _download("files", "these files"),
         html.Div(view["message"], id="data-quality-files-message"),
-        dcc.Loading(_scrolling(table, "Files of the latest successful load"), delay_show=400),
+        dcc.Loading(ui.scroll_region(table, "Files of the latest successful load"), delay_show=400),
         _pager("files", view),
         html.P(run_check, id="data-quality-files-run-check", className="small"),
     ], intro)
@@ -722,13 +720,8 @@ def _table(caption: str, columns: list[Column], rows: list[dict], id_: str, cell
                          "text-nowrap" if c.kind in ("date", "datetime") else None) for c in columns],
                 className=row_class(row) if row_class else None)
         for row in rows])
-    return _scrolling(dbc.Table([html.Caption(caption), header, body], id=id_, size="sm", className="caption-top"),
-                      caption)
-
-
-def _scrolling(table, label: str):
-    """A wide table scrolls sideways on a narrow screen; the scrolling box takes keyboard focus (WCAG 2.1.1)."""
-    return html.Div(table, className="table-responsive", tabIndex="0", role="region", **{"aria-label": label})
+    return ui.scroll_region(dbc.Table([html.Caption(caption), header, body], id=id_, size="sm",
+                                      className="caption-top"), caption)
 
 
 def _csv_value(value):
@@ -753,10 +746,6 @@ def _send(make_csv, filename: str):
 
 
 def to_csv(columns: list[Column], rows: list[dict]) -> str:
-    """The rows as CSV under the columns' labels (UTF-8 with a byte-order mark, so Excel reads ✓ and £)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.label for c in columns])
-    for row in rows:
-        writer.writerow([_csv_value(row.get(c.key)) for c in columns])
-    return "\ufeff" + out.getvalue()
+    """The rows as CSV under the columns' labels."""
+    return csv_download.csv_text([c.label for c in columns], ([_csv_value(row.get(c.key)) for c in columns]
+                                                              for row in rows))

@@ -15,7 +15,7 @@ from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
 from dashboards.components.selection import STORE
-from dashboards.components.service_kpis import FACT, headlines, kpi_fmt, service_href
+from dashboards.components.service_kpis import FACT, headlines, service_href
 from dashboards.warehouse import WarehouseUnavailable, current
 from query import selections as sel
 
@@ -200,8 +200,8 @@ def _service_row(row: dict, values: dict, wards: list[str]):
                  " ", html.Code(row["service_code"], className="small")], scope="row"),
         html.Td(ui.count(row["kpis"]), className="text-end"),
         html.Td(row["headline_label"] or "–"),
-        html.Td(kpi_fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
-        html.Td(kpi_fmt(target, kpi_format) if target is not None else "–", className="text-end"),
+        html.Td(data.fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
+        html.Td(data.fmt(target, kpi_format) if target is not None else "–", className="text-end"),
         html.Td(status, id=f"home-service-{key}-status"),
     ])
 

@@ -12,8 +12,6 @@ ward or month in a table, or a click on the map or a trend point, toggles that v
 
 from __future__ import annotations
 
-import csv
-import io
 from urllib.parse import quote
 
 import dash
@@ -23,7 +21,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
-from dashboards import ui
+from dashboards import csv_download, ui
 from dashboards.components import Chart, PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
@@ -34,7 +32,6 @@ from dashboards.components.service_kpis import (
     NOT_APPLIED,
     PATH_PREFIX,
     basis,
-    kpi_fmt,
     selected_wards,
     service_slug,
     shown_value,
@@ -265,13 +262,13 @@ def kpi_tile(item: dict, points, context, wards: list[str]):
     month, value = latest(points)
     key = item["kpi_code"].lower()
     colour = kpi.rag(value, item["target"], item["direction"], item["format"] == "percent")
-    target = f" Target {kpi_fmt(item['target'], item['format'])}" if item["target"] is not None else ""
+    target = f" Target {data.fmt(item['target'], item['format'])}" if item["target"] is not None else ""
     pooled = len(wards) > 1 and item["format"] == "percent" and value is not None
     when = (f"{data.month_label(month)} · {basis(item['format'], wards, pooled)}" if month
             else _no_value(wards, item))
     parts = [
         html.H3(item["label"], className="kpi-label"),
-        html.P(kpi_fmt(value, item["format"]), className="kpi-value", id=f"{NAME}-kpi-{key}-value",
+        html.P(data.fmt(value, item["format"]), className="kpi-value", id=f"{NAME}-kpi-{key}-value",
                **{"data-month": month or ""}),
         html.P(when, className="small mb-1", id=f"{NAME}-kpi-{key}-month"),
         html.P([html.Span(status_word(value, colour), className=f"rag rag-{colour or 'none'}",
@@ -305,8 +302,8 @@ def _sparkline(points, month: str | None, kpi_format: str):
     if len(shown) < 2:
         return None
     (first_month, first), (last_month, last) = shown[0], shown[-1]
-    summary = (f"Last {len(upto)} months: {kpi_fmt(first, kpi_format)} in {data.month_label(first_month)}, "
-               f"{kpi_fmt(last, kpi_format)} in {data.month_label(last_month)}.")
+    summary = (f"Last {len(upto)} months: {data.fmt(first, kpi_format)} in {data.month_label(first_month)}, "
+               f"{data.fmt(last, kpi_format)} in {data.month_label(last_month)}.")
     return html.Img(src="data:image/svg+xml;utf8," + quote(kpi.sparkline_svg([v for _, v in upto])), alt=summary,
                     title=summary, className="kpi-spark")
 
@@ -353,7 +350,7 @@ def trend_figure(lines: list[tuple[dict, list]], selected: set[str]) -> go.Figur
                            subplot_titles=titles)
     for row, (item, points) in enumerate(lines, start=1):
         x = [f"{m}-01" for m, _ in points]
-        text = [f"{data.month_label(m)}: {kpi_fmt(v, item['format'])}" for m, v in points]
+        text = [f"{data.month_label(m)}: {data.fmt(v, item['format'])}" for m, v in points]
         chosen = [m in selected for m, _ in points]
         figure.add_trace(go.Scatter(
             x=x, y=[v for _, v in points], customdata=[m for m, _ in points], text=text, mode="lines+markers",
@@ -378,7 +375,7 @@ def trend_figure(lines: list[tuple[dict, list]], selected: set[str]) -> go.Figur
 
 
 def _trend_title(item: dict) -> str:
-    target = f" (target {kpi_fmt(item['target'], item['format'])})" if item["target"] is not None else " (no target)"
+    target = f" (target {data.fmt(item['target'], item['format'])})" if item["target"] is not None else " (no target)"
     return f"{item['label']}{target}"
 
 
@@ -391,7 +388,7 @@ def trend_table(lines: list[tuple[dict, list]], months: set[str]):
                                for item, _ in lines]))
     body = html.Tbody([
         html.Tr([html.Th(_pick_button("month", m, data.month_label(m), m in months), scope="row")] +
-                [html.Td(kpi_fmt(values[item["kpi"]].get(m), item["format"]), className="text-end")
+                [html.Td(data.fmt(values[item["kpi"]].get(m), item["format"]), className="text-end")
                  for item, _ in lines],
                 className="table-active" if m in months else None)
         for m in all_months])
@@ -401,7 +398,7 @@ def trend_table(lines: list[tuple[dict, list]], months: set[str]):
 
 
 def _target_note(item: dict) -> str:
-    return f" (target {kpi_fmt(item['target'], item['format'])})" if item["target"] is not None else ""
+    return f" (target {data.fmt(item['target'], item['format'])})" if item["target"] is not None else ""
 
 
 def _pick_button(dimension: str, value: str, label: str, pressed: bool):
@@ -411,19 +408,13 @@ def _pick_button(dimension: str, value: str, label: str, pressed: bool):
 
 def trend_csv(lines: list[tuple[dict, list]]) -> str:
     """Exactly the plotted points: one row per KPI and month, the value unformatted, and the KPI's target."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["kpi", "kpi_label", "format", "month", "value", "target"])
-    for item, points in lines:
-        for month, value in points:
-            writer.writerow([item["kpi"], item["label"], item["format"], month, "" if value is None else value,
-                             "" if item["target"] is None else item["target"]])
-    return out.getvalue()
+    return csv_download.csv_text(["kpi", "kpi_label", "format", "month", "value", "target"],
+                                 ([item["kpi"], item["label"], item["format"], month, value, item["target"]]
+                                  for item, points in lines for month, value in points))
 
 
 def _download(key: str, title: str, text: str):
-    return html.A("Download CSV", href="data:text/csv;charset=utf-8," + quote(text), download=f"{NAME}-{key}.csv",
-                  className="csv-link small", id=f"{NAME}-{key}-csv", **{"aria-label": f"Download {title} as CSV"})
+    return csv_download.download_link(text, f"{NAME}-{key}.csv", f"{NAME}-{key}-csv", title)
 
 
 # --------------------------------------------------------------------------------------------------- ward breakdown
@@ -478,7 +469,7 @@ def ward_table(rows: list[dict], item: dict, chosen: list[str], caption: str):
         colour = kpi.rag(row["value"], item["target"], item["direction"], item["format"] == "percent")
         body.append(html.Tr([
             html.Th(_pick_button("ward", row["ward"], row["ward"], row["ward"] in chosen), scope="row"),
-            html.Td(kpi_fmt(row["value"], item["format"]), className="text-end"),
+            html.Td(data.fmt(row["value"], item["format"]), className="text-end"),
             html.Td(html.Span(kpi.RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}")),
         ], className="table-active" if row["ward"] in chosen else None))
     table = html.Table([html.Caption(caption), head, html.Tbody(body)], className="table table-sm caption-top mb-1",
@@ -487,13 +478,9 @@ def ward_table(rows: list[dict], item: dict, chosen: list[str], caption: str):
 
 
 def wards_csv(rows: list[dict], item: dict, month: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["ward", "kpi", "kpi_label", "format", "month", "value", "target"])
-    for row in rows:
-        writer.writerow([row["ward"], item["kpi"], item["label"], item["format"], month, row["value"],
-                         "" if item["target"] is None else item["target"]])
-    return out.getvalue()
+    return csv_download.csv_text(["ward", "kpi", "kpi_label", "format", "month", "value", "target"],
+                                 ([row["ward"], item["kpi"], item["label"], item["format"], month, row["value"],
+                                   item["target"]] for row in rows))
 
 
 # ------------------------------------------------------------------------------------------------------ callbacks

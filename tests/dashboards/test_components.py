@@ -126,7 +126,7 @@ def test_csv_is_exactly_the_plotted_rows():
     chart = Chart("t", "T", "bar", "trade", ("repairs_raised",))
     rows = [{"value": "Gas", "label": "Gas", "repairs_raised": 3}, {"value": "Lifts", "label": "Lifts",
                                                                     "repairs_raised": None}]
-    assert cards.csv_text(chart, rows) == "trade,Trade,Repairs raised\nGas,Gas,3\nLifts,Lifts,\n"
+    assert cards.csv_text(chart, rows) == "\ufefftrade,Trade,Repairs raised\r\nGas,Gas,3\r\nLifts,Lifts,\r\n"
 
 
 def test_sorting_a_table():
@@ -221,9 +221,31 @@ def test_formats_as_the_council_writes_them():
     assert fmt(35, "pounds") == "£35"
     assert fmt(97.54, "percent") == "97.5%"
     assert fmt(None, "pounds") == "–"
+    assert fmt(3.2, "rate_per_1000") == "3.2 per 1,000"
+    assert fmt(None, "rate_per_1000") == "–"
+
+
+def test_every_format_a_measure_or_kpi_can_have_is_shown_its_own_way():
+    from dashboards.components.data import fmt
+    from data_models.formats import FORMATS
+
+    shown = {f: fmt(1234.5, f) for f in FORMATS}
+    assert len(set(shown.values())) == len(FORMATS), shown
 
 
 def test_a_tile_with_a_target_but_no_value_says_no_value():
     assert kpi.status_words(None, None, 80) == "No value"
     assert kpi.status_words(None, 12, None) == "No target"
     assert kpi.status_words("red", 50, 80) == "Off target"
+
+
+def test_tiles_take_the_measures_label_unless_the_page_needs_another():
+    from dashboards.components import data
+    from dashboards.components.spec import SPECS
+
+    tiles = [(spec.name, tile) for spec in SPECS.values() for tile in spec.kpis]
+    assert len(tiles) >= 30
+    restated = [(page_name, t.measure) for page_name, t in tiles if t.label == data.layer().measure(t.measure).label]
+    assert restated == []
+    own_labels = {t.measure for _, t in tiles if t.label}
+    assert own_labels == {"budget_annual", "spend_amount"}   # each with a comment in budget.py saying why

@@ -3,9 +3,7 @@ warehouse; the searches take values only as bound parameters; callbacks are call
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from contextvars import copy_context
 
@@ -14,6 +12,7 @@ import duckdb
 import pytest
 from component_tree import find
 from component_tree import joined_text as text
+from csv_download_text import parse_download
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -77,9 +76,7 @@ def n(value) -> str:
 
 
 def parse_csv(download: dict) -> list[list[str]]:
-    content = download["content"]
-    assert content.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(content[1:])))
+    return parse_download(download["content"])
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ without query.compiler), with and without selections; its filter states, heat-ma
 
 from __future__ import annotations
 
-import csv
-import io
-
 import dash
 import pytest
 from component_tree import text as _text
+from csv_download_text import parse_download
 
 from dashboards.components import cards, filters, kpi
 from dashboards.components.spec import SPECS
@@ -196,7 +194,7 @@ def test_the_heatmap_is_hour_by_weekday_and_its_csv_lists_every_cell(app, con):
         text = cards.csv_text(chart, rows)
     assert list(figure.data[0].x) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert list(figure.data[0].y)[:3] == ["00:00", "01:00", "02:00"]
-    records = list(csv.reader(io.StringIO(text)))
+    records = parse_download(text)
     assert records[0][:2] == ["hour", "weekday"]
     assert {(r[0], r[1]): (pytest.approx(float(r[-1])),) for r in records[1:]} == expected
     assert len(records) - 1 == len(expected) == 24 * 7  # the demo's sensors have stays at every hour of every day

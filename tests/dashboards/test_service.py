@@ -9,9 +9,11 @@ import sys
 
 import pytest
 from component_tree import find as _find
+from csv_download_text import parse_download
 
 from app import create_app
 from dashboards.components import service_kpis
+from dashboards.components.data import fmt
 from data_models.service_catalogue import load_catalogue
 
 WITH_WARDS, WITHOUT_WARDS, COUNTS_BY_WARD = "HSG-REP", "LIB", "PRK"
@@ -161,7 +163,7 @@ def test_key_figures_and_trend_equal_plain_sql(app, service, con, service_code, 
         key = item["kpi_code"].lower()
         month, value = _latest(tile_points.get(item["kpi_code"], {}))
         shown = _find(tiles[-1], f"service-kpi-{key}-value")
-        assert shown.children == service.kpi_fmt(value, item["format"]), (item["kpi_code"], state)
+        assert shown.children == fmt(value, item["format"]), (item["kpi_code"], state)
         assert shown.to_plotly_json()["props"]["data-month"] == (month or "")
         if state.get("month"):
             assert month is None or month in state["month"]
@@ -223,7 +225,7 @@ def test_csv_is_what_the_trend_shows(app, service, con):
         items = service.service_kpis(WITH_WARDS)
         rows = service.kpi_rows(WITH_WARDS, {"financial_year": ["2025-26"]}, drop=("month",))
         lines = service.trend_points(items, rows, [])
-    text = service.trend_csv(lines).splitlines()
+    text = [",".join(r) for r in parse_download(service.trend_csv(lines))]
     assert text[0] == "kpi,kpi_label,format,month,value,target"
     assert len(text) - 1 == 5 * 12  # five KPIs, twelve months of 2025-26
     expected = expected_points(con, WITH_WARDS, {"financial_year": ["2025-26"]}, apply_month=False)
@@ -255,6 +257,6 @@ def test_home_headline_statuses_equal_plain_sql(app, home, service, con, state):
     for entry in catalogue.services:
         key = entry.code.lower()
         cell = next(c for part in parts[3:] if (c := _find(part, f"home-service-{key}-value")) is not None)
-        assert cell.children == service.kpi_fmt(expected[entry.code], entry.kpis[0].format), entry.code
+        assert cell.children == fmt(expected[entry.code], entry.kpis[0].format), entry.code
         link = next(c for part in parts[3:] if (c := _find(part, f"home-service-{key}")) is not None)
         assert link.href == f"/services/{entry.slug}"

@@ -255,8 +255,8 @@ def test_line_numbers_point_into_the_file(tmp_path):
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(path)
     assert caught.value.problems == [
-        "services[0].kpis[0].format (line 13): 'percentage' is not one of count, pounds, percent, days, number, "
-        "rate_per_1000"
+        "services[0].kpis[0].format (line 13): 'percentage' is not one of count, pounds, percent, days, minutes, "
+        "number, rate_per_1000"
     ]
     assert str(path) in str(caught.value)
 
