@@ -8,19 +8,31 @@ only the page on screen); numbers without thousands separators and dates as ISO 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from typing import NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
 import duckdb
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from dashboards import csv_download, ui
-from dashboards.components import PageSpec, declare
+from dashboards import ui
+from dashboards.components import PageSpec, declare, record_table
+from dashboards.components.load_records import (
+    CHECK_BAD,
+    CHECK_OK,
+    DEFAULT_FILE_SORT,
+    LATEST_SUCCESS_SQL,
+    REJECT_CATEGORIES_SQL,
+    REJECTS_COUNT_SQL,
+    RUNS_SQL,
+    file_rows,
+    file_totals,
+    freshness_rows,
+    reject_rows,
+)
+from dashboards.components.record_table import Column, to_csv
 from dashboards.warehouse import WarehouseUnavailable, current
-from data_models.model_specs import FRESH_DAYS, freshness_by_source
+from data_models.model_specs import FRESH_DAYS
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
@@ -34,93 +46,6 @@ PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cell
 ERROR_MESSAGE = ("This part of the page could not be read from the warehouse. Reload the page; if it persists, "
                  "rebuild the warehouse: python -m etl build --sources FOLDER --warehouse PATH")
 
-# ------------------------------------------------------------------------------------------------------------ SQL
-
-RUNS_SQL = """
-select run_id, started, finished, status, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank,
-       case when status <> 'succeeded' then message end as message
-from etl_runs
-order by started desc nulls last, finished desc nulls last, run_id desc
-"""
-LATEST_SUCCESS_SQL = """
-select run_id, finished, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank
-from etl_runs
-where status = 'succeeded'
-order by finished desc nulls last, started desc nulls last
-limit 1
-"""
-# A file has a problem when it was not recognised or could not be read (a message, no layout), had rejected
-# records, or does not balance.
-FILE_PROBLEM_SQL = ("(coalesce(message, '') <> '' or layout is null or coalesce(rows_rejected, 0) > 0 "
-                    "or rows_read is distinct from rows_loaded + rows_rejected + rows_blank)")
-FILES_WHERE = f"""
-where run_id = $run_id
-  and ($search = '' or contains(lower(concat_ws(' ', source_file, layout, target, message)), lower($search)))
-  and (not $problems_only or {FILE_PROBLEM_SQL})
-"""
-FILES_COLUMNS_SQL = f"""
-select source_file, layout, target, encoding, rows_read, rows_loaded, rows_rejected, rows_blank,
-       rows_read is not distinct from rows_loaded + rows_rejected + rows_blank as balanced,
-       coalesce(message, '') as message, {FILE_PROBLEM_SQL} as problem
-from etl_files
-"""
-FILES_TOTALS_SQL = f"""
-select count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-       sum(rows_rejected) as rows_rejected, sum(rows_blank) as rows_blank,
-       count(*) filter (where rows_read is distinct from rows_loaded + rows_rejected + rows_blank) as unbalanced
-from etl_files
-{FILES_WHERE}
-"""
-REJECTS_WHERE = """
-where run_id = $run_id
-  and ($search = '' or contains(lower(source_file), lower($search)) or contains(lower(reason), lower($search)))
-"""
-REJECTS_COUNT_SQL = f"select count(*) as n from etl_rejects {REJECTS_WHERE}"
-REJECTS_SQL = f"""
-select source_file, source_row, reason, raw
-from etl_rejects
-{REJECTS_WHERE}
-order by source_file, source_row
-"""
-# The reason's kind, from the loader's wording (etl/validate.py, etl/extract.py, etl/layouts.py, etl/build.py).
-REASON_CATEGORY_SQL = """
-case
-  when reason like 'unrecognised layout%' then 'Unrecognised file'
-  when reason like 'duplicate of %' then 'Duplicate of an earlier record'
-  when reason like 'totals or summary row%' then 'Totals or summary row'
-  when reason like 'record has %' or reason like 'record holds %' then 'Unreadable record'
-  when reason like '%value withheld: personal data%' then 'Personal value not valid (withheld)'
-  when reason like '% is missing%' then 'Required value missing'
-  when reason like '% is not a date%' then 'Not a date'
-  when reason like '% is not a whole number%' or reason like '% is not a number%'
-       or reason like '% is not an amount in pounds%' then 'Not a number or amount'
-  when reason like '% is not yes/no%' then 'Not yes/no'
-  else 'Other'
-end
-"""
-REJECT_CATEGORIES_SQL = f"""
-select category, count(*) as records, count(distinct source_file) as files, min(reason) as example
-from (select {REASON_CATEGORY_SQL} as category, source_file, reason from etl_rejects where run_id = $run_id)
-group by category
-order by records desc, category
-"""
-FILES_PER_TARGET_SQL = """
-select target, count(*) as files
-from etl_files
-where run_id = $run_id and target is not null
-group by target
-"""
-TABLES_SQL = "select table_name from information_schema.tables where table_catalog = current_database()"
-
-
-class Column(NamedTuple):
-    key: str
-    label: str
-    kind: str = "text"  # text | count | date | datetime | code
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind == "count"
 
 
 RUN_COLUMNS = [
@@ -137,8 +62,6 @@ FILE_COLUMNS = [
     Column("check", "Read = loaded + rejected + blank"),
 ]
 FILE_CSV_COLUMNS = [*FILE_COLUMNS, Column("message", "Message")]
-FILE_SORTS = {c.key: c.key for c in FILE_COLUMNS if c.key != "check"} | {"check": "balanced"}
-DEFAULT_FILE_SORT = {"column": "source_file", "descending": False}
 REJECT_COLUMNS = [Column("source_file", "File"), Column("source_row", "Record", "count"),
                   Column("reason", "Reason"), Column("raw", "Raw record", "code")]
 CATEGORY_COLUMNS = [Column("category", "Reason category"), Column("records", "Records", "count"),
@@ -148,7 +71,6 @@ FRESHNESS_COLUMNS = [
     Column("latest", "Latest date covered", "date"), Column("days_behind", "Days before data as of", "count"),
     Column("status", "Status"),
 ]
-CHECK_OK, CHECK_BAD = "✓ yes", "✗ no"
 
 # ----------------------------------------------------------------------------------------------------------- page
 
@@ -209,7 +131,7 @@ def _runs_section(runs: list[dict]):
         body = [html.P("No load is recorded in this warehouse.", id="data-quality-runs-table")]
     else:
         body = [_download("runs", "runs"),
-                _table(f"Load runs, latest first ({ui.plural(len(runs), 'run')})", RUN_COLUMNS, runs,
+                record_table.table(f"Load runs, latest first ({ui.plural(len(runs), 'run')})", RUN_COLUMNS, runs,
                        "data-quality-runs-table", cell=_run_cell, row_class=_run_row_class)]
     return _section("runs", "Load runs", body)
 
@@ -217,7 +139,7 @@ def _runs_section(runs: list[dict]):
 def _run_cell(column: Column, row: dict):
     if column.key == "status":
         return _status_badge(row["status"])
-    return _display(column, row[column.key])
+    return record_table.display(column, row[column.key])
 
 
 def _run_row_class(row: dict) -> str | None:
@@ -293,28 +215,6 @@ def _pager(key: str, view: dict):
     ], className="d-flex align-items-center mb-3", id=f"data-quality-{key}-pager")
 
 
-def file_rows(run_id: str, search: str = "", problems_only: bool = False, sort: dict | None = None,
-              limit: int | None = None, offset: int = 0) -> list[dict]:
-    """The files of a run matching the filter, sorted; the check column as shown."""
-    sort = sort or DEFAULT_FILE_SORT
-    column = FILE_SORTS.get(sort.get("column"), "source_file")
-    direction = "desc" if sort.get("descending") else "asc"
-    sql = f"{FILES_COLUMNS_SQL} {FILES_WHERE} order by {column} {direction} nulls last, source_file"
-    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
-    if limit is not None:
-        sql += " limit $limit offset $offset"
-        params |= {"limit": limit, "offset": offset}
-    rows = current().rows(sql, params)
-    for row in rows:
-        row["check"] = CHECK_OK if row["balanced"] else CHECK_BAD
-    return rows
-
-
-def file_totals(run_id: str, search: str = "", problems_only: bool = False) -> dict:
-    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
-    return current().rows(FILES_TOTALS_SQL, params)[0]
-
-
 def files_view(run_id: str | None, search: str = "", problems_only: bool = False, sort: dict | None = None,
                page: int = 0) -> dict:
     """Everything the files table shows for this filter, sort and page (a plain function: tests call it)."""
@@ -374,7 +274,8 @@ def _file_row(row: dict):
                 content.append(html.Div("not recognised", className="small fw-semibold data-quality-file-message"))
             cells.append(html.Td(content))
         else:
-            cells.append(html.Td(_display(column, row[column.key]), className="text-end" if column.numeric else None))
+            cells.append(html.Td(record_table.display(column, row[column.key]),
+                                 className="text-end" if column.numeric else None))
     failed = bool(row["message"]) or row["layout"] is None or not row["balanced"]
     return html.Tr(cells, className="table-danger" if failed else ("table-warning" if row["problem"] else None))
 
@@ -490,7 +391,7 @@ def _rejects_section(latest: dict | None, search: str):
     elif categories:
         caption = f"Rejected records by kind of reason ({ui.plural(sum(r['records'] for r in categories), 'record')})"
         summary = html.Div([_download("categories", "reason summary"),
-                            _table(caption, CATEGORY_COLUMNS, categories, "data-quality-categories-table")])
+                            record_table.table(caption, CATEGORY_COLUMNS, categories, "data-quality-categories-table")])
     search_box = dbc.Row(dbc.Col([
         dbc.Label("Search rejected records by file or reason", html_for="data-quality-rejects-search"),
         dbc.Input(id="data-quality-rejects-search", type="search", value=search, debounce=0.3,
@@ -519,15 +420,6 @@ def _rejects_section(latest: dict | None, search: str):
        "(personal fields pseudonymised or withheld).")
 
 
-def reject_rows(run_id: str, search: str = "", limit: int | None = None, offset: int = 0) -> list[dict]:
-    params = {"run_id": run_id, "search": (search or "").strip()}
-    sql = REJECTS_SQL
-    if limit is not None:
-        sql += " limit $limit offset $offset"
-        params |= {"limit": limit, "offset": offset}
-    return current().rows(sql, params)
-
-
 def rejects_view(run_id: str | None, search: str = "", page: int = 0) -> dict:
     """The rejected records matching `search` (file or reason), at most PAGE_SIZE from page `page`."""
     search = (search or "").strip()
@@ -537,7 +429,7 @@ def rejects_view(run_id: str | None, search: str = "", page: int = 0) -> dict:
     if rows:
         caption = (f"Rejected records of run {run_id}" + (f" matching “{search}”" if search else "")
                    + f" ({ui.plural(total, 'record')}), by file and record number")
-        content = _table(caption, REJECT_COLUMNS, rows, "data-quality-rejects-table", cell=_reject_cell)
+        content = record_table.table(caption, REJECT_COLUMNS, rows, "data-quality-rejects-table", cell=_reject_cell)
     else:
         text = f"No rejected record matches “{search}”." if search else "No record of this load was rejected."
         content = html.P(text, id="data-quality-rejects-empty", className="data-quality-empty")
@@ -549,7 +441,7 @@ def _reject_cell(column: Column, row: dict):
     if column.key == "raw":
         return html.Code(row["raw"] or "", className="d-block text-break small",
                          style={"whiteSpace": "pre-wrap", "maxWidth": "38rem"})
-    return _display(column, row[column.key])
+    return record_table.display(column, row[column.key])
 
 
 @callbacks(
@@ -614,36 +506,6 @@ def download_runs(_clicks):
 
 # ------------------------------------------------------------------------------------------------------ freshness
 
-def freshness_rows(latest: dict) -> list[dict]:
-    """Per target: its files in the run, the latest date its facts cover, and fresh/stale against data_as_of."""
-    warehouse = current()
-    files = {row["target"]: row["files"] for row in warehouse.rows(FILES_PER_TARGET_SQL, {"run_id": latest["run_id"]})}
-    tables = {row["table_name"] for row in warehouse.rows(TABLES_SQL)}
-    as_of = latest["data_as_of"]
-    rows = []
-    measured = freshness_by_source()   # each fact's own `freshness:` (data_models/model_specs.py)
-    for target in sorted(set(files) | set(measured)):
-        facts = measured.get(target, [])
-        present = [(table, fresh) for table, fresh in facts if table in tables]
-        dates = [warehouse.rows(f"select ({fresh.latest_sql(table)}) as latest")[0]["latest"]
-                 for table, fresh in present]
-        dates = [d.date() if isinstance(d, dt.datetime) else d for d in dates if d is not None]
-        latest_date = max(dates) if dates else None
-        days = (as_of - latest_date).days if latest_date and as_of else None
-        if not facts:
-            status = "not dated"
-        elif latest_date is None:
-            status = "no data"
-        elif days is None:
-            status = "unknown (no data as of)"
-        else:
-            status = "fresh" if days <= max(fresh.fresh_within_days for _, fresh in facts) else "stale"
-        rows.append({"target": target, "files": files.get(target, 0),
-                     "measured_by": ", ".join(f"{table}.{fresh.column}" for table, fresh in facts) or "reference data",
-                     "latest": latest_date, "days_behind": days, "status": status})
-    return rows
-
-
 def _freshness_section(latest: dict | None):
     title = "Freshness per source"
     if latest is None:
@@ -662,7 +524,7 @@ def _freshness_section(latest: dict | None):
         return _section("freshness", title, [html.P("No source is loaded.", id="data-quality-freshness-table")], intro)
     return _section("freshness", title, [
         _download("freshness", "freshness"),
-        _table(f"Freshness per source ({ui.plural(len(rows), 'source')})", FRESHNESS_COLUMNS, rows,
+        record_table.table(f"Freshness per source ({ui.plural(len(rows), 'source')})", FRESHNESS_COLUMNS, rows,
                "data-quality-freshness-table", cell=_freshness_cell, row_class=_freshness_row_class),
     ], intro)
 
@@ -676,7 +538,7 @@ def _freshness_cell(column: Column, row: dict):
         if row["measured_by"] == "reference data":
             return "reference data (no dates)"
         return [html.Div(html.Code(name)) for name in row["measured_by"].split(", ")]
-    return _display(column, row[column.key])
+    return record_table.display(column, row[column.key])
 
 
 def _freshness_row_class(row: dict) -> str | None:
@@ -701,39 +563,6 @@ def download_freshness(_clicks, run_id):
 
 # ---------------------------------------------------------------------------------------------- tables and CSV
 
-def _display(column: Column, value):
-    if value is None or value == "":
-        return "–" if column.kind != "text" or value is None else ""
-    if column.kind == "count":
-        return ui.count(value)
-    if column.kind in ("date", "datetime"):
-        return ui.when(value)
-    return str(value)
-
-
-def _table(caption: str, columns: list[Column], rows: list[dict], id_: str, cell=None, row_class=None):
-    cell = cell or (lambda column, row: _display(column, row[column.key]))
-    header = html.Thead(html.Tr([html.Th(c.label, scope="col", className="text-end" if c.numeric else None)
-                                 for c in columns]))
-    body = html.Tbody([
-        html.Tr([html.Td(cell(c, row), className="text-end" if c.numeric else
-                         "text-nowrap" if c.kind in ("date", "datetime") else None) for c in columns],
-                className=row_class(row) if row_class else None)
-        for row in rows])
-    return ui.scroll_region(dbc.Table([html.Caption(caption), header, body], id=id_, size="sm",
-                                      className="caption-top"), caption)
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _send(make_csv, filename: str):
     """A CSV download, or nothing when the warehouse cannot answer (the page already says why; no traceback)."""
     try:
@@ -745,7 +574,3 @@ def _send(make_csv, filename: str):
         return dash.no_update
 
 
-def to_csv(columns: list[Column], rows: list[dict]) -> str:
-    """The rows as CSV under the columns' labels."""
-    return csv_download.csv_text([c.label for c in columns], ([_csv_value(row.get(c.key)) for c in columns]
-                                                              for row in rows))

@@ -426,3 +426,9 @@ def test_page_is_registered_and_served(app):
     with app.server.test_request_context("/data-quality"):
         assert page["title"]() == "Data quality · Borough Insight"
     assert app.server.test_client().get("/data-quality").status_code == 200
+
+
+def test_every_column_of_the_files_table_can_be_sorted(dq):
+    from dashboards.components.load_records import FILE_SORTS
+
+    assert {c.key for c in dq.FILE_COLUMNS} == set(FILE_SORTS)
