@@ -8,6 +8,7 @@ import re
 
 import duckdb
 import pytest
+from browser_actions import click_bar
 from playwright.sync_api import expect
 
 from dashboards.components.data import fmt
@@ -39,16 +40,6 @@ def _figures(warehouse, where: str = "true") -> tuple[str, str]:
             fmt(_latest_sum(warehouse, "variance_pounds", where), "pounds"))
 
 
-def _click_bar(page, card: str, index: int) -> None:
-    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
-    bar = page.locator(f"#budget-{card} .js-plotly-plot .bars path").nth(index)
-    expect(bar).to_be_visible(timeout=TIMEOUT)
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-
 def _expect_figures(page, figures: tuple[str, str]) -> None:
     expect(page.locator(ANNUAL)).to_have_text(figures[0])
     expect(page.locator(VARIANCE)).to_have_text(figures[1])
@@ -77,7 +68,7 @@ def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
         expect(page.locator(f"{DRILL} .bars path")).to_have_count(5)
 
         # a click on the first directorate's bar (directorates in code order: ADH first) drills into its services
-        _click_bar(page, "drill", 0)
+        click_bar(page, "budget-drill", 0, TIMEOUT)
         chips = page.locator("#selection-bar .chip")
         expect(chips).to_have_count(1)
         expect(chips).to_contain_text("Directorate: Adults and Health")
@@ -91,7 +82,7 @@ def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
         expect(directorates.locator("[data-value='CEX']")).to_have_attribute("data-state", "possible")
 
         # a second click (services in code order: ASC-ACC first) drills into its cost centres
-        _click_bar(page, "drill", 0)
+        click_bar(page, "budget-drill", 0, TIMEOUT)
         expect(chips).to_have_count(2)
         expect(page.locator("#selection-bar .chip[data-dimension='service']")).to_contain_text(
             "Adult social care access and assessment")

@@ -8,6 +8,7 @@ import re
 
 import duckdb
 import pytest
+from browser_actions import click_bar
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -27,17 +28,6 @@ def _count(warehouse, sql: str) -> str:
 
 def _requests(warehouse, where: str = "true") -> str:
     return _count(warehouse, f"select count(*) from fact_care_event where event_type_group = 'request' and {where}")
-
-
-def _click_bar(page, card: str, index: int) -> None:
-    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
-    bar = page.locator(f"#care-{card} .js-plotly-plot .bars path").nth(index)
-    expect(bar).to_be_visible(timeout=TIMEOUT)
-    bar.scroll_into_view_if_needed()
-    page.wait_for_load_state("networkidle")  # every card drawn: the page no longer moves under the mouse
-    box = bar.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def _every_card_drawn(page, or_empty: bool = False) -> None:
@@ -66,7 +56,7 @@ def test_care_selection_flow(demo_warehouse, live_app, page, artifacts):
         _every_card_drawn(page)
 
         # a bar click (outcomes are in name order: Long Term Support first) selects the request outcome
-        _click_bar(page, "requests-by-outcome", 0)
+        click_bar(page, "care-requests-by-outcome", 0, TIMEOUT)
         chip = page.locator("#selection-bar .chip")
         expect(chip).to_have_count(1)
         expect(chip).to_contain_text("Request outcome: Long Term Support")

@@ -8,6 +8,7 @@ import re
 
 import duckdb
 import pytest
+from browser_actions import click_at, click_bar, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -29,53 +30,15 @@ def _pcns(warehouse, where: str = "true") -> str:
         return f"{con.execute(f'select count(*) {HOME_PCNS} and {where}').fetchall()[0][0]:,}"
 
 
-# resolves once every chart card is drawn (a graph, a table or a message) and the page's height has not changed for
-# a second (hbar and heat-map heights follow their rows, so a bar's place is only known then); false after `limit` ms
-SETTLED = """async (limit) => {
-    const drawn = () => Array.from(document.querySelectorAll('.chart-card .card-content')).every(
-        c => c.querySelector('.main-svg, table, .empty-message, .error-message')
-             && !c.querySelector('.js-plotly-plot:empty'));
-    const end = performance.now() + limit;
-    let height = -1, still = 0;
-    while (still < 4 && performance.now() < end) {
-        await new Promise(r => setTimeout(r, 250));
-        const now = document.body.scrollHeight;
-        still = (now === height && drawn()) ? still + 1 : 0;
-        height = now;
-    }
-    return still >= 4;
-}"""
-
-
-def _settle(page) -> None:
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate(SETTLED, TIMEOUT), "the page did not settle: a card is still loading or keeps resizing"
-
-
-def _click_at(page, x: float, y: float) -> None:
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
-
-
-def _click_bar(page, card: str, index: int) -> None:
-    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
-    bar = page.locator(f"#parking-{card} .js-plotly-plot .bars path").nth(index)
-    expect(bar).to_be_visible()
-    _settle(page)
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    _click_at(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-
-
 def _click_heat_cell(page, row: int, column: int) -> None:
     """A real mouse click in the middle of one cell of the heat map's plot area (every cell has data)."""
     area = page.locator("#parking-occupancy .js-plotly-plot .nsewdrag").first
-    expect(area).to_be_visible()
-    _settle(page)
+    expect(area).to_be_visible(timeout=TIMEOUT)
+    settle(page, TIMEOUT)   # heat-map and hbar heights follow their rows: a cell's place is known once all are drawn
     area.scroll_into_view_if_needed()
     box = area.bounding_box()
-    _click_at(page, box["x"] + (column + 0.5) * box["width"] / WEEKDAYS,
-              box["y"] + (row + 0.5) * box["height"] / HOURS)
+    click_at(page, box["x"] + (column + 0.5) * box["width"] / WEEKDAYS,
+             box["y"] + (row + 0.5) * box["height"] / HOURS)
 
 
 def test_parking_selection_flow(demo_warehouse, live_app, page, artifacts):
@@ -100,7 +63,7 @@ def test_parking_selection_flow(demo_warehouse, live_app, page, artifacts):
             expect(page.locator(f"#parking-{card}")).to_contain_text("Download CSV")
 
         # a bar click (vehicle types in name order: Bus or coach first) selects the vehicle type
-        _click_bar(page, "by-vehicle", 0)
+        click_bar(page, "parking-by-vehicle", 0, TIMEOUT, settled=True)
         chips = page.locator("#selection-bar .chip")
         expect(chips).to_have_count(1)
         expect(chips).to_contain_text("Vehicle type: Bus or coach")
@@ -123,27 +86,27 @@ def test_parking_selection_flow(demo_warehouse, live_app, page, artifacts):
         expect(page).to_have_url(re.compile(r"\?hour=9&vehicle_group=Bus%20or%20coach&weekday=Monday$"))
         expect(page.locator(ISSUED)).to_have_text(buses_monday_9)
         expect(page.locator("#parking-occupancy .js-plotly-plot .shapelayer path")).to_have_count(1)
-        _settle(page)
+        settle(page, TIMEOUT)
         page.screenshot(path=str(artifacts / "parking.png"), full_page=True)
         page.locator("#parking-occupancy summary").click()
         expect(page.locator("#parking-occupancy-table table")).to_contain_text("Monday")
 
         # back and forward step through the selections (each step once the page has redrawn, as a reader would)
-        _settle(page)
+        settle(page, TIMEOUT)
         page.go_back()
         expect(chips).to_have_count(1)
         expect(page.locator(ISSUED)).to_have_text(buses)
-        _settle(page)
+        settle(page, TIMEOUT)
         page.go_forward()
         expect(chips).to_have_count(3)
-        _settle(page)
+        settle(page, TIMEOUT)
         page.locator("#selection-back").click()
         expect(chips).to_have_count(1)
-        _settle(page)
+        settle(page, TIMEOUT)
         page.locator("#selection-forward").click()
         expect(chips).to_have_count(3)
         expect(page.locator(ISSUED)).to_have_text(buses_monday_9)
-        _settle(page)
+        settle(page, TIMEOUT)
 
         # the selection follows to /repairs (where a vehicle type does not apply) and survives a reload
         page.get_by_role("link", name="Repairs", exact=True).click()

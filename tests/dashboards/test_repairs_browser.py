@@ -7,6 +7,7 @@ import re
 
 import duckdb
 import pytest
+from browser_actions import click_bar
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -17,16 +18,6 @@ RAISED = "#repairs-kpi-repairs_raised-value"
 def _count(warehouse, where: str = "true") -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return f"{con.execute(f'select count(*) from fact_repairs_job where {where}').fetchall()[0][0]:,}"
-
-
-def _click_bar(page, card: str, index: int) -> None:
-    """A real mouse click in the middle of a bar of a plotly chart (plotly listens on its drag layer)."""
-    bar = page.locator(f"#repairs-{card} .js-plotly-plot .bars path").nth(index)
-    expect(bar).to_be_visible(timeout=TIMEOUT)
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
@@ -44,7 +35,7 @@ def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
             expect(page.locator(f"#repairs-{card}")).to_contain_text("Download CSV")
 
         # a bar click (trades are in name order: Carpentry first) selects the trade
-        _click_bar(page, "by-trade", 0)
+        click_bar(page, "repairs-by-trade", 0, TIMEOUT)
         chip = page.locator("#selection-bar .chip")
         expect(chip).to_have_count(1)
         expect(chip).to_contain_text("Trade: Carpentry")

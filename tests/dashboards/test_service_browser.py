@@ -8,6 +8,7 @@ import re
 
 import duckdb
 import pytest
+from browser_actions import click_centre
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -36,14 +37,9 @@ def _pct(value: float) -> str:
 
 
 def _click_point(page, index: int) -> None:
-    """A real mouse click on a marker of the first KPI's line (plotly listens on its drag layer)."""
-    point = page.locator("#service-trend .js-plotly-plot .scatterlayer .trace").first.locator(".points path")
-    point = point.nth(index)
-    expect(point).to_be_attached(timeout=TIMEOUT)
-    point.scroll_into_view_if_needed()
-    box = point.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    """Click a marker of the first KPI's line."""
+    points = page.locator("#service-trend .js-plotly-plot .scatterlayer .trace").first.locator(".points path")
+    click_centre(page, points.nth(index), TIMEOUT, visible=False)
 
 
 def test_service_page_ward_and_month_selection(demo_warehouse, live_app, page, artifacts):
