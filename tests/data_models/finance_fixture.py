@@ -111,11 +111,5 @@ def failing_checks(con: duckdb.DuckDBPyConnection, names: set[str] | None = None
     return [r.message() for r in checks.run_model_checks(con, wanted) if not r.passed]
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-
-
 def models_path() -> Path:
     return MODELS_DIR

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from finance_fixture import insert_valid, new_build_db, rows
+from duckdb_rows import dict_rows as rows
+from finance_fixture import insert_valid, new_build_db
 
 from etl import models
 

@@ -3,7 +3,8 @@
 import datetime as dt
 
 import pytest
-from finance_fixture import BANK_HOLIDAYS_2025, failing_checks, new_build_db, rows, run_finance_models, ward_seed_rows
+from duckdb_rows import dict_rows as rows
+from finance_fixture import BANK_HOLIDAYS_2025, failing_checks, new_build_db, run_finance_models, ward_seed_rows
 
 FIRST_DAY, LAST_DAY = dt.date(2013, 4, 1), dt.date(2028, 3, 31)
 

@@ -4,7 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from finance_fixture import failing_checks, insert_valid, new_build_db, rows, run_finance_models
+from duckdb_rows import dict_rows as rows
+from finance_fixture import failing_checks, insert_valid, new_build_db, run_finance_models
 
 CAMDEN, OXFORD = "London Borough of Camden", "Oxford City Council"
 

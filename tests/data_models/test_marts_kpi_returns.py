@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from duckdb_rows import dict_rows as rows
 from finance_fixture import (
     DIRECTORATES,
     SERVICE_KPIS,
@@ -10,7 +11,6 @@ from finance_fixture import (
     failing_checks,
     insert_valid,
     new_build_db,
-    rows,
     run_finance_models,
     ward_seed_rows,
 )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from finance_fixture import rows
+from duckdb_rows import dict_rows as rows
 from services_fixture import BELSIZE, CAMDEN, HOLBORN, KINGS_CROSS, MANCHESTER, by, ward_key
 
 from etl.build import build

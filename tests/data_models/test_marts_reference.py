@@ -1,7 +1,8 @@
 """The social care finance return fact and the parking reference dimensions, on hand-made rows."""
 
 import pytest
-from finance_fixture import failing_checks, insert_valid, new_build_db, rows, run_finance_models
+from duckdb_rows import dict_rows as rows
+from finance_fixture import failing_checks, insert_valid, new_build_db, run_finance_models
 
 CARE = [
     # Camden (702) and Cumbria (102) share the template's cell ids

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from finance_fixture import rows
+from duckdb_rows import dict_rows as rows
 from services_fixture import BELSIZE, HOLBORN, KINGS_CROSS, ST_PANCRAS, ts, ward_key
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import textwrap
 
 import duckdb
 import pytest
+from duckdb_rows import rows_of
 
 from data_models.semantic_layer import (
     FORMATS,
@@ -202,14 +203,6 @@ def demo(demo_warehouse):
     con = duckdb.connect(str(demo_warehouse), read_only=True)
     yield con
     con.close()
-
-
-def rows_of(con):
-    def rows(sql, params):
-        result = con.execute(sql, params)
-        names = [column[0] for column in result.description]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    return rows
 
 
 def fetch(con, query) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from duckdb_rows import rows_of
 
 from data_models.semantic_layer import UnknownNameError, load_semantic_layer
 from query.compiler import (
@@ -121,14 +122,6 @@ def con():
     connection.execute(WAREHOUSE_SQL)
     yield connection
     connection.close()
-
-
-def rows_of(con):
-    def rows(sql, params):
-        result = con.execute(sql, params)
-        names = [column[0] for column in result.description]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    return rows
 
 
 def fetch(con, query: Query) -> list[dict]:
