@@ -56,6 +56,8 @@ test-fast: install
 bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/etl.py
 	$(PY) bench/dashboards.py --warehouse $(DEMO_WAREHOUSE)
+	$(MAKE) browser
+	$(PY) bench/browser.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .

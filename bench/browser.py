@@ -1,0 +1,243 @@
+"""Browser benchmark: first load and click-to-paint of each flagship page, as a user feels them.
+
+The app is served over a demo warehouse (`--server dev`: the Flask server `make run` uses, in a thread of this
+process; `--server gunicorn`: the production command, in its own processes) and driven by Debian's headless
+Chromium. A figure runs from the navigation or the click until the page stops changing: a MutationObserver notes
+the last change of anything (text, chart paths, classes, loading marks); when nothing has changed for a second, the
+figure is that last change's time, so the quiet second is not counted.
+
+Interactions per page, repeated: a click on the first bar of the page's first bar chart (a new selection), then
+"Clear all". Callback requests (`/_dash-update-component`) are counted per interaction.
+
+    python bench/browser.py --warehouse demo/warehouse.duckdb [--rounds 15] [--pages repairs,parking] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.etl import commit, machine  # noqa: E402  (the repo on the path first)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+QUIET_MS = 1000          # the page has stopped changing when nothing changed for this long
+LIMIT_MS = 60_000        # give up waiting after this long (reported as such, never silently)
+FLAGSHIP = ("repairs", "care", "parking", "budget")
+
+# Installed before any page script: records the time of the last DOM change, for the whole life of the page.
+OBSERVER = """
+window.__lastChange = performance.now();
+new MutationObserver(() => { window.__lastChange = performance.now(); })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+# Resolves with the time of the last change once something changed after `since` and the page has then been
+# still for QUIET_MS with nothing loading (or null after LIMIT_MS).
+SETTLED = """async ([since, quiet, limit]) => {
+  const end = performance.now() + limit;
+  while (performance.now() < end) {
+    await new Promise(r => setTimeout(r, 50));
+    const loading = document.querySelector('[data-dash-is-loading="true"]');
+    const changed = window.__lastChange > since;
+    if (changed && !loading && performance.now() - window.__lastChange >= quiet) return window.__lastChange;
+  }
+  return null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dev_server(warehouse: Path):
+    import logging
+
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)   # one line per request would drown the figures
+
+    server = make_server("127.0.0.1", 0, create_app({"warehouse": warehouse}).server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@contextlib.contextmanager
+def gunicorn_server(warehouse: Path, workers: int, threads: int):
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+               "--threads", str(threads), "app:wsgi()"]
+    env = {**os.environ, "BOROUGH_INSIGHT_WAREHOUSE": str(warehouse)}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def first_bar_chart(spec) -> str | None:
+    return next((f"{spec.name}-{c.name}" for c in spec.charts if c.kind in ("bar", "hbar")), None)
+
+
+class Probe:
+    """One page in Chromium, counting callback requests and timing until the page is still."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(OBSERVER)
+        self.page = self.context.new_page()
+        self.requests = 0
+        self.errors: list[str] = []
+        self.page.on("request", self._count)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.url = url
+
+    def _count(self, request) -> None:
+        if "_dash-update-component" in request.url:
+            self.requests += 1
+
+    def settle(self, since: float = -1.0) -> float | None:
+        return self.page.evaluate(SETTLED, [since, QUIET_MS, LIMIT_MS])
+
+    def load(self, path: str) -> float | None:
+        self.page.goto(self.url + path, wait_until="commit")
+        return self.settle()  # performance time 0 is the navigation's start
+
+    def interact(self, action) -> tuple[float | None, int]:
+        self.requests = 0
+        start = self.page.evaluate("performance.now()")
+        action()
+        last = self.settle(since=start)
+        return (None if last is None else last - start), self.requests
+
+    def click_bar(self, card_id: str) -> None:
+        bar = self.page.locator(f"#{card_id} .js-plotly-plot .bars path").first
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    def clear_all(self) -> None:
+        self.page.locator("#selection-clear").click()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_page(browser, url: str, spec, rounds: int) -> dict:
+    card = first_bar_chart(spec)
+    loads, clicks, requests, timeouts = [], [], [], 0
+    for _ in range(3):                                   # first load: a fresh browser context each time
+        probe = Probe(browser, url)
+        value = probe.load(spec.path)
+        loads.append(value) if value is not None else None
+        probe.close()
+    probe = Probe(browser, url)
+    probe.load(spec.path)
+    for _ in range(rounds):
+        for action in (lambda: probe.click_bar(card), probe.clear_all):
+            took, count = probe.interact(action)
+            if took is None:
+                timeouts += 1
+            else:
+                clicks.append(took)
+                requests.append(count)
+    errors = list(probe.errors)
+    probe.close()
+    return {"load_p50": statistics.median(loads) if loads else None, "p50": statistics.median(clicks),
+            "p95": percentile(clicks, 0.95), "n": len(clicks), "requests": statistics.median(requests),
+            "timeouts": timeouts, "errors": len(errors)}
+
+
+def report(warehouse: Path, server: str, results: dict, rounds: int, dash_version: str) -> str:
+    lines = [f"## Browser: first load and click-to-paint ({dt.date.today()}, commit {commit()})", "",
+             f"Machine: {machine()}. Chromium headless, 1280x900. Dash {dash_version}, server: {server}.", "",
+             f"Warehouse: `{warehouse.name}`. Per page: first load (3 fresh contexts), then {rounds} rounds of a "
+             "bar click and \"Clear all\"; each figure runs until the page has stopped changing for a second (that "
+             "second not counted).", "",
+             "| page | first load p50 ms | click-to-paint p50 ms | p95 ms | interactions | callback requests per "
+             "interaction | timeouts | page errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for title, f in results.items():
+        load = f"{f['load_p50']:,.0f}" if f["load_p50"] is not None else "–"
+        lines.append(f"| {title} | {load} | {f['p50']:,.0f} | {f['p95']:,.0f} | {f['n']} | {f['requests']:.0f} | "
+                     f"{f['timeouts']} | {f['errors']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--warehouse", type=Path, default=REPO / "demo" / "warehouse.duckdb")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--pages", default=",".join(FLAGSHIP))
+    parser.add_argument("--server", choices=("dev", "gunicorn"), default="dev")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    if not args.warehouse.exists():
+        sys.exit(f"{args.warehouse} is missing: run `make run` once (it builds the medium demo) or pass --warehouse")
+    if not shutil.which("chromium"):
+        sys.exit("chromium is missing: run `make browser`")
+    import dash
+    from playwright.sync_api import sync_playwright
+
+    from app import create_app
+    from dashboards.components.spec import SPECS
+
+    create_app({"warehouse": args.warehouse})                # imports the pages, which declare their specs
+    specs = [SPECS[name] for name in args.pages.split(",")]
+    server = (dev_server(args.warehouse) if args.server == "dev"
+              else gunicorn_server(args.warehouse, args.workers, args.threads))
+    results = {}
+    with server as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for spec in specs:
+            results[spec.title] = figures = bench_page(browser, url, spec, args.rounds)
+            print(f"{spec.title:<26} load {figures['load_p50'] or 0:,.0f} ms   click p50 {figures['p50']:,.0f} ms   "
+                  f"p95 {figures['p95']:,.0f} ms   requests {figures['requests']:.0f}   timeouts "
+                  f"{figures['timeouts']}", flush=True)
+        browser.close()
+    server_label = "Flask development server (make run)" if args.server == "dev" else (
+        f"gunicorn, {args.workers} workers x {args.threads} threads")
+    text = report(args.warehouse, server_label, results, args.rounds, dash.__version__)
+    print(text)
+    if not args.no_write:
+        path = REPO / "docs" / "benchmarks.md"
+        path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n\n" + text, encoding="utf-8")
+        print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
