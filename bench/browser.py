@@ -208,6 +208,8 @@ def main() -> None:
     args = parser.parse_args()
     if not args.warehouse.exists():
         sys.exit(f"{args.warehouse} is missing: run `make run` once (it builds the medium demo) or pass --warehouse")
+    if args.server == "gunicorn" and not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
+        sys.exit("gunicorn is not installed in this environment")
     if not shutil.which("chromium"):
         sys.exit("chromium is missing: run `make browser`")
     import dash
