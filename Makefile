@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
 
-.PHONY: install browser run demo test test-fast bench lint clean
+.PHONY: install browser run serve demo test test-fast bench lint clean
 
 install: $(INSTALLED)
 
@@ -45,6 +45,14 @@ demo: install $(DEMO_WAREHOUSE)
 
 run: demo
 	$(PY) app.py --host $(HOST) --port $(PORT) --warehouse $(DEMO_WAREHOUSE)
+
+# Production: gunicorn, a worker per core (each with its own DuckDB connection and query threads) and a few threads
+# each, so a page's parallel callback requests are answered together. `make run` is the development server.
+WORKERS ?= $(shell nproc)
+THREADS ?= 4
+serve: demo
+	BOROUGH_INSIGHT_WAREHOUSE=$(CURDIR)/$(DEMO_WAREHOUSE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) \
+	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'app:wsgi()'
 
 test: install browser
 	$(VENV)/bin/ruff check .

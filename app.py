@@ -20,6 +20,7 @@ from dash import html
 
 import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
 from dashboards import components, ui
+from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
 
 REPO = Path(__file__).resolve().parent
@@ -86,6 +87,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     install(app.server, Warehouse(config.warehouse))
     components.register(app)
     _register_page_callbacks(app)
+    refuse_malformed_callbacks(app)
     app.layout = _shell(config.title)
     return app
 

@@ -1,0 +1,36 @@
+"""A malformed callback request gets a 400 with a plain reason; a well-formed one is still answered."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboards.request_checks import callback_request_problem
+
+CALLBACKS = {"selection-store.data": object()}
+GOOD = {"output": "selection-store.data", "outputs": {"id": "selection-store", "property": "data"},
+        "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": []}
+
+
+@pytest.mark.parametrize("body, reason", [
+    (None, "JSON object"), ([], "JSON object"), ({}, "names no callback"),
+    ({**GOOD, "output": "nope.children"}, "names no callback"), ({**GOOD, "outputs": None}, "no outputs"),
+    ({**GOOD, "inputs": "x"}, "inputs must be"), ({**GOOD, "state": [1]}, "state must be"),
+    ({**GOOD, "changedPropIds": "x"}, "changedPropIds"),
+])
+def test_problems_are_named(body, reason):
+    assert reason in callback_request_problem(body, CALLBACKS)
+
+
+def test_a_well_formed_body_passes():
+    assert callback_request_problem(GOOD, CALLBACKS) is None
+
+
+def test_the_app_answers_400_not_500(app):
+    client = app.server.test_client()
+    for body in (b"{not json", b"[]", json.dumps({"output": "nope.children"}).encode(),
+                 json.dumps({"output": next(iter(app.callback_map)), "outputs": None}).encode()):
+        response = client.post("/_dash-update-component", data=body, content_type="application/json")
+        assert response.status_code == 400, body
+    assert client.get("/_dash-layout").status_code == 200
