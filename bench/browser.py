@@ -181,8 +181,8 @@ def bench_page(browser, url: str, spec, rounds: int) -> dict:
             "timeouts": timeouts, "errors": len(errors)}
 
 
-def report(warehouse: Path, server: str, results: dict, rounds: int, dash_version: str) -> str:
-    lines = [f"## Browser: first load and click-to-paint ({dt.date.today()}, commit {commit()})", "",
+def report(warehouse: Path, server: str, results: dict, rounds: int, dash_version: str, revision: str) -> str:
+    lines = [f"## Browser: first load and click-to-paint ({dt.date.today()}, commit {revision})", "",
              f"Machine: {machine()}. Chromium headless, 1280x900. Dash {dash_version}, server: {server}.", "",
              f"Warehouse: `{warehouse.name}`. Per page: first load (3 fresh contexts), then {rounds} rounds of a "
              "bar click and \"Clear all\"; each figure runs until the page has stopped changing for a second (that "
@@ -206,6 +206,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
+    revision = commit()   # the code that runs, read before the run (a commit landing meanwhile is not it)
     if not args.warehouse.exists():
         sys.exit(f"{args.warehouse} is missing: run `make run` once (it builds the medium demo) or pass --warehouse")
     if args.server == "gunicorn" and not shutil.which("gunicorn", path=str(Path(sys.executable).parent)):
@@ -233,7 +234,7 @@ def main() -> None:
         browser.close()
     server_label = "Flask development server (make run)" if args.server == "dev" else (
         f"gunicorn, {args.workers} workers x {args.threads} threads")
-    text = report(args.warehouse, server_label, results, args.rounds, dash.__version__)
+    text = report(args.warehouse, server_label, results, args.rounds, dash.__version__, revision)
     print(text)
     if not args.no_write:
         path = REPO / "docs" / "benchmarks.md"
