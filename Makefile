@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
 
-.PHONY: install browser run serve demo test test-fast bench lint clean
+.PHONY: install browser redis run serve demo test test-fast bench lint clean
 
 install: $(INSTALLED)
 
@@ -29,6 +29,13 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The Redis server the shared-cache tests start, from Debian's package too.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing Debian's redis-server for the shared-cache tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 $(KEY_FILE):
 	mkdir -p $(dir $@)
@@ -54,7 +61,7 @@ serve: demo
 	BOROUGH_INSIGHT_WAREHOUSE=$(CURDIR)/$(DEMO_WAREHOUSE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'app:wsgi()'
 
-test: install browser
+test: install browser redis
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

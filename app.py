@@ -25,6 +25,7 @@ from dashboards.warehouse import Warehouse, install
 
 REPO = Path(__file__).resolve().parent
 WAREHOUSE_ENV = "BOROUGH_INSIGHT_WAREHOUSE"
+CACHE_REDIS_ENV = "BOROUGH_INSIGHT_CACHE_REDIS_URL"   # redis://host:6379/0: one query cache for every worker
 PAGES = REPO / "dashboards" / "pages"
 
 INDEX = """<!DOCTYPE html>
@@ -54,6 +55,7 @@ def default_warehouse() -> Path:
 class AppConfig:
     warehouse: Path = field(default_factory=default_warehouse)
     title: str = "Borough Insight"
+    cache_redis_url: str | None = field(default_factory=lambda: os.environ.get(CACHE_REDIS_ENV) or None)
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -84,6 +86,9 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config[ui.TITLE_CONFIG] = config.title
+    if config.cache_redis_url:   # else each process keeps its own cache (SimpleCache)
+        app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
+                                 CACHE_KEY_PREFIX="borough-insight:")
     install(app.server, Warehouse(config.warehouse))
     components.register(app)
     _register_page_callbacks(app)
