@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.etl import commit, machine  # noqa: E402  (the repo on the path first)
+from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402  (the repo on the path first)
 
 SELECTIONS = {"no selection": {}, "one ward": {"ward": ["Belsize"]},
               "ward and financial year": {"ward": ["Kilburn"], "financial_year": ["2025-26"]}}
@@ -101,9 +101,7 @@ def main() -> None:
     text = report(args.warehouse, results, args.repeats)
     print(text)
     if not args.no_write:
-        path = REPO / "docs" / "benchmarks.md"
-        path.write_text(path.read_text(encoding="utf-8").rstrip() + "\n\n" + text, encoding="utf-8")
-        print(f"written to {path}")
+        append_to_benchmarks(text)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,14 @@ def commit() -> str:
     return proc.stdout.strip() or "unknown"
 
 
+def append_to_benchmarks(text: str) -> None:
+    """Add a run's section at the end of docs/benchmarks.md (every bench script records its figures there)."""
+    path = REPO / "docs" / "benchmarks.md"
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
+    print(f"written to {path}")
+
+
 def slowest(timings: dict[str, float], count: int = 5) -> list[tuple[str, float]]:
     return sorted(timings.items(), key=lambda kv: -kv[1])[:count]
 
@@ -151,10 +159,7 @@ def main() -> None:
     text = report(args.scale, ours, base)
     print(text)
     if not args.no_write:
-        path = REPO / "docs" / "benchmarks.md"
-        existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-        path.write_text(existing.rstrip() + "\n\n" + text, encoding="utf-8")
-        print(f"written to {path}")
+        append_to_benchmarks(text)
 
 
 if __name__ == "__main__":
