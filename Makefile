@@ -73,6 +73,7 @@ bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/dashboards.py --warehouse $(DEMO_WAREHOUSE)
 	$(MAKE) browser
 	$(PY) bench/browser.py --warehouse $(DEMO_WAREHOUSE)
+	$(PY) bench/load.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .
