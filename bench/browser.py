@@ -144,8 +144,8 @@ class Probe:
         last = self.settle(since=start)
         return (None if last is None else last - start), self.requests, self.request_ms
 
-    def click_bar(self, card_id: str) -> None:
-        bar = self.page.locator(f"#{card_id} .js-plotly-plot .bars path").first
+    def click_bar(self, card_id: str, index: int = 0) -> None:
+        bar = self.page.locator(f"#{card_id} .js-plotly-plot .bars path").nth(index)
         bar.scroll_into_view_if_needed()
         box = bar.bounding_box()
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

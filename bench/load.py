@@ -48,21 +48,13 @@ def record(url: str, spec, bars: int) -> list[list[bytes]]:
         probe.page.on("request", lambda r: current.append(r.post_data_buffer)
                       if "_dash-update-component" in r.url and r.post_data_buffer else None)
         for index in range(bars):
-            bar = probe.page.locator(f"#{card} .js-plotly-plot .bars path").nth(index)
-            actions = (lambda b=bar: _click(probe.page, b), probe.clear_all)
-            for action in actions:
+            for action in (lambda i=index: probe.click_bar(card, i), probe.clear_all):
                 current.clear()
                 probe.interact(action)
                 interactions.append(list(current))
         probe.close()
         browser.close()
     return [i for i in interactions if i]
-
-
-def _click(page, bar) -> None:
-    bar.scroll_into_view_if_needed()
-    box = bar.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 def send(host: str, port: int, body: bytes) -> bool:
