@@ -1,6 +1,7 @@
 /* Borough Insight: a press on any button with data-pick-dimension (a filter-list value, a table row) toggles that
-   value: one delegated listener writes {dimension, value, at} to the bi-pick store, and the app's select callback
-   does the rest (dashboards/components/selection.py). Buttons, so Enter and Space work as a click does.
+   value, and one with data-pick-remove="true" too (a chip's x) drops the dimension: one delegated listener writes
+   {dimension, value, at, remove} to the bi-pick store, and the select callback (selection_state.js) does the
+   rest. Buttons, so Enter and Space work as a click does.
    The list is redrawn after a selection: keyboard focus is put back on the same value in the redrawn list. */
 (function () {
   function refocus(containerId, dimension, value, old, tries) {
@@ -21,7 +22,9 @@
     }
     var dimension = target.getAttribute("data-pick-dimension");
     var value = target.getAttribute("data-pick-value");
-    window.dash_clientside.set_props("bi-pick", {data: {dimension: dimension, value: value, at: Date.now()}});
+    var pick = {dimension: dimension, value: value, at: Date.now()};
+    if (target.getAttribute("data-pick-remove") === "true") { pick.remove = true; }
+    window.dash_clientside.set_props("bi-pick", {data: pick});
     var container = target.parentElement ? target.parentElement.closest("[id]") : null;
     if (document.activeElement === target && container) {
       refocus(container.id, dimension, value, target, 50);

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 
-from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards.components import cards, data, filters, kpi, selection
-from dashboards.components.selection import CHIP_REMOVE, CLEAR, GRAPH, LOCATION, PICK, STORE
+from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
 from dashboards.components.spec import SPECS, spec_for_path
 from dashboards.warehouse import WarehouseUnavailable
 
@@ -31,62 +31,29 @@ def safely(render, *args, what: str = "card"):
         return [html.P(FAILED, className="error-message", role="alert")]
 
 
-def graph_dimension(trigger: dict, click_data) -> list[tuple[str, str | None]]:
-    spec = SPECS.get(trigger.get("page"))
-    if spec is None:
-        return []
-    return cards.chart_click(spec, spec.chart(trigger["card"]), click_data)
-
-
 def _tile(id_: dict):
     return next(k for k in SPECS[id_["page"]].kpis if k.measure == id_["kpi"])
-
-
-def nav_targets(ids: list[dict], pathname: str | None, search: str | None) -> tuple[list[str], list[bool]]:
-    """Every nav link keeps the current selection (it follows to the other pages); the current page is active."""
-    current = (pathname or "/").rstrip("/") or "/"
-    hrefs = [f"{i['path']}{search or ''}" for i in ids]
-    return hrefs, [((i["path"].rstrip("/") or "/") == current) for i in ids]
 
 
 def register(app) -> None:
     data.init_cache(app.server)
 
-    @app.callback(Output(STORE, "data"), Input(LOCATION, "search"))
-    def store_from_url(search):
-        return selection.state_from_search(search)
-
-    @app.callback(
-        Output(LOCATION, "search"),
-        Input(PICK, "data"),
-        Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"),
-        Input({"type": CHIP_REMOVE, "dim": ALL}, "n_clicks"),
-        Input(CLEAR, "n_clicks"),
-        State(LOCATION, "search"),
-        prevent_initial_call=True,
-    )
-    def select(_picks, _clicks, _removes, _clear, search):
-        if not ctx.triggered:
-            raise PreventUpdate
-        value = ctx.triggered[0]["value"]
-        state = selection.state_from_search(search)
-        new = selection.next_state(state, ctx.triggered_id, value, graph_dimension)
-        if new is None or new == state:
-            raise PreventUpdate
-        return selection.search_from_state(new)
+    # The click becomes a selection in the browser (assets/selection_state.js): no server hop before the one
+    # request that answers the page.
+    app.clientside_callback(
+        ClientsideFunction("selection", "select"), Output(LOCATION, "search"),
+        Input(PICK, "data"), Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"), Input(CLEAR, "n_clicks"),
+        State(LOCATION, "search"), State(CONFIG, "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("selection", "store"), Output(STORE, "data"),
+                            Input(LOCATION, "search"), State(CONFIG, "data"))
+    app.clientside_callback(
+        ClientsideFunction("selection", "nav"), Output({"type": NAV, "path": ALL}, "href"),
+        Output({"type": NAV, "path": ALL}, "active"), Output(BRAND, "href"),
+        Input(LOCATION, "pathname"), Input(LOCATION, "search"), State({"type": NAV, "path": ALL}, "id"))
 
     @app.callback(Output(selection.CHIPS, "children"), Input(STORE, "data"), Input(LOCATION, "pathname"))
     def selection_chips(state, pathname):
-        return safely(selection.chips, state or {}, spec_for_path(pathname), what="selection bar")
-
-    @app.callback(Output({"type": NAV, "path": ALL}, "href"), Output({"type": NAV, "path": ALL}, "active"),
-                  Input(LOCATION, "pathname"), Input(LOCATION, "search"), State({"type": NAV, "path": ALL}, "id"))
-    def nav_links(pathname, search, ids):
-        return nav_targets(ids, pathname, search)
-
-    @app.callback(Output(BRAND, "href"), Input(LOCATION, "search"))
-    def brand_link(search):
-        return f"/{search or ''}"  # the site name goes home and keeps the selection, as the nav links do
+        return safely(selection.chips, selection.known(state), spec_for_path(pathname), what="selection bar")
 
     # All tiles in one response and all filter lists in another (ALL, not MATCH): each response makes the
     # browser re-index the whole page, so twenty small responses cost far more than two larger ones.
@@ -95,6 +62,7 @@ def register(app) -> None:
     def kpi_tiles(state, ids):
         if state is None:
             raise PreventUpdate
+        state = selection.known(state)
         return [safely(kpi.render, SPECS[i["page"]], _tile(i), state, what=f"KPI {i}") for i in ids]
 
     @app.callback(Output({"type": filters.FILTER, "page": ALL, "dim": ALL}, "children"), Input(STORE, "data"),
@@ -102,6 +70,7 @@ def register(app) -> None:
     def filter_lists(state, ids):
         if state is None:
             raise PreventUpdate
+        state = selection.known(state)
         return [safely(filters.render_values, SPECS[i["page"]], i["dim"], state, what=f"filter {i}") for i in ids]
 
     @app.callback(
@@ -115,6 +84,7 @@ def register(app) -> None:
     def chart_card(state, _sorts, sort, id_):
         if state is None:
             raise PreventUpdate
+        state = selection.known(state)
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and trigger.get("type") == cards.SORT:
             if not ctx.triggered[0]["value"]:
@@ -132,7 +102,7 @@ def register(app) -> None:
         if not clicks or clicks % 2 == 0:
             return []  # closed (the card redraws it closed after every selection): nothing to lay out
         spec = SPECS[id_["page"]]
-        return safely(cards.table_view, spec, spec.chart(id_["card"]), state or {}, what=f"table {id_}")
+        return safely(cards.table_view, spec, spec.chart(id_["card"]), selection.known(state), what=f"table {id_}")
 
     app.clientside_callback(
         "function(n) { if (n) { window.history.back(); } return window.dash_clientside.no_update; }",

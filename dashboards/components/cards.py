@@ -14,7 +14,7 @@ from dash import dcc, html
 from dashboards import csv_download, ui
 from dashboards.components import data
 from dashboards.components.kpi import rag
-from dashboards.components.selection import GRAPH, clicked_value, pick_attributes
+from dashboards.components.selection import GRAPH, pick_attributes, point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
 from query import selections as sel
 
@@ -220,7 +220,8 @@ def heatmap_figure(chart: Chart, rows: list[dict], selected: set[tuple[str, str]
     col_labels = {r["across"]: data.value_label(chart.across, r["across_label"]) for r in rows}
     cells = {(r["value"], r["across"]): r[chart.measures[0]] for r in rows}
     z = [[cells.get((rv, cv)) for cv in col_values] for rv in row_values]
-    custom = [[json.dumps([rv, cv]) for cv in col_values] for rv in row_values]
+    # a cell's customdata is the pick as JSON text: plotly hands a heat map's 2-D customdata back only as scalars
+    custom = [[json.dumps({chart.dimension: rv, chart.across: cv}) for cv in col_values] for rv in row_values]
     x, y = [col_labels[c] for c in col_values], [row_labels[r] for r in row_values]
     figure = go.Figure(go.Heatmap(
         z=z, x=x, y=y, customdata=custom, colorscale="Viridis", hoverongaps=False,
@@ -266,9 +267,8 @@ def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
     name = chart.measures[0]
     values = [r[name] for r in rows]
     labels = [data.value_label(chart.dimension, r["label"]) for r in rows]
-    custom = [r["value"] for r in rows]
-    # bars name their dimension too: a drill chart's bars are of its current level
-    bar_custom = [[r["value"], chart.dimension] for r in rows]
+    custom = [point_data(r["value"], {chart.dimension: r["value"]}) for r in rows]  # a drill chart's: its level
+    picked = [r["value"] in selected for r in rows]
     colours = [PICKED if r["value"] in selected else BASE for r in rows]
     outline = {"color": ["#000000" if r["value"] in selected else BASE for r in rows],
                "width": [3 if r["value"] in selected else 0 for r in rows]}
@@ -276,10 +276,9 @@ def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
     if chart.kind == "pie":
         figure = go.Figure(go.Pie(labels=labels, values=values, customdata=custom, hole=0.45, sort=False,
                                   marker={"colors": PALETTE[: len(rows)],
-                                          "line": {"color": ["#000000" if v in selected else "#ffffff"
-                                                             for v in custom],
-                                                   "width": [4 if v in selected else 1 for v in custom]}},
-                                  pull=[0.08 if v in selected else 0 for v in custom],
+                                          "line": {"color": ["#000000" if p else "#ffffff" for p in picked],
+                                                   "width": [4 if p else 1 for p in picked]}},
+                                  pull=[0.08 if p else 0 for p in picked],
                                   texttemplate="%{label}<br>%{value:,}", textposition="outside",
                                   hovertemplate="%{label}: %{value:,}<extra></extra>"))
         figure.update_layout(showlegend=False)
@@ -287,7 +286,7 @@ def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
         figure.update_layout(margin={"t": 40, "r": 24})
         return figure
     if chart.kind == "hbar":
-        figure = go.Figure(go.Bar(y=labels, x=values, customdata=bar_custom, orientation="h",
+        figure = go.Figure(go.Bar(y=labels, x=values, customdata=custom, orientation="h",
                                   marker={"color": colours, "line": outline}, hovertemplate=hover))
         figure.update_yaxes(autorange="reversed", title=None)
         figure.update_xaxes(title=measure.label, nticks=5, tickangle=0)
@@ -297,7 +296,7 @@ def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
     if chart.kind == "line":
         figure = go.Figure(go.Scatter(x=labels, y=values, customdata=custom, mode="lines+markers",
                                       line={"color": BASE}, marker={"color": colours, "size": 9},
-                                      hovertemplate=hover.replace("customdata[0]", "customdata")))
+                                      hovertemplate=hover))
         figure.update_yaxes(title=measure.label, rangemode="tozero")
         return _layout(figure)
     if chart.kind == "fy_months":
@@ -307,18 +306,19 @@ def _figure(chart: Chart, rows: list[dict], selected: set[str]) -> go.Figure:
             if not part:
                 continue
             figure.add_trace(go.Scatter(
-                x=[r["month_of_fy"] for r in part], y=[r[name] for r in part], customdata=[r["value"] for r in part],
+                x=[r["month_of_fy"] for r in part], y=[r[name] for r in part],
+                customdata=[point_data(r["value"], {chart.dimension: r["value"]}) for r in part],
                 name=f"{series} {part[0]['financial_year']}", mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 3},
                 marker={"size": [13 if r["value"] in selected else 8 for r in part],
                         "symbol": ["diamond" if r["value"] in selected else "circle" for r in part],
                         "color": [PICKED if r["value"] in selected else colour for r in part]},
-                hovertemplate="%{customdata}: %{y:,}<extra>" + series + "</extra>"))
+                hovertemplate="%{customdata[0]}: %{y:,}<extra>" + series + "</extra>"))
         figure.update_xaxes(categoryorder="array", categoryarray=MONTHS_OF_FY, range=[-0.5, 11.5])
         figure.update_yaxes(title=measure.label, rangemode="tozero")
         figure.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
         return _layout(figure)
-    figure = go.Figure(go.Bar(x=labels, y=values, customdata=bar_custom, marker={"color": colours, "line": outline},
+    figure = go.Figure(go.Bar(x=labels, y=values, customdata=custom, marker={"color": colours, "line": outline},
                               hovertemplate=hover))
     figure.update_yaxes(title=measure.label)
     figure.update_xaxes(tickangle=0)
@@ -440,21 +440,3 @@ def sortable_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set
                         html.Tbody(body)], className="table table-sm caption-top mb-1",
                        id=f"{spec.name}-{chart.name}-rows")
     return ui.scroll_region(table, chart.title, class_name="sortable-table")
-
-
-def chart_click(spec: PageSpec, chart: Chart, click_data) -> list[tuple[str, str | None]]:
-    """The (dimension, value) pairs a click on this chart toggles: one, or two for a heat-map cell."""
-    if chart.kind == "map":
-        ward_map = ward_map_module()
-        return [(chart.dimension, ward_map.ward_from_click(click_data) if ward_map else None)]
-    points = (click_data or {}).get("points") or []
-    custom = points[0].get("customdata") if points else None
-    if chart.kind == "heatmap":
-        try:
-            row, column = json.loads(custom)
-        except (TypeError, ValueError):
-            return []
-        return [(chart.dimension, str(row)), (chart.across, str(column))]
-    if chart.drill and isinstance(custom, list | tuple) and len(custom) == 2 and custom[1] in chart.drill:
-        return [(custom[1], str(custom[0]))]
-    return [(chart.dimension, clicked_value(click_data))]

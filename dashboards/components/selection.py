@@ -1,14 +1,12 @@
 """The global selection: a dcc.Store mirrored from the URL's query string, and the selection bar.
 
-The URL is the single source of truth: a click computes the next state and writes `?ward=...` to the shell's
-dcc.Location (refresh=False: history.pushState, no reload); the store follows the URL, and every card follows the
-store. So a link reproduces the view and the browser's back/forward (and the bar's buttons, which call them) step
-through selections. The functions here are pure; callbacks.py wires them.
+The URL is the single source of truth: a click computes the next state in the browser (assets/selection_state.js,
+no server hop) and writes `?ward=...` to the shell's dcc.Location (refresh=False: history.pushState, no reload);
+the store follows the URL, and the page follows the store in one request. So a link reproduces the view and the
+browser's back/forward (and the bar's buttons, which call them) step through selections. callbacks.py wires them.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -17,12 +15,13 @@ from dashboards.components import data
 from dashboards.components.spec import PageSpec
 from query import selections as sel
 
-LOCATION, STORE, BAR = "bi-url", "bi-selection", "selection-bar"
+LOCATION, STORE, BAR, CONFIG = "bi-url", "bi-selection", "selection-bar", "bi-selection-config"
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"
-PICK, GRAPH, CHIP_REMOVE = "bi-pick", "bi-graph", "bi-chip-remove"
+PICK, GRAPH = "bi-pick", "bi-graph"
 # Filter values and table rows are plain buttons with data-pick-dimension and data-pick-value: one delegated
-# listener (assets/selection.js) writes {dimension, value, at} to the PICK store. Hundreds of pattern-matching ids
-# would make the Dash renderer re-index its callback graph on every change, which is slow in the browser.
+# listener (assets/selection.js) writes {dimension, value, at} to the PICK store (a chip's x adds remove: true).
+# Hundreds of pattern-matching ids would make the Dash renderer re-index its callback graph on every change, which
+# is slow in the browser.
 
 
 def pick_attributes(dimension: str, value: str) -> dict:
@@ -30,10 +29,17 @@ def pick_attributes(dimension: str, value: str) -> dict:
     return {"data-pick-dimension": dimension, "data-pick-value": str(value)}
 
 
+def remove_attributes(dimension: str) -> dict:
+    """The attributes that make a button drop the whole selection of `dimension` (a chip's x)."""
+    return {"data-pick-dimension": dimension, "data-pick-value": "", "data-pick-remove": "true"}
+
+
 def shell_parts() -> list:
-    """What app.py puts around the page container: the location, the store and the bar."""
+    """What app.py puts around the page container: the location, the stores and the bar. The config store tells
+    the browser which URL keys are dimensions (any other is ignored, as the server ignores it)."""
     return [dcc.Location(id=LOCATION, refresh=False), dcc.Store(id=STORE, storage_type="memory"),
-            dcc.Store(id=PICK, storage_type="memory"), selection_bar()]
+            dcc.Store(id=PICK, storage_type="memory"),
+            dcc.Store(id=CONFIG, data={"dimensions": sorted(data.layer().dimensions)}), selection_bar()]
 
 
 def selection_bar():
@@ -50,56 +56,17 @@ def selection_bar():
     ], id=BAR, className="selection-bar", **{"aria-labelledby": "selection-bar-heading"})
 
 
-def state_from_search(search: str | None) -> sel.State:
-    return sel.from_query_string(search or "", data.layer().dimensions)
+def known(state) -> sel.State:
+    """The store's state as the server trusts it: it comes from the browser, so anything that is not a mapping of
+    dimensions to values is dropped, as a URL's unknown keys are."""
+    return sel.from_query_string(state if isinstance(state, dict) else {}, data.layer().dimensions)
 
 
-def search_from_state(state) -> str:
-    text = sel.to_query_string(state)
-    return f"?{text}" if text else ""
-
-
-def next_state(state, trigger: Any, value: Any, chart_dimension=None) -> sel.State | None:
-    """The selection after one event, or None when the event changes nothing.
-
-    trigger: the triggered id: bi-pick (a filter-list value or table row; `value` is {dimension, value, at}),
-    selection-clear, or a pattern-matching id: bi-graph (a chart click; `value` is its clickData,
-    `chart_dimension(id, value)` gives the (dimension, value) pairs it names: one, or two for a heat-map cell),
-    bi-chip-remove {dim}."""
-    if not value:  # a new component (n_clicks None, clickData None) is no click
-        return None
-    if trigger == CLEAR:
-        return sel.clear()
-    if trigger == PICK:
-        if not isinstance(value, dict) or not value.get("dimension") or value.get("value") is None:
-            return None
-        return sel.toggle(state, value["dimension"], value["value"])
-    if not isinstance(trigger, dict):
-        return None
-    kind = trigger.get("type")
-    if kind == CHIP_REMOVE:
-        return sel.remove(state, trigger["dim"])
-    if kind == GRAPH and chart_dimension is not None:
-        pairs = [(dimension, picked) for dimension, picked in chart_dimension(trigger, value)
-                 if dimension is not None and picked is not None]
-        if not pairs:
-            return None
-        return sel.toggle(state, *pairs[0]) if len(pairs) == 1 else sel.toggle_together(state, pairs)
-    return None
-
-
-def clicked_value(click_data: dict | None) -> str | None:
-    """The natural value a chart click names: the point's customdata (every chart puts the value there)."""
-    points = (click_data or {}).get("points") or []
-    if not points:
-        return None
-    point = points[0]
-    value = point.get("customdata")
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if value is None:
-        value = point.get("label") if "label" in point else None
-    return None if value is None else str(value)
+def point_data(value, picks: dict[str, str]) -> list:
+    """A chart point's customdata: [its value (hover templates show it), {dimension: value} it selects]. The
+    browser's select callback (assets/selection_state.js) reads the object at the end, so what a click selects is
+    decided here, where the figure is built: a drill chart's current level, both values of a heat-map cell."""
+    return [value, {dimension: str(picked) for dimension, picked in picks.items()}]
 
 
 def not_applicable_here(state, spec: PageSpec | None) -> list[str]:
@@ -126,9 +93,8 @@ def chips(state, spec: PageSpec | None = None) -> list:
         parts = [html.Span(f"{label}: ", className="chip-dimension"), html.Span(shown, className="chip-values")]
         if dimension in elsewhere:
             parts.append(html.Span(" (not applicable here)", className="chip-na"))
-        parts.append(html.Button("×", id={"type": CHIP_REMOVE, "dim": dimension}, className="chip-remove",
-                                 title=f"Remove the {label} selection",
-                                 **{"aria-label": f"Remove {label}: {shown}"}))
+        parts.append(html.Button("×", className="chip-remove", type="button", title=f"Remove the {label} selection",
+                                 **remove_attributes(dimension), **{"aria-label": f"Remove {label}: {shown}"}))
         items.append(html.Span(parts, className="chip" + (" chip-not-applicable" if dimension in elsewhere else ""),
                                **{"data-dimension": dimension,
                                   "data-applicable": "false" if dimension in elsewhere else "true"}))

@@ -27,6 +27,7 @@ from typing import Any
 import plotly.graph_objects as go
 import yaml
 
+from dashboards.components.selection import point_data
 from data_models.names import normalise_name
 
 DATA_MODELS = Path(__file__).resolve().parents[2] / "data_models"
@@ -215,12 +216,13 @@ def _outline(wards: list[_Ward], color: str, width: float) -> go.Scattergeo:
 
 
 def ward_figure(values_by_ward_name: dict[str, float], selected: list[str], title: str, value_label: str = "",
-                value_format: str = ",.0f") -> go.Figure:
+                value_format: str = ",.0f", dimension: str = "ward") -> go.Figure:
     """A choropleth of `values_by_ward_name` (keys as dim_ward.ward_name) over the borough's wards.
 
     Wards without a value (missing, None or NaN) are grey, "no data". Wards named in `selected` are outlined
     thick. Hover shows the ward and the value formatted with `value_format` (d3-format, e.g. ",.0f", ".1%");
-    every ward's `customdata` is its name (see ward_from_click). Show it with `dcc.Graph(config=GRAPH_CONFIG)`.
+    every ward's `customdata` is [its name, {dimension: its name}]: a click selects the ward
+    (selection.point_data). Show it with `dcc.Graph(config=GRAPH_CONFIG)`.
     Keys naming no ward (e.g. "Unknown", "Outside the borough") have no area and are left out.
     """
     features, wards = _wards()
@@ -234,19 +236,21 @@ def ward_figure(values_by_ward_name: dict[str, float], selected: list[str], titl
     if with_value:
         traces.append(go.Choropleth(
             geojson=_collection(features, with_value), featureidkey=key, locations=[w.code for w in with_value],
-            z=[values[w.name] for w in with_value], customdata=[w.name for w in with_value],
+            z=[values[w.name] for w in with_value],
+            customdata=[point_data(w.name, {dimension: w.name}) for w in with_value],
             colorscale=COLORSCALE, marker={"line": {"color": BORDER_COLOR, "width": 1}},
             colorbar={"title": {"text": label, "side": "right"}, "tickformat": value_format, "thickness": 14,
                       "len": 0.75, "outlinewidth": 0},
-            hovertemplate=f"<b>%{{customdata}}</b><br>{label + ': ' if label else ''}{value_text}<extra></extra>",
+            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{label + ': ' if label else ''}{value_text}<extra></extra>",
             name=label or "Value", showlegend=False))
     if without:
         traces.append(go.Choropleth(
             geojson=_collection(features, without), featureidkey=key, locations=[w.code for w in without],
             z=[0] * len(without),
-            customdata=[w.name for w in without], colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
+            customdata=[point_data(w.name, {dimension: w.name}) for w in without],
+            colorscale=[[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]],
             showscale=False, marker={"line": {"color": BORDER_COLOR, "width": 1}},
-            hovertemplate=f"<b>%{{customdata}}</b><br>{NO_DATA_LABEL}<extra></extra>",
+            hovertemplate=f"<b>%{{customdata[0]}}</b><br>{NO_DATA_LABEL}<extra></extra>",
             name=NO_DATA_LABEL.capitalize(), showlegend=True))
     chosen = set(selected or [])
     chosen_match = {normalise_name(str(s)) for s in chosen}
@@ -263,16 +267,3 @@ def ward_figure(values_by_ward_name: dict[str, float], selected: list[str], titl
         paper_bgcolor="rgba(0,0,0,0)", dragmode=False,
         legend={"x": 0, "y": 0, "xanchor": "left", "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"})
     return figure
-
-
-def ward_from_click(click_data: dict | None) -> str | None:
-    """The name of the ward a dcc.Graph clickData points at (its customdata), or None."""
-    if not isinstance(click_data, dict):
-        return None
-    for point in click_data.get("points") or []:
-        name = point.get("customdata") if isinstance(point, dict) else None
-        if isinstance(name, list | tuple):
-            name = name[0] if name else None
-        if isinstance(name, str) and name:
-            return name
-    return None

@@ -14,7 +14,7 @@ from dashboards import ui
 from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
-from dashboards.components.selection import STORE
+from dashboards.components.selection import STORE, known
 from dashboards.components.service_kpis import FACT, headlines, service_href
 from dashboards.warehouse import WarehouseUnavailable, current
 from query import selections as sel
@@ -215,4 +215,4 @@ callbacks = ui.PageCallbacks()  # registered on each app by create_app
 def catalogue(state):
     if state is None:
         raise PreventUpdate
-    return safely(render_catalogue, state, what="home catalogue")
+    return safely(render_catalogue, known(state), what="home catalogue")

@@ -22,10 +22,10 @@ from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
 from dashboards import csv_download, ui
-from dashboards.components import Chart, PageSpec, cards, data, declare, filters, kpi, ward_map
+from dashboards.components import PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
-from dashboards.components.selection import GRAPH, STORE, pick_attributes
+from dashboards.components.selection import GRAPH, STORE, known, pick_attributes, point_data
 from dashboards.components.service_kpis import (
     FACT,
     MEASURES,
@@ -48,14 +48,9 @@ UNITS = {"percent": "%", "pounds": "£", "days": "days", "rate_per_1000": "per 1
 D3_FORMATS = {"percent": ",.1f", "days": ",.1f", "count": ",.0f", "pounds": ",.0f", "rate_per_1000": ",.2f"}
 ROW_HEIGHT = 190  # px per KPI in the trend figure
 
-# The spec makes the app shell's chips mark selections this fact cannot use "(not applicable here)"; its charts
-# describe the page's two graphs, so that the generic select callback maps a click on them (a trend point: its
-# month; a ward on the map: its name) to a selection. The graphs are drawn here, not by the generic callbacks.
-SPEC = declare(PageSpec(
-    name=NAME, path=PATH_PREFIX + "<slug>", title="Service", fact=FACT,
-    charts=(Chart("trend", "Monthly trend against target", "line", "month", ("kpi_value",)),
-            Chart("ward-map", "Ward breakdown", "map", "ward", ("kpi_ward_value",))),
-))
+# The spec makes the app shell's chips mark selections this fact cannot use "(not applicable here)". The page's two
+# graphs are drawn here, not by the generic callbacks; their points name what a click selects (point_data).
+SPEC = declare(PageSpec(name=NAME, path=PATH_PREFIX + "<slug>", title="Service", fact=FACT))
 
 SERVICES_SQL = """
 select service_code, slug, service_name, owner, description, directorate_code, directorate_name
@@ -353,7 +348,8 @@ def trend_figure(lines: list[tuple[dict, list]], selected: set[str]) -> go.Figur
         text = [f"{data.month_label(m)}: {data.fmt(v, item['format'])}" for m, v in points]
         chosen = [m in selected for m, _ in points]
         figure.add_trace(go.Scatter(
-            x=x, y=[v for _, v in points], customdata=[m for m, _ in points], text=text, mode="lines+markers",
+            x=x, y=[v for _, v in points], customdata=[point_data(m, {"month": m}) for m, _ in points],
+            text=text, mode="lines+markers",
             line={"color": cards.BASE, "width": 2}, name=item["label"], showlegend=False,
             marker={"color": [cards.PICKED if c else cards.BASE for c in chosen],
                     "size": [12 if c else 5 for c in chosen],
@@ -495,6 +491,7 @@ callbacks = ui.PageCallbacks()  # registered on each app by create_app
 def fill(state, kpi_value, service_code):
     if state is None or not service_code:
         raise PreventUpdate
+    state = known(state)
     wards = safely(render_wards, state, service_code, kpi_value, what=f"service {service_code} wards")
     if ctx.triggered_id == WARD_KPI:
         return no_update, no_update, wards

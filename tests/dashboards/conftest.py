@@ -14,6 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 @contextmanager
@@ -58,6 +59,26 @@ def page(browser):
     page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def selection_js(browser):
+    """selection_js("toggle", state, "ward", "Belsize") runs a function of assets/selection_state.js (the
+    selection as the browser works it out) in Chromium and returns its result; a dotted name is looked up from
+    window ("dash_clientside.selection.nav"), a plain one in window.biSelection."""
+    context = browser.new_context()
+    blank = context.new_page()
+    blank.add_script_tag(path=str(ASSETS / "selection_state.js"))
+
+    def call(name: str, *args):
+        return blank.evaluate("""([name, args]) => {
+            const path = name.includes(".") ? name.split(".") : ["biSelection", name];
+            const owner = path.slice(0, -1).reduce((object, key) => object[key], window);
+            return owner[path[path.length - 1]](...args);
+        }""", [name, list(args)])
+
+    yield call
     context.close()
 
 

@@ -9,8 +9,9 @@ import pytest
 from component_tree import joined_text as _text
 
 from app import create_app
-from dashboards.components import callbacks, cards, filters, kpi, page, selection
+from dashboards.components import cards, data, filters, kpi, page, selection
 from dashboards.components.spec import Chart, Kpi, PageSpec, spec_for_path
+from query import selections as sel
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -24,67 +25,93 @@ def pages(tmp_path_factory):
 PICK = {"dimension": "ward", "value": "Belsize", "at": 1}
 
 
-def test_a_pick_toggles_its_value():
-    state = selection.next_state({}, selection.PICK, PICK)
+@pytest.mark.browser
+def test_a_pick_toggles_its_value(selection_js):
+    state = selection_js("nextState", {}, {"pick": PICK})
     assert state == {"ward": ["Belsize"]}
-    assert selection.next_state(state, selection.PICK, dict(PICK, at=2)) == {}
-    both = selection.next_state(state, selection.PICK, dict(PICK, value="Kilburn"))
+    assert selection_js("nextState", state, {"pick": dict(PICK, at=2)}) == {}
+    both = selection_js("nextState", state, {"pick": dict(PICK, value="Kilburn")})
     assert both == {"ward": ["Belsize", "Kilburn"]}
-    assert selection.next_state(state, selection.PICK, {"dimension": "ward"}) is None
+    assert selection_js("nextState", state, {"pick": {"dimension": "ward"}}) is None
 
 
 def test_pick_attributes():
     assert selection.pick_attributes("ward", "King's Cross") == {"data-pick-dimension": "ward",
                                                                  "data-pick-value": "King's Cross"}
+    assert selection.remove_attributes("ward")["data-pick-remove"] == "true"
 
 
-def test_a_new_component_is_no_click():
-    assert selection.next_state({"ward": ["Belsize"]}, selection.PICK, None) is None
-    assert selection.next_state({}, {"type": "bi-graph", "page": "repairs", "card": "by-trade"}, None) is None
-
-
-def test_chip_remove_and_clear_all():
+@pytest.mark.browser
+def test_chip_remove_and_clear_all(selection_js):
     state = {"ward": ["Belsize"], "trade": ["Gas", "Lifts"]}
-    assert selection.next_state(state, {"type": "bi-chip-remove", "dim": "trade"}, 1) == {"ward": ["Belsize"]}
-    assert selection.next_state(state, selection.CLEAR, 1) == {}
-    assert selection.next_state(state, "something-else", 1) is None
+    remove = {"pick": {"dimension": "trade", "value": "", "remove": True}}
+    assert selection_js("nextState", state, remove) == {"ward": ["Belsize"]}
+    assert selection_js("nextState", state, {"clear": True}) == {}
+    assert selection_js("nextState", state, {}) is None
 
 
-def test_a_chart_click_toggles_the_charts_dimension():
-    click = {"points": [{"x": "Lifts", "y": 139, "customdata": "Lifts"}]}
-    trigger = {"type": "bi-graph", "page": "repairs", "card": "by-trade"}
-    state = selection.next_state({}, trigger, click, callbacks.graph_dimension)
-    assert state == {"trade": ["Lifts"]}
-    assert selection.next_state(state, trigger, click, callbacks.graph_dimension) == {}
-    pie = {"points": [{"label": "Emergency", "customdata": ["EMERGENCY"]}]}
-    assert selection.next_state({}, dict(trigger, card="by-priority"), pie, callbacks.graph_dimension) == {
-        "priority": ["EMERGENCY"]}
-    month = {"points": [{"x": "Apr", "customdata": "2025-04", "curveNumber": 1}]}
-    assert selection.next_state({}, dict(trigger, card="by-month"), month, callbacks.graph_dimension) == {
-        "month": ["2025-04"]}
+def click_on(figure, trace: int = 0, point: int = 0) -> dict:
+    """The clickData Plotly gives for a point: its customdata as the figure carries it (a plain JSON value)."""
+    custom = figure.to_plotly_json()["data"][trace]["customdata"][point]
+    return {"points": [{"curveNumber": trace, "pointNumber": point, "customdata": custom}]}
 
 
-@pytest.mark.parametrize("click, value", [
-    ({"points": [{"customdata": "Belsize"}]}, "Belsize"),
-    ({"points": [{"customdata": ["Belsize", 3]}]}, "Belsize"),
-    ({"points": [{"label": "Gas"}]}, "Gas"),
-    ({"points": []}, None),
-    (None, None),
-])
-def test_clicked_value(click, value):
-    assert selection.clicked_value(click) == value
+@pytest.mark.browser
+@pytest.mark.parametrize("kind, dimension", [("hbar", "trade"), ("bar", "trade"), ("pie", "priority"),
+                                             ("line", "month")])
+def test_a_chart_click_toggles_the_charts_dimension(selection_js, kind, dimension):
+    chart = Chart("c", "C", kind, dimension, ("repairs_raised",))
+    rows = [{"value": "Lifts", "label": "Lifts", "repairs_raised": 3}, {"value": "Gas", "label": "Gas",
+                                                                        "repairs_raised": 5}]
+    click = click_on(cards.build_figure(chart, rows, set()), point=1)
+    state = selection_js("nextState", {}, {"click": click})
+    assert state == {dimension: ["Gas"]}
+    assert selection_js("nextState", state, {"click": click}) == {}
 
 
-def test_url_round_trip_keeps_natural_values_and_drops_unknown_keys():
-    state = {"ward": ["King's Cross", "Belsize"], "financial_year": ["2025-26"], "month": ["2025-04"]}
-    search = selection.search_from_state(state)
-    assert search.startswith("?financial_year=2025-26&month=2025-04&ward=Belsize&ward=King")
-    assert selection.state_from_search(search) == {"financial_year": ["2025-26"], "month": ["2025-04"],
-                                                   "ward": ["Belsize", "King's Cross"]}
-    assert selection.state_from_search(search + "&utm_source=mail&not_a_dimension=1") == \
-        selection.state_from_search(search)
-    assert selection.search_from_state({}) == ""
-    assert selection.state_from_search("") == {} == selection.state_from_search(None)
+@pytest.mark.browser
+def test_a_click_on_the_fy_comparison_selects_its_month(selection_js):
+    chart = Chart("m", "M", "fy_months", "month", ("repairs_raised",))
+    rows = cards._two_years([{"value": "2025-04", "label": "2025-04", "financial_year": "2025-26",
+                              "repairs_raised": 4}], [])
+    click = click_on(cards.build_figure(chart, rows, set()))
+    assert selection_js("nextState", {}, {"click": click}) == {"month": ["2025-04"]}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("click", [{"points": []}, {"points": [{"customdata": "Belsize"}]},
+                                   {"points": [{"label": "Gas"}]}, None])
+def test_a_point_naming_no_selection_changes_nothing(selection_js, click):
+    assert selection_js("nextState", {"ward": ["Belsize"]}, {"click": click}) is None
+
+
+TRICKY_STATES = [
+    {},
+    {"ward": ["King's Cross", "Belsize"], "financial_year": ["2025-26"], "month": ["2025-04"]},
+    {"contractor": ["A & B (Ltd)", "x=y+z", "50% off!", "tilde~star*", "Café", "a b", "9", "10"]},
+    {"ward": "Belsize", "trade": ["", None, "Gas", "Gas"], "priority": []},
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("state", TRICKY_STATES)
+def test_the_browser_writes_and_reads_the_url_as_the_server_does(selection_js, state):
+    search = selection_js("searchFromState", state)
+    text = sel.to_query_string(state)
+    assert search == (f"?{text}" if text else "")
+    dimensions = sorted(data.layer().dimensions)
+    assert selection_js("fromQueryString", search + "&utm_source=mail&not_a_dimension=1", dimensions) == \
+        sel.from_query_string(search, dimensions) == sel.normalise(state)
+    assert selection_js("normalise", state) == sel.normalise(state)
+
+
+@pytest.mark.browser
+def test_the_browser_toggles_as_the_server_does(selection_js):
+    state = {"ward": ["Belsize"], "hour": ["9"]}
+    for dimension, value in [("ward", "Belsize"), ("ward", "Kilburn"), ("trade", "Gas"), ("hour", 10)]:
+        assert selection_js("toggle", state, dimension, value) == sel.toggle(state, dimension, value)
+    for pairs in ([["hour", "9"], ["weekday", "Monday"]], [["hour", "9"], ["ward", "Belsize"]]):
+        assert selection_js("toggleTogether", state, pairs) == sel.toggle_together(state, pairs)
 
 
 def test_chips_one_per_dimension_with_not_applicable_marked():
@@ -97,7 +124,8 @@ def test_chips_one_per_dimension_with_not_applicable_marked():
     assert "not applicable here" in _text(by_dimension["contravention"])
     assert by_dimension["contravention"].to_plotly_json()["props"]["data-applicable"] == "false"
     remove = by_dimension["ward"].children[-1]
-    assert remove.id == {"type": "bi-chip-remove", "dim": "ward"}
+    assert {k: v for k, v in remove.to_plotly_json()["props"].items() if k.startswith("data-pick")} == \
+        selection.remove_attributes("ward")
     assert _text(selection.chips({}, repairs)).startswith("No selections")
     month = selection.chips({"month": ["2025-04"]})
     assert "Apr 2025" in _text(month)
@@ -143,11 +171,13 @@ def test_previous_financial_year():
     assert cards.previous_fy("2000-01") == "1999-00"
 
 
-def test_nav_links_keep_the_selection():
+@pytest.mark.browser
+def test_nav_links_keep_the_selection(selection_js):
     ids = [{"type": "bi-nav", "path": "/"}, {"type": "bi-nav", "path": "/repairs"}]
-    hrefs, active = callbacks.nav_targets(ids, "/repairs", "?ward=Belsize")
+    hrefs, active, brand = selection_js("dash_clientside.selection.nav", "/repairs", "?ward=Belsize", ids)
     assert hrefs == ["/?ward=Belsize", "/repairs?ward=Belsize"]
     assert active == [False, True]
+    assert brand == "/?ward=Belsize"
 
 
 def test_specs_are_checked():
@@ -249,3 +279,10 @@ def test_tiles_take_the_measures_label_unless_the_page_needs_another():
     assert restated == []
     own_labels = {t.measure for _, t in tiles if t.label}
     assert own_labels == {"budget_annual", "spend_amount"}   # each with a comment in budget.py saying why
+
+
+def test_the_server_keeps_only_dimensions_of_the_stores_state():
+    """The store comes from the browser: a state it did not write (a crafted request) is cut to known dimensions."""
+    assert selection.known({"ward": ["Belsize"], "drop table": ["x"], "month": "2025-04"}) == {
+        "month": ["2025-04"], "ward": ["Belsize"]}
+    assert selection.known(["ward"]) == {} == selection.known(None)

@@ -60,13 +60,13 @@ def test_one_selected_value_drills_into_the_next_level(app, con):
     assert expected and _plotted(rows, "spend_amount") == expected
 
 
-def test_a_click_on_a_drilled_bar_selects_that_levels_value(app):
+@pytest.mark.browser
+def test_a_click_on_a_drilled_bar_selects_that_levels_value(app, selection_js):
     figure = cards.build_figure(cards.resolved(DRILL, {"directorate": ["ADH"]}),
                                 cards.chart_rows(DRILL, {"directorate": ["ADH"]})[0], set())
-    point = {"points": [{"customdata": list(figure.data[0].customdata[0])}]}
-    trigger = {"type": "bi-graph", "page": SPEND.name, "card": "drill"}
-    state = selection.next_state({"directorate": ["ADH"]}, trigger, point, callbacks.graph_dimension)
-    assert state == {"directorate": ["ADH"], "service": [point["points"][0]["customdata"][0]]}
+    custom = figure.to_plotly_json()["data"][0]["customdata"][0]
+    state = selection_js("nextState", {"directorate": ["ADH"]}, {"click": {"points": [{"customdata": custom}]}})
+    assert state == {"directorate": ["ADH"], "service": [custom[0]]}
 
 
 def test_the_drill_note_and_the_selection_bar_show_the_path(app, con):
@@ -96,16 +96,16 @@ def test_heatmap_cells_equal_plain_sql(app, con):
     assert {(r["value"], r["across"]): r["bay_stays"] for r in rows} == {(str(h), d): n for h, d, n in expected}
 
 
-def test_heatmap_figure_orders_columns_and_outlines_the_selected_cell(app):
+@pytest.mark.browser
+def test_heatmap_figure_orders_columns_and_outlines_the_selected_cell(app, selection_js):
     rows, _, _ = cards.chart_rows(HEAT, {})
     figure = cards.build_figure(HEAT, rows, {("9", "Monday")})
     assert list(figure.data[0].x) == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
     assert len(figure.layout.shapes) == 1
-    trigger = {"type": "bi-graph", "page": SPEND.name, "card": "heat"}
-    cell = {"points": [{"customdata": figure.data[0].customdata[9][0]}]}
-    state = selection.next_state({}, trigger, cell, callbacks.graph_dimension)
+    cell = {"click": {"points": [{"customdata": figure.to_plotly_json()["data"][0]["customdata"][9][0]}]}}
+    state = selection_js("nextState", {}, cell)
     assert state == {"hour": ["9"], "weekday": ["Monday"]}
-    assert selection.next_state(state, trigger, cell, callbacks.graph_dimension) == {}
+    assert selection_js("nextState", state, cell) == {}
 
 
 def test_heatmap_csv_lists_row_column_and_value(app):

@@ -174,7 +174,8 @@ def test_key_figures_and_trend_equal_plain_sql(app, service, con, service_code, 
     figure = _graph(trend, "trend").figure
     lines = [t for t in figure.data if t.name != "Target"]
     by_label = {i["label"]: i["kpi_code"] for i in items}
-    plotted = {by_label[t.name]: dict(zip(t.customdata, t.y, strict=True)) for t in lines}
+    plotted = {by_label[t.name]: dict(zip((c[0] for c in t.customdata), t.y, strict=True)) for t in lines}
+    assert all(c[1] == {"month": c[0]} for t in lines for c in t.customdata)  # a click selects its month
     assert plotted.keys() == expected.keys()
     for code, points in expected.items():
         assert plotted[code] == pytest.approx(points), code
@@ -215,7 +216,7 @@ def test_ward_breakdown_equals_plain_sql(app, service, con, state):
     assert {r["ward"]: r["value"] for r in shown} == pytest.approx(expected)
     figure = _graph(parts, "ward-map").figure
     mapped = {name: z for trace in figure.data if trace.type == "choropleth" and trace.showscale is not False
-              for name, z in zip(trace.customdata, trace.z, strict=True)}
+              for name, z in zip((c[0] for c in trace.customdata), trace.z, strict=True)}
     assert mapped == pytest.approx(expected)
     assert len(expected) == 20
 

@@ -21,7 +21,6 @@ from dashboards.components.ward_map import (
     BoundariesError,
     load_boundaries,
     ward_figure,
-    ward_from_click,
 )
 
 DATA_MODELS = Path(__file__).resolve().parents[2] / "data_models"
@@ -53,7 +52,7 @@ def drawn(figure) -> dict[str, tuple[str, float | None]]:
         no_data = trace.showscale is False
         for i, code in enumerate(trace.locations):
             assert code not in out, f"{code} drawn twice"
-            out[code] = (trace.customdata[i], None if no_data else trace.z[i])
+            out[code] = (trace.customdata[i][0], None if no_data else trace.z[i])
     return out
 
 
@@ -132,7 +131,7 @@ def test_values_are_drawn_on_their_wards(names):
     for code, name in names.items():
         assert out[code] == (name, values.get(name)), code
     grey = [t for t in fills(figure) if t.showscale is False]
-    assert len(grey) == 1 and sorted(grey[0].customdata) == ["Frognal", "Kilburn"]
+    assert len(grey) == 1 and sorted(c[0] for c in grey[0].customdata) == ["Frognal", "Kilburn"]
     assert "no data" in grey[0].hovertemplate
     assert {stop[1] for stop in grey[0].colorscale} == {ward_map.NO_DATA_COLOR}
     assert grey[0].name == "No data" and grey[0].showlegend
@@ -163,11 +162,11 @@ def test_missing_none_and_nan_are_no_data_and_names_match_like_dim_ward(names):
 def test_hover_title_and_format():
     figure = ward_figure({"Belsize": 0.25}, [], "Share of repairs <late> & overdue", "Late", ".1%")
     coloured = fills(figure)[0]
-    assert coloured.hovertemplate == "<b>%{customdata}</b><br>Late: %{z:.1%}<extra></extra>"
+    assert coloured.hovertemplate == "<b>%{customdata[0]}</b><br>Late: %{z:.1%}<extra></extra>"
     assert coloured.colorbar.tickformat == ".1%" and coloured.colorbar.title.text == "Late"
     assert figure.layout.title.text == "Share of repairs &lt;late&gt; &amp; overdue"
     plain = fills(ward_figure({"Belsize": 1234}, [], "Repairs"))[0]
-    assert plain.hovertemplate == "<b>%{customdata}</b><br>%{z:,.0f}<extra></extra>"
+    assert plain.hovertemplate == "<b>%{customdata[0]}</b><br>%{z:,.0f}<extra></extra>"
 
 
 def test_map_is_fitted_to_the_borough_without_base_layers():
@@ -195,17 +194,23 @@ def test_selected_wards_are_outlined_thick(names):
     assert not [t for t in ward_figure({"Belsize": 1}, [], "t").data if t.type == "scattergeo"]
 
 
-def test_click_round_trip(names):
+@pytest.mark.browser
+def test_a_click_on_a_ward_selects_it(names, selection_js):
     figure = ward_figure({"Belsize": 4, "King's Cross": 9}, [], "t")
     for number, trace in enumerate(fills(figure)):
         for i, code in enumerate(trace.locations):
             # what dcc.Graph puts in clickData for a click on a choropleth location
             click = {"points": [{"curveNumber": number, "pointNumber": i, "pointIndex": i, "location": code,
                                  "z": trace.z[i], "customdata": trace.customdata[i]}]}
-            assert ward_from_click(click) == names[code]
-    assert ward_from_click({"points": [{"customdata": ["Belsize", 4]}]}) == "Belsize"
-    for nothing in (None, {}, {"points": []}, {"points": [{"lon": 1, "lat": 2}]}, "x"):
-        assert ward_from_click(nothing) is None
+            assert selection_js("pointPairs", click) == [["ward", names[code]]]
+    for nothing in (None, {}, {"points": []}, {"points": [{"lon": 1, "lat": 2}]}):
+        assert selection_js("pointPairs", nothing) == []
+
+
+def clicked_ward(click_data) -> str | None:
+    """The ward a click on the map selects (the object at the end of its point's customdata)."""
+    points = (click_data or {}).get("points") or []
+    return points[0]["customdata"][-1]["ward"] if points and points[0].get("customdata") else None
 
 
 def test_nothing_is_fetched_from_the_internet():
@@ -254,7 +259,7 @@ def serve_map(values: dict[str, float]) -> Iterator[str]:
     @app.callback(Output("clicked", "children"), Output("map", "figure"), Input("map", "clickData"),
                   prevent_initial_call=True)
     def clicked(click_data):
-        ward = ward_from_click(click_data)
+        ward = clicked_ward(click_data)
         return ward or "", ward_figure(values, [ward] if ward else [], title, "Repairs")
 
     server = make_server("127.0.0.1", 0, app.server, threaded=True)

@@ -1,0 +1,184 @@
+/* Borough Insight: the selection, worked out in the browser, so that a click becomes a selection with no trip to
+   the server. The state is {dimension: [values]}, normalised exactly as query/selections.py normalises it (sorted
+   dimensions, sorted unique text values, no empty lists), and the URL's query string is its one source of truth:
+   `?financial_year=2025-26&ward=Belsize`, written as Python's urlencode(quote_via=quote, safe="") writes it, so the
+   browser and the server agree on a view's address and cache key. tests/dashboards/test_selection_state_browser.py
+   runs these functions in Chromium against the Python ones.
+
+   A chart point names what it selects in its customdata: [value, {dimension: value}], or for a heat-map cell the
+   JSON text of {row dimension: value, column dimension: value}, written by the server when it builds the figure
+   (dashboards/components/selection.py point_data, cards.heatmap_figure). */
+(function () {
+  function byCodePoint(a, b) { return a < b ? -1 : (a > b ? 1 : 0); }
+
+  function normalise(state) {
+    var result = {};
+    Object.keys(state || {}).sort(byCodePoint).forEach(function (dimension) {
+      var values = state[dimension];
+      if (values === null || values === undefined) { return; }
+      if (!Array.isArray(values)) { values = [values]; }
+      var seen = Object.create(null);
+      values.forEach(function (value) {
+        if (value !== null && value !== undefined && String(value) !== "") { seen[String(value)] = true; }
+      });
+      var cleaned = Object.keys(seen).sort(byCodePoint);
+      if (cleaned.length) { result[String(dimension)] = cleaned; }
+    });
+    return result;
+  }
+
+  function has(state, dimension, value) {
+    return (state[dimension] || []).indexOf(String(value)) >= 0;
+  }
+
+  function withValues(state, dimension, values) {
+    var next = Object.assign({}, state);
+    next[dimension] = values;
+    return normalise(next);
+  }
+
+  function toggle(state, dimension, value) {
+    var current = normalise(state);
+    var values = (current[dimension] || []).slice();
+    var at = values.indexOf(String(value));
+    if (at >= 0) { values.splice(at, 1); } else { values.push(String(value)); }
+    return withValues(current, dimension, values);
+  }
+
+  /* A heat-map cell names two values: select both, or unselect both when both are already selected. */
+  function toggleTogether(state, pairs) {
+    var current = normalise(state);
+    var all = pairs.every(function (pair) { return has(current, pair[0], pair[1]); });
+    pairs.forEach(function (pair) {
+      var values = (current[pair[0]] || []).slice();
+      if (all) {
+        values = values.filter(function (v) { return v !== String(pair[1]); });
+      } else {
+        values.push(String(pair[1]));
+      }
+      current = withValues(current, pair[0], values);
+    });
+    return current;
+  }
+
+  function remove(state, dimension) {
+    var current = normalise(state);
+    delete current[dimension];
+    return current;
+  }
+
+  /* Python's quote(safe=""): encodeURIComponent, and also !'()* */
+  function quote(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
+  function toQueryString(state) {
+    var pairs = [];
+    var current = normalise(state);
+    Object.keys(current).forEach(function (dimension) {
+      current[dimension].forEach(function (value) { pairs.push(quote(dimension) + "=" + quote(value)); });
+    });
+    return pairs.join("&");
+  }
+
+  function searchFromState(state) {
+    var text = toQueryString(state);
+    return text ? "?" + text : "";
+  }
+
+  /* Keys that are not dimensions (another page's parameter, a dimension renamed since the bookmark) are dropped. */
+  function fromQueryString(search, dimensions) {
+    var grouped = Object.create(null);
+    new URLSearchParams((search || "").replace(/^\?/, "")).forEach(function (value, key) {
+      (grouped[key] = grouped[key] || []).push(value);
+    });
+    var state = normalise(grouped);
+    if (dimensions) {
+      Object.keys(state).forEach(function (key) { if (dimensions.indexOf(key) < 0) { delete state[key]; } });
+    }
+    return state;
+  }
+
+  /* The (dimension, value) pairs a click selects: the object at the end of the first point's customdata that has one
+     (a ward map's outline draws over the areas but is never clicked). */
+  function pointPairs(clickData) {
+    var named = null;
+    ((clickData && clickData.points) || []).some(function (point) {
+      var custom = point && point.customdata;
+      var last = Array.isArray(custom) && custom.length ? custom[custom.length - 1] : null;
+      if (typeof custom === "string" && custom.charAt(0) === "{") {
+        try { last = JSON.parse(custom); } catch (error) { last = null; }  // a heat-map cell: the pick as JSON
+      }
+      named = last && typeof last === "object" && !Array.isArray(last) ? last : null;
+      return named !== null;
+    });
+    if (!named) { return []; }
+    return Object.keys(named).filter(function (dimension) {
+      return named[dimension] !== null && named[dimension] !== undefined && named[dimension] !== "";
+    }).map(function (dimension) { return [dimension, String(named[dimension])]; });
+  }
+
+  /* The state after one event, or null when it changes nothing. `event` is {pick: {dimension, value, remove}},
+     {clear: true} or {click: clickData}. */
+  function nextState(state, event) {
+    if (event.clear) { return {}; }
+    if (event.pick) {
+      var pick = event.pick;
+      if (!pick.dimension) { return null; }
+      if (pick.remove) { return remove(state, pick.dimension); }
+      if (pick.value === null || pick.value === undefined) { return null; }
+      return toggle(state, pick.dimension, pick.value);
+    }
+    if (event.click) {
+      var pairs = pointPairs(event.click);
+      if (!pairs.length) { return null; }
+      return pairs.length === 1 ? toggle(state, pairs[0][0], pairs[0][1]) : toggleTogether(state, pairs);
+    }
+    return null;
+  }
+
+  window.biSelection = {
+    normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
+    toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
+    pointPairs: pointPairs, nextState: nextState
+  };
+
+  function triggeredEvent() {
+    var triggered = (window.dash_clientside.callback_context.triggered || [])[0];
+    if (!triggered || !triggered.value) { return null; }  // a new component (n_clicks, clickData null): no click
+    var id = triggered.prop_id.slice(0, triggered.prop_id.lastIndexOf("."));
+    if (id === "bi-pick") { return {pick: triggered.value}; }
+    if (id === "selection-clear") { return {clear: true}; }
+    if (id.charAt(0) === "{") { return {click: triggered.value}; }
+    return null;
+  }
+
+  var clientside = window.dash_clientside = window.dash_clientside || {};
+  clientside.selection = {
+    /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it) */
+    select: function (_pick, _clicks, _clear, search, config) {
+      var noUpdate = window.dash_clientside.no_update;
+      var event = triggeredEvent();
+      if (!event) { return noUpdate; }
+      var state = fromQueryString(search, config && config.dimensions);
+      var next = nextState(state, event);
+      if (next === null) { return noUpdate; }
+      var text = searchFromState(next);
+      return text === searchFromState(state) ? noUpdate : text;
+    },
+    store: function (search, config) {
+      return fromQueryString(search, config && config.dimensions);
+    },
+    /* every nav link keeps the selection (it follows to the other pages); the current page's is active */
+    nav: function (pathname, search, ids) {
+      var current = (pathname || "/").replace(/\/+$/, "") || "/";
+      return [
+        ids.map(function (id) { return id.path + (search || ""); }),
+        ids.map(function (id) { return (id.path.replace(/\/+$/, "") || "/") === current; }),
+        "/" + (search || "")
+      ];
+    }
+  };
+})();
