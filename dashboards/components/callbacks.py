@@ -73,26 +73,38 @@ def register(app) -> None:
         state = selection.known(state)
         return [safely(filters.render_values, SPECS[i["page"]], i["dim"], state, what=f"filter {i}") for i in ids]
 
+    # Every chart card of the page in one response, as the tiles and the filter lists are; a sort button redraws
+    # only its own table (the others are left as they are).
     @app.callback(
-        Output({"type": cards.BODY, "page": MATCH, "card": MATCH}, "children"),
-        Output({"type": cards.SORT_STATE, "page": MATCH, "card": MATCH}, "data"),
+        Output({"type": cards.BODY, "page": ALL, "card": ALL}, "children"),
+        Output({"type": cards.SORT_STATE, "page": ALL, "card": ALL}, "data"),
         Input(STORE, "data"),
-        Input({"type": cards.SORT, "page": MATCH, "card": MATCH, "col": ALL}, "n_clicks"),
-        State({"type": cards.SORT_STATE, "page": MATCH, "card": MATCH}, "data"),
-        State({"type": cards.BODY, "page": MATCH, "card": MATCH}, "id"),
+        Input({"type": cards.SORT, "page": ALL, "card": ALL, "col": ALL}, "n_clicks"),
+        State({"type": cards.SORT_STATE, "page": ALL, "card": ALL}, "data"),
+        State({"type": cards.BODY, "page": ALL, "card": ALL}, "id"),
     )
-    def chart_card(state, _sorts, sort, id_):
+    def chart_cards(state, _sorts, sorts, ids):
         if state is None:
             raise PreventUpdate
         state = selection.known(state)
         trigger = ctx.triggered_id
+        sorted_card = None
         if isinstance(trigger, dict) and trigger.get("type") == cards.SORT:
             if not ctx.triggered[0]["value"]:
                 raise PreventUpdate
-            sort = cards.next_sort(sort, trigger["col"])
-        spec = SPECS[id_["page"]]
-        chart = spec.chart(id_["card"])
-        return safely(cards.render, spec, chart, state, sort, what=f"chart {id_}"), sort if sort else no_update
+            sorted_card = (trigger["page"], trigger["card"])
+        bodies, states = [], []
+        for id_, sort in zip(ids, sorts, strict=True):
+            if sorted_card is not None and (id_["page"], id_["card"]) != sorted_card:
+                bodies.append(no_update)
+                states.append(no_update)
+                continue
+            if sorted_card is not None:
+                sort = cards.next_sort(sort, trigger["col"])
+            spec = SPECS[id_["page"]]
+            bodies.append(safely(cards.render, spec, spec.chart(id_["card"]), state, sort, what=f"chart {id_}"))
+            states.append(sort if sort else no_update)
+        return bodies, states
 
     @app.callback(Output({"type": cards.TABLE, "page": MATCH, "card": MATCH}, "children"),
                   Input({"type": cards.DETAILS, "page": MATCH, "card": MATCH}, "n_clicks"),

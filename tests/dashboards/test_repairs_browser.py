@@ -109,3 +109,27 @@ def test_repairs_link_reproduces_the_view(demo_warehouse, live_app, page):
         expect(belsize).to_be_focused()
         expect(page).to_have_url(re.compile(r"ward=Belsize"))
     assert page.errors == []
+
+
+def test_a_table_sorts_by_a_heading_and_leaves_the_other_cards_alone(demo_warehouse, live_app, page):
+    expect.set_options(timeout=TIMEOUT)
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        wards = [r[0] for r in con.execute("""
+            select w.ward_name from fact_repairs_job f join dim_ward w using (ward_key)
+            where f.is_overdue group by 1 order by 1""").fetchall()]
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs")
+        table = page.locator("#repairs-overdue-rows")
+        heading = table.locator("th").first
+        expect(heading).to_have_attribute("aria-sort", "none")
+        expect(page.locator("#repairs-by-trade .js-plotly-plot")).to_have_count(1)
+        with page.expect_response(lambda r: "_dash-update-component" in r.url) as answer:
+            heading.locator("button").click()       # the ward column: names A to Z, then Z to A
+        redrawn = [key for key in answer.value.json()["response"] if '"type":"bi-card-body"' in key]
+        assert redrawn == ['{"card":"overdue","page":"repairs","type":"bi-card-body"}']
+        expect(heading).to_have_attribute("aria-sort", "ascending")
+        expect(table.locator("tbody th")).to_have_text(sorted(wards))
+        heading.locator("button").click()
+        expect(heading).to_have_attribute("aria-sort", "descending")
+        expect(table.locator("tbody th")).to_have_text(sorted(wards, reverse=True))
+        assert page.errors == []
