@@ -2,8 +2,8 @@
    the server. The state is {dimension: [values]}, normalised exactly as query/selections.py normalises it (sorted
    dimensions, sorted unique text values, no empty lists), and the URL's query string is its one source of truth:
    `?financial_year=2025-26&ward=Belsize`, written as Python's urlencode(quote_via=quote, safe="") writes it, so the
-   browser and the server agree on a view's address and cache key. tests/dashboards/test_selection_state_browser.py
-   runs these functions in Chromium against the Python ones.
+   browser and the server agree on a view's address and cache key. tests/dashboards/test_components.py runs these
+   functions in Chromium against the Python ones (the selection_js fixture).
 
    A chart point names what it selects in its customdata: [value, {dimension: value}], or for a heat-map cell the
    JSON text of {row dimension: value, column dimension: value}, written by the server when it builds the figure

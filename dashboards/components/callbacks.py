@@ -31,6 +31,14 @@ def safely(render, *args, what: str = "card"):
         return [html.P(FAILED, className="error-message", role="alert")]
 
 
+def trusted(state) -> dict:
+    """The store's state for a server callback: nothing to draw before the store is first written, and only known
+    dimensions of what the browser sent."""
+    if state is None:
+        raise PreventUpdate
+    return selection.known(state)
+
+
 def _tile(id_: dict):
     return next(k for k in SPECS[id_["page"]].kpis if k.measure == id_["kpi"])
 
@@ -60,17 +68,13 @@ def register(app) -> None:
     @app.callback(Output({"type": kpi.KPI, "page": ALL, "kpi": ALL}, "children"), Input(STORE, "data"),
                   State({"type": kpi.KPI, "page": ALL, "kpi": ALL}, "id"))
     def kpi_tiles(state, ids):
-        if state is None:
-            raise PreventUpdate
-        state = selection.known(state)
+        state = trusted(state)
         return [safely(kpi.render, SPECS[i["page"]], _tile(i), state, what=f"KPI {i}") for i in ids]
 
     @app.callback(Output({"type": filters.FILTER, "page": ALL, "dim": ALL}, "children"), Input(STORE, "data"),
                   State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"))
     def filter_lists(state, ids):
-        if state is None:
-            raise PreventUpdate
-        state = selection.known(state)
+        state = trusted(state)
         return [safely(filters.render_values, SPECS[i["page"]], i["dim"], state, what=f"filter {i}") for i in ids]
 
     # Every chart card of the page in one response, as the tiles and the filter lists are; a sort button redraws
@@ -84,9 +88,7 @@ def register(app) -> None:
         State({"type": cards.BODY, "page": ALL, "card": ALL}, "id"),
     )
     def chart_cards(state, _sorts, sorts, ids):
-        if state is None:
-            raise PreventUpdate
-        state = selection.known(state)
+        state = trusted(state)
         trigger = ctx.triggered_id
         sorted_card = None
         if isinstance(trigger, dict) and trigger.get("type") == cards.SORT:

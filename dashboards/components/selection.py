@@ -31,7 +31,7 @@ def pick_attributes(dimension: str, value: str) -> dict:
 
 def remove_attributes(dimension: str) -> dict:
     """The attributes that make a button drop the whole selection of `dimension` (a chip's x)."""
-    return {"data-pick-dimension": dimension, "data-pick-value": "", "data-pick-remove": "true"}
+    return {**pick_attributes(dimension, ""), "data-pick-remove": "true"}
 
 
 def shell_parts() -> list:
