@@ -157,19 +157,28 @@
 
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.selection = {
-    /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it) */
-    select: function (_pick, _clicks, _clear, search, config) {
+    /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it).
+       A card's graph is drawn once and keeps its clickData, so a clicked graph's is cleared here too: a second
+       click on the same bar (after "Clear all", say) would otherwise be the same value, which Dash does not
+       report. */
+    select: function (_pick, _clicks, cardClicks, _clear, search, config) {
       var noUpdate = window.dash_clientside.no_update;
+      var forget = (cardClicks || []).map(function (click) { return click ? null : noUpdate; });
       var event = triggeredEvent();
-      if (!event) { return noUpdate; }
+      if (!event) { return [noUpdate, forget]; }
       var state = fromQueryString(search, config && config.dimensions);
       var next = nextState(state, event);
-      if (next === null) { return noUpdate; }
+      if (next === null) { return [noUpdate, forget]; }
       var text = searchFromState(next);
-      return text === searchFromState(state) ? noUpdate : text;
+      return [text === searchFromState(state) ? noUpdate : text, forget];
     },
-    store: function (search, config) {
-      return fromQueryString(search, config && config.dimensions);
+    /* the URL changed (a selection, back or forward, a link): the store follows its query string, unless that
+       is the selection already (a new page, same selection: the page asks for its own view); the nav too */
+    follow: function (pathname, search, ids, config, current) {
+      var state = fromQueryString(search, config && config.dimensions);
+      var same = current && toQueryString(current) === toQueryString(state);
+      var store = same ? window.dash_clientside.no_update : state;
+      return [store].concat(clientside.selection.nav(pathname, search, ids));
     },
     /* every nav link keeps the selection (it follows to the other pages); the current page's is active */
     nav: function (pathname, search, ids) {

@@ -25,7 +25,14 @@ def csv_text(header: list[str], rows: Iterable[Iterable]) -> str:
     return BOM + out.getvalue()
 
 
+def link_attributes(text: str, filename: str, id_: str, title: str) -> dict:
+    """A CSV link's attributes: it saves `text` (from csv_text) as `filename`, with no round trip to the server.
+    The chart cards send these as data (assets/page_view.js makes the link); download_link makes it in Dash."""
+    return {"href": "data:text/csv;charset=utf-8," + quote(text), "download": filename, "id": id_,
+            "label": f"Download {title} as CSV"}
+
+
 def download_link(text: str, filename: str, id_: str, title: str) -> html.A:
-    """A link that saves `text` (from csv_text) as `filename`, with no round trip to the server."""
-    return html.A("Download CSV", href="data:text/csv;charset=utf-8," + quote(text), download=filename,
-                  className="csv-link small", id=id_, **{"aria-label": f"Download {title} as CSV"})
+    link = link_attributes(text, filename, id_, title)
+    return html.A("Download CSV", href=link["href"], download=filename, className="csv-link small", id=id_,
+                  **{"aria-label": link["label"]})

@@ -1,6 +1,10 @@
 """Chart cards: a plotly figure of aggregated rows, its "view as table" alternative (with a button per row, so a
 keyboard selects what a mouse clicks), a CSV download of exactly the plotted rows, and plain messages when there is
-nothing to show or the data cannot be read. A click on any chart toggles its dimension's value (callbacks.py)."""
+nothing to show or the data cannot be read. A click on any chart toggles its dimension's value (callbacks.py).
+
+A card is drawn once (card()): a fixed dcc.Graph whose figure changes, and empty places for notes, messages,
+tables and the CSV link. Each selection sends the card's view as plain data (render()), which the browser lays out
+in those places (assets/page_view.js); a table's sort is the browser's too, with no request."""
 
 from __future__ import annotations
 
@@ -11,15 +15,14 @@ import json
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboards import csv_download, ui
+from dashboards import csv_download
 from dashboards.components import data
-from dashboards.components.kpi import rag
-from dashboards.components.selection import GRAPH, pick_attributes, point_data
+from dashboards.components.kpi import not_applicable_text, rag
+from dashboards.components.selection import point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
 from query import selections as sel
 
-BODY, SORT, SORT_STATE = "bi-card-body", "bi-sort", "bi-sort-state"
-DETAILS, TABLE = "bi-table-details", "bi-table-view"
+CARD_GRAPH = "bi-card-graph"   # a card's graph (its figure changes); GRAPH is a service page's own
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BASE, PICKED = "#0072B2", "#D55E00"
@@ -36,18 +39,39 @@ def ward_map_module():
         return None
 
 
+def card_id(spec: PageSpec, chart: Chart) -> str:
+    return f"{spec.name}-{chart.name}"
+
+
+def has_figure(chart: Chart) -> bool:
+    return chart.kind != "table"
+
+
 def card(spec: PageSpec, chart: Chart):
-    ids = {"page": spec.name, "card": chart.name}
-    title_id = f"{spec.name}-{chart.name}-title"
+    base = card_id(spec, chart)
+    title_id = f"{base}-title"
+    graph = []
+    if has_figure(chart):
+        graph = [html.Div(dcc.Graph(id={"type": CARD_GRAPH, "page": spec.name, "card": chart.name},
+                                    config=graph_config(chart), className="chart-graph"),
+                          id=f"{base}-graph", hidden=True),
+                 html.Div(id=f"{base}-table", className="chart-table",
+                          children=html.Details([html.Summary("View as table"), html.Div(id=f"{base}-table-body")]))]
     return html.Section([
         html.Div(html.H2(chart.title, id=title_id, className="h5 mb-0"), className="card-header"),
         html.Div([
             html.P(chart.description, className="small text-body-secondary mb-2") if chart.description else None,
-            dcc.Store(id={"type": SORT_STATE, **ids}, data=None),
-            html.Div(html.P("Loading…", className="small"), id={"type": BODY, **ids}, className="card-content",
-                     **{"aria-live": "polite", "aria-busy": "false"}),
+            html.Div([html.Div(id=f"{base}-notes"), html.Div(id=f"{base}-message"), *graph,
+                      html.Div(id=f"{base}-rows-region"), html.Div(id=f"{base}-csv")],
+                     id=f"{base}-content", className="card-content", **{"aria-live": "polite"}),
         ], className="card-body"),
-    ], id=f"{spec.name}-{chart.name}", className="card chart-card h-100", **{"aria-labelledby": title_id})
+    ], id=base, className="card chart-card h-100", **{"aria-labelledby": title_id})
+
+
+def graph_config(chart: Chart) -> dict:
+    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    ward_map = ward_map_module() if chart.kind == "map" else None
+    return {**config, **getattr(ward_map, "GRAPH_CONFIG", {})}
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -116,69 +140,49 @@ def _two_years(rows: list[dict], selected_years: list[str]) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------ rendering
 
-def render(spec: PageSpec, chart: Chart, state, sort: dict | None = None) -> list:
+def render(spec: PageSpec, chart: Chart, state) -> dict:
+    """The card's view: notes, the message when there is nothing to draw, the figure (a plotly dict, for the
+    card's graph), its rows as a table, the CSV link. page_view.js lays out all but the figure."""
     rows, not_applicable, truncated = chart_rows(chart, state)
     notes = [drill_note(chart, state)] if chart.drill else []
-    chart = resolved(chart, state)
-    if not_applicable:
-        labels = ", ".join(data.layer().dimensions[d].label for d in not_applicable)
-        notes.append(html.P(f"Not applicable here: {labels} (this chart cannot use that selection).",
-                            className="not-applicable small"))
-    if truncated:
-        notes.append(html.P("Only the first rows are shown.", className="small"))
-    if not rows:
-        return notes + [html.P(EMPTY, className="empty-message", id=f"{spec.name}-{chart.name}-empty")]
-    selected = set(sel.normalise(state).get(chart.dimension, []))
-    if chart.across:
-        selected = {(r, c) for r in selected for c in sel.normalise(state).get(chart.across, [])}
-    csv_link = download_link(spec, chart, rows)
-    if chart.kind == "table":
-        return notes + [sortable_table(spec, chart, rows, selected, sort), csv_link]
-    if chart.kind == "map":
-        ward_map = ward_map_module()
-        if ward_map is None:
-            figure = None
-            notes.append(html.P("The ward map is not installed yet (dashboards/components/ward_map.py).",
-                                className="small", id=f"{spec.name}-{chart.name}-map-missing"))
-        else:
-            measure = data.layer().measure(chart.measures[0])
-            figure = ward_map.ward_figure({r["label"]: r[chart.measures[0]] for r in rows}, sorted(selected), "",
-                                          value_label=measure.label)
-            figure.update_layout(height=420, margin={"autoexpand": False, "l": 8, "r": 90, "t": 8, "b": 8})
-    else:
-        figure = build_figure(chart, rows, selected)
-    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-    attribution = []
-    if chart.kind == "map" and figure is not None:
-        config = {**config, **getattr(ward_map, "GRAPH_CONFIG", {})}
-        attribution = [html.P(getattr(ward_map, "ATTRIBUTION", ""), className="small text-body-secondary")]
-    parts = list(notes)
-    if figure is not None:
-        parts.append(dcc.Graph(id={"type": GRAPH, "page": spec.name, "card": chart.name}, figure=figure, config=config,
-                               className="chart-graph"))
-        parts += attribution
-    parts.append(table_details(spec, chart))
-    parts.append(csv_link)
-    return parts
-
-
-def table_details(spec: PageSpec, chart: Chart):
-    """"View as table", drawn when opened (table_view): a closed table of 168 heat-map cells would still be
-    hundreds of components for the browser to lay out on every selection."""
-    ids = {"page": spec.name, "card": chart.name}
-    # the summary's clicks (mouse, Enter or Space) open and close it: an odd count is open (Dash does not
-    # report a details element's own open state back)
-    return html.Div(html.Details([html.Summary("View as table", id={"type": DETAILS, **ids}, n_clicks=0),
-                                  html.Div(id={"type": TABLE, **ids})]),
-                    className="chart-table", id=f"{spec.name}-{chart.name}-table")
-
-
-def table_view(spec: PageSpec, chart: Chart, state) -> list:
-    """The chart's rows as a table with a select button per row (what a keyboard uses instead of a click)."""
-    rows, _, _ = chart_rows(chart, state)
     drawn = resolved(chart, state)
+    if not_applicable:
+        notes.append(note(not_applicable_text(not_applicable) + " (this chart cannot use that selection).",
+                          "not-applicable small"))
+    if truncated:
+        notes.append(note("Only the first rows are shown.", "small"))
+    view = {"id": card_id(spec, chart), "notes": notes, "message": None, "figure": None, "table": None,
+            "csv": None, "attribution": None, "sortable": chart.kind == "table"}
+    if not rows:
+        return {**view, "message": {"text": EMPTY, "class": "empty-message", "id": f"{view['id']}-empty"}}
     selected = set(sel.normalise(state).get(drawn.dimension, []))
-    return [data_table(spec, drawn, rows, selected)] if rows else [html.P(EMPTY, className="small")]
+    view["table"] = table_data(drawn, rows, selected)
+    view["csv"] = download_link(spec, chart, rows)
+    if chart.kind == "table":
+        return view
+    if drawn.across:
+        selected = {(r, c) for r in selected for c in sel.normalise(state).get(drawn.across, [])}
+    if chart.kind != "map":
+        view["figure"] = build_figure(drawn, rows, selected).to_plotly_json()
+        return view
+    ward_map = ward_map_module()
+    if ward_map is None:
+        notes.append(note("The ward map is not installed yet (dashboards/components/ward_map.py).", "small"))
+        return view
+    measure = data.layer().measure(chart.measures[0])
+    figure = ward_map.ward_figure({r["label"]: r[chart.measures[0]] for r in rows}, sorted(selected), "",
+                                  value_label=measure.label)
+    figure.update_layout(height=420, margin={"autoexpand": False, "l": 8, "r": 90, "t": 8, "b": 8})
+    return {**view, "figure": figure.to_plotly_json(), "attribution": getattr(ward_map, "ATTRIBUTION", "")}
+
+
+def note(text: str, class_name: str, level: str | None = None) -> dict:
+    return {"text": text, "class": class_name, "level": level}
+
+
+def error_view(message: str) -> dict:
+    """What a card, tile or list shows when it cannot be drawn: a plain message (page_view.js, role=alert)."""
+    return {"error": message}
 
 
 def _layout(figure: go.Figure, height: int = 300, left: int = 64, bottom: int = 48) -> go.Figure:
@@ -193,7 +197,7 @@ def _layout(figure: go.Figure, height: int = 300, left: int = 64, bottom: int = 
     return figure
 
 
-def drill_note(chart: Chart, state) -> html.P:
+def drill_note(chart: Chart, state) -> dict:
     """Where a drill chart stands: 'Showing services of Adults and Health. Select a bar to see its cost centres.'"""
     state = sel.normalise(state)
     level = chart.level(state)
@@ -208,7 +212,7 @@ def drill_note(chart: Chart, state) -> html.P:
         text += f" Select one to see it by {names[chart.drill[depth + 1]].label.lower()}."
     else:
         text += " Remove a selection in the bar above to go back up."
-    return html.P(text, className="drill-path small", **{"data-level": level})
+    return note(text, "drill-path small", level)
 
 
 def heatmap_figure(chart: Chart, rows: list[dict], selected: set[tuple[str, str]]) -> go.Figure:
@@ -344,99 +348,40 @@ def csv_text(chart: Chart, rows: list[dict]) -> str:
                                   for row in rows))
 
 
-def download_link(spec: PageSpec, chart: Chart, rows: list[dict]):
-    return csv_download.download_link(csv_text(chart, rows), f"{spec.name}-{chart.name}.csv",
-                                      f"{spec.name}-{chart.name}-csv", chart.title)
+def download_link(spec: PageSpec, chart: Chart, rows: list[dict]) -> dict:
+    """The CSV link's attributes (page_view.js makes the link): the file is in the link, no round trip."""
+    return csv_download.link_attributes(csv_text(chart, rows), f"{spec.name}-{chart.name}.csv",
+                                        f"{spec.name}-{chart.name}-csv", chart.title)
 
 
 TEXT_KEYS = ("label", "financial_year", "across_label")
-
-
-def _cell(row, key, chart):
-    if key == "label":
-        return data.value_label(chart.dimension, row[key])
-    if key == "across_label":
-        return data.value_label(chart.across, row[key])
-    if key == "financial_year":
-        return row[key]
-    measure = data.layer().measure(key)
-    text = data.fmt(row[key], measure.format)
-    colour = kpi_rag(row[key], measure)
-    if colour is None:
-        return text
-    # the word, not colour alone, says the status (WCAG 1.4.1)
-    return [text, " ", html.Span(RAG_SHORT[colour], className=f"rag rag-{colour}", **{"data-rag": colour})]
-
-
 RAG_SHORT = {"green": "On target", "amber": "Near", "red": "Off target"}
+
+
+def _cell(row: dict, key: str, chart: Chart) -> dict:
+    """A table cell as shown: its text, the word for its red/amber/green status (WCAG 1.4.1: never colour alone)
+    and the raw value a column sort orders by."""
+    if key == "label":
+        return {"text": data.value_label(chart.dimension, row[key]), "sort": row[key]}
+    if key == "across_label":
+        return {"text": data.value_label(chart.across, row[key]), "sort": row[key]}
+    if key == "financial_year":
+        return {"text": row[key], "sort": row[key]}
+    measure = data.layer().measure(key)
+    colour = kpi_rag(row[key], measure)
+    cell = {"text": data.fmt(row[key], measure.format), "sort": row[key]}
+    return {**cell, "rag": colour, "rag_text": RAG_SHORT[colour]} if colour else cell
 
 
 def kpi_rag(value, measure) -> str | None:
     return rag(value, measure.target, measure.direction, measure.format == "percent")
 
 
-def _row_button(row, chart, selected):
-    label = _cell(row, "label", chart)
-    return html.Button(label, className="row-pick", type="button", title=f"Select {label}",
-                       **pick_attributes(chart.dimension, row["value"]),
-                       **{"aria-pressed": "true" if row["value"] in selected else "false"})
-
-
-def data_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set[str]):
-    keys = columns(chart)
-    head = html.Thead(html.Tr([html.Th(h, scope="col", className="" if k in TEXT_KEYS
-                                       else "text-end") for k, h in keys]))
-    body = []
-    for row in rows:
-        cells = []
-        for key, _ in keys:
-            if key == "label":
-                cells.append(html.Th(_row_button(row, chart, selected),
-                                     scope="row"))
-            else:
-                cells.append(html.Td(_cell(row, key, chart), className="" if key in TEXT_KEYS
-                                     else "text-end"))
-        body.append(html.Tr(cells, className="table-active" if row["value"] in selected else None))
-    return html.Table([html.Caption(chart.title), head, html.Tbody(body)],
-                      className="table table-sm caption-top mb-1")
-
-
-def sort_rows(rows: list[dict], sort: dict | None) -> list[dict]:
-    if not sort or not sort.get("col"):
-        return rows
-    key = sort["col"]
-    present = [r for r in rows if r.get(key) is not None]
-    missing = [r for r in rows if r.get(key) is None]
-    return sorted(present, key=lambda r: r[key], reverse=bool(sort.get("desc"))) + missing
-
-
-def next_sort(sort: dict | None, col: str) -> dict:
-    """A header click: sort by that column, descending first for numbers; again flips the direction."""
-    if sort and sort.get("col") == col:
-        return {"col": col, "desc": not sort.get("desc")}
-    return {"col": col, "desc": col != "label"}
-
-
-def sortable_table(spec: PageSpec, chart: Chart, rows: list[dict], selected: set[str], sort: dict | None):
-    keys = columns(chart)
-    sort = sort or {"col": chart.measures[0], "desc": True}
-    rows = sort_rows(rows, sort)
-    head = []
-    for key, heading in keys:
-        direction = ("descending" if sort.get("desc") else "ascending") if sort.get("col") == key else "none"
-        arrow = {"ascending": " ▲", "descending": " ▼", "none": ""}[direction]
-        head.append(html.Th(html.Button(heading + arrow, id={"type": SORT, "page": spec.name, "card": chart.name,
-                                                             "col": key},
-                                        className="sort-button", type="button",
-                                        title=f"Sort by {heading}"),
-                            scope="col", className="" if key == "label" else "text-end",
-                            **{"aria-sort": direction}))
-    body = []
-    for row in rows:
-        cells = [html.Th(_row_button(row, chart, selected), scope="row")]
-        cells += [html.Td(_cell(row, key, chart), className="text-end") for key, _ in keys if key != "label"]
-        body.append(html.Tr(cells, className="table-active" if row["value"] in selected else None))
-    table = html.Table([html.Caption(chart.title + " (select a column heading to sort)"), html.Thead(html.Tr(head)),
-                        html.Tbody(body)], className="table table-sm caption-top mb-1",
-                       id=f"{spec.name}-{chart.name}-rows")
-    return ui.scroll_region(table, chart.title, class_name="sortable-table")
+def table_data(chart: Chart, rows: list[dict], selected: set[str]) -> dict:
+    """The rows as a table: its columns, and per row the value a press selects, whether it is selected and its
+    cells. Sorted as a table first shows (the first measure, largest first); the browser sorts again on a press."""
+    columns_ = [{"key": key, "heading": heading, "numeric": key not in TEXT_KEYS} for key, heading in columns(chart)]
+    body = [{"value": row["value"], "selected": row["value"] in selected,
+             "cells": [_cell(row, c["key"], chart) for c in columns_]} for row in rows]
+    return {"caption": chart.title, "dimension": chart.dimension, "columns": columns_, "rows": body,
+            "sort": {"col": chart.measures[0], "desc": True}}

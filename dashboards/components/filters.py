@@ -1,25 +1,32 @@
 """Filter lists: every value of a dimension with its state (data-state="selected|possible|excluded"), as Qlik
-shows them. Excluded values stay listed, greyed, with their count in the unfiltered data."""
+shows them. Excluded values stay listed, greyed, with their count in the unfiltered data.
+
+The list is drawn once (filter_list()); each selection sends its values as plain data (render_values()), which the
+browser lays out as buttons (assets/page_view.js): hundreds of values are not hundreds of Dash components."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from dashboards.components import data
-from dashboards.components.selection import pick_attributes
 from dashboards.components.spec import PageSpec
 
-FILTER = "bi-filter"
+FILTER = "bi-filter"   # a list's marker: the page view answers the lists a page has drawn (a service page's vary)
 STATE_WORDS = {"selected": "selected", "possible": "possible", "excluded": "excluded by other selections"}
+
+
+def values_id(spec: PageSpec, dimension: str) -> str:
+    return f"{spec.name}-filter-{dimension}-values"
 
 
 def filter_list(spec: PageSpec, dimension: str):
     label = data.layer().dimensions[dimension].label
     heading = f"{spec.name}-filter-{dimension}-heading"
     return html.Section([
+        dcc.Store(id={"type": FILTER, "page": spec.name, "dim": dimension}),
         html.H3(label, id=heading, className="h6 filter-heading"),
-        html.Div(html.P("Loading…", className="small"), id={"type": FILTER, "page": spec.name, "dim": dimension},
-                 className="filter-values", role="group", **{"aria-labelledby": heading}),
+        html.Div(id=values_id(spec, dimension), className="filter-values", role="group",
+                 **{"aria-labelledby": heading, "data-dimension": dimension}),
     ], className="filter-list", id=f"{spec.name}-filter-{dimension}")
 
 
@@ -42,20 +49,11 @@ def list_fact(spec: PageSpec, dimension: str) -> str:
     return data.fact_with(spec.facts, dimension) or spec.fact
 
 
-def render_values(spec: PageSpec, dimension: str, state) -> list:
+def render_values(spec: PageSpec, dimension: str, state) -> dict:
+    """The list's view: each value's label, state, count and title as shown (page_view.js makes the buttons)."""
     result = data.filter_values(dimension, state, list_fact(spec, dimension))
-    entries = items(result.rows)
-    if not entries:
-        return [html.P("No values.", className="small")]
-    buttons = [
-        html.Button([html.Span(data.value_label(dimension, e["label"]) if dimension == "month" else e["label"],
-                               className="filter-label"),
-                     html.Span(f"{e['count']:,}", className="filter-count")],
-                    className=f"filter-value state-{e['state']}", type="button",
-                    title=f"{e['label']}: {STATE_WORDS[e['state']]}",
-                    **pick_attributes(dimension, e["value"]), **{"data-state": e["state"], "data-value": e["value"],
-                       "aria-pressed": "true" if e["state"] == "selected" else "false"})
-        for e in entries]
-    if result.truncated:
-        buttons.append(html.P("Only the first values are listed.", className="small"))
-    return buttons
+    values = [{"value": e["value"], "state": e["state"], "count": f"{e['count']:,}",
+               "label": data.value_label(dimension, e["label"]) if dimension == "month" else e["label"],
+               "title": f"{e['label']}: {STATE_WORDS[e['state']]}"}
+              for e in items(result.rows)]
+    return {"dimension": dimension, "values": values, "truncated": result.truncated}

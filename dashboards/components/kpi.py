@@ -1,4 +1,7 @@
-"""KPI tiles: value, target, direction, red/amber/green (by the measure's direction), a 12-month sparkline."""
+"""KPI tiles: value, target, direction, red/amber/green (by the measure's direction), a 12-month sparkline.
+
+A tile is drawn once (tile()); each selection sends its view, plain data (render()), which the browser lays out in
+the tile's body (assets/page_view.js): no Dash component per value, so a selection costs the renderer little."""
 
 from __future__ import annotations
 
@@ -36,37 +39,37 @@ def status_words(colour: str | None, value, target) -> str:
     return RAG_WORDS[colour]
 
 
+def body_id(spec: PageSpec, kpi: Kpi) -> str:
+    return f"{spec.name}-kpi-{kpi.measure}-body"
+
+
 def tile(spec: PageSpec, kpi: Kpi):
     measure = data.layer().measure(kpi.measure)
-    return html.Div(html.Div(html.P("Loading…", className="small"),
-                             id={"type": KPI, "page": spec.name, "kpi": kpi.measure}),
-                    className="kpi-tile", id=f"{spec.name}-kpi-{kpi.measure}",
-                    title=measure.description)
+    return html.Div(html.Div(id=body_id(spec, kpi), className="kpi-body"), className="kpi-tile",
+                    id=f"{spec.name}-kpi-{kpi.measure}", title=measure.description)
 
 
-def render(spec: PageSpec, kpi: Kpi, state) -> list:
+def render(spec: PageSpec, kpi: Kpi, state) -> dict:
+    """The tile's view: its texts, status and sparkline as the page shows them (page_view.js lays them out)."""
     measure = data.layer().measure(kpi.measure)
-    label = kpi.label or measure.label
     if kpi.pinned:
         state = sel.normalise({**sel.normalise(state), **pinned_state(kpi.pinned)})
     result = data.measures([kpi.measure], [], state)
     value = result.rows[0][kpi.measure] if result.rows else None
     colour = rag(value, measure.target, measure.direction, measure.format == "percent")
     points = _spark_points(kpi.measure, state)
-    parts = [
-        html.H3(label, className="kpi-label"),
-        html.P(data.fmt(value, measure.format), className="kpi-value", id=f"{spec.name}-kpi-{kpi.measure}-value"),
-        html.P([html.Span(status_words(colour, value, measure.target), className=f"rag rag-{colour or 'none'}",
-                          **{"data-rag": colour or "none"}),
-                html.Span(f" Target {data.fmt(measure.target, measure.format)}" if measure.target is not None
-                          else "", className="kpi-target")], className="kpi-status"),
-        html.P(DIRECTION_WORDS[measure.direction], className="kpi-direction"),
-    ]
-    if any(p[kpi.measure] is not None for p in points):
-        parts.append(_sparkline(points, kpi.measure, measure.format))
-    if result.not_applicable:
-        parts.append(_not_applicable(result.not_applicable))
-    return parts
+    return {
+        "id": f"{spec.name}-kpi-{kpi.measure}",
+        "label": kpi.label or measure.label,
+        "value": data.fmt(value, measure.format),
+        "rag": colour or "none",
+        "status": status_words(colour, value, measure.target),
+        "target": f" Target {data.fmt(measure.target, measure.format)}" if measure.target is not None else "",
+        "direction": DIRECTION_WORDS[measure.direction],
+        "spark": _sparkline(points, kpi.measure, measure.format)
+        if any(p[kpi.measure] is not None for p in points) else None,
+        "not_applicable": not_applicable_text(result.not_applicable),
+    }
 
 
 def _spark_points(name: str, state) -> list[dict]:
@@ -93,15 +96,17 @@ def sparkline_svg(values: list, width: int = 160, height: int = 32) -> str:
             f'points="{coords}"/></svg>')
 
 
-def _sparkline(points: list[dict], name: str, format_: str):
+def _sparkline(points: list[dict], name: str, format_: str) -> dict:
+    """A sparkline image's source and its words (alt and title): the first and last values."""
     values = [p[name] for p in points]
     labels = [data.month_label(p["month"]) for p in points]
     summary = (f"Last {len(points)} months: {data.fmt(values[0], format_)} in {labels[0]}, "
                f"{data.fmt(values[-1], format_)} in {labels[-1]}.")
-    return html.Img(src="data:image/svg+xml;utf8," + quote(sparkline_svg(values)), alt=summary,
-                    className="kpi-spark", title=summary)
+    return {"src": "data:image/svg+xml;utf8," + quote(sparkline_svg(values)), "alt": summary}
 
 
-def _not_applicable(dimensions) -> html.P:
-    labels = ", ".join(data.layer().dimensions[d].label for d in dimensions)
-    return html.P(f"Not applicable here: {labels}", className="not-applicable small")
+def not_applicable_text(dimensions) -> str | None:
+    """'Not applicable here: Ward, Trade' for selections this tile or chart cannot use; None when all apply."""
+    if not dimensions:
+        return None
+    return "Not applicable here: " + ", ".join(data.layer().dimensions[d].label for d in dimensions)

@@ -1,5 +1,5 @@
-"""A page's layout from its spec: title, "data as of" line, filter lists, KPI tiles and chart cards. The cards are
-filled by the generic callbacks (callbacks.py) from the selection store."""
+"""A page's layout from its spec: title, "data as of" line, filter lists, KPI tiles and chart cards, drawn once.
+Each selection fills them from the page's view store (page_view.py, then assets/page_view.js)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dash import html
 
 from dashboards import ui
 from dashboards.components import cards, data, filters, kpi
+from dashboards.components.page_view import store
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
 
@@ -53,7 +54,7 @@ def render(spec: PageSpec):
     try:
         as_of = data_as_of_line(spec.name)
     except WarehouseUnavailable as exc:
-        return html.Div([heading, ui.unavailable(str(exc), f"{spec.name}-unavailable")])
+        return html.Div([heading, store(spec), ui.unavailable(str(exc), f"{spec.name}-unavailable")])
     intro = html.P(spec.intro, className="page-intro") if spec.intro else None
     side = html.Aside([html.H2("Filters", className="h5"),
                        *[filters.filter_list(spec, d) for d in spec.filters]],
@@ -63,6 +64,6 @@ def render(spec: PageSpec):
                          id=f"{spec.name}-kpis", **{"aria-labelledby": f"{spec.name}-kpis-heading"})
     charts = dbc.Row([dbc.Col(cards.card(spec, c), xl=c.width, lg=12, className="mb-3") for c in spec.charts])
     return html.Div([
-        heading, as_of, intro,
+        heading, as_of, intro, store(spec),
         dbc.Row([dbc.Col(side, xl=3, lg=12, className="mb-3"), dbc.Col([tiles, charts], xl=9, lg=12)]),
     ], id=f"{spec.name}-page")

@@ -18,6 +18,7 @@ from query import selections as sel
 LOCATION, STORE, BAR, CONFIG = "bi-url", "bi-selection", "selection-bar", "bi-selection-config"
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"
 PICK, GRAPH = "bi-pick", "bi-graph"
+NO_SELECTIONS = "No selections: every chart shows all the data."
 # Filter values and table rows are plain buttons with data-pick-dimension and data-pick-value: one delegated
 # listener (assets/selection.js) writes {dimension, value, at} to the PICK store (a chip's x adds remove: true).
 # Hundreds of pattern-matching ids would make the Dash renderer re-index its callback graph on every change, which
@@ -27,11 +28,6 @@ PICK, GRAPH = "bi-pick", "bi-graph"
 def pick_attributes(dimension: str, value: str) -> dict:
     """The attributes that make any button toggle `value` of `dimension` when pressed."""
     return {"data-pick-dimension": dimension, "data-pick-value": str(value)}
-
-
-def remove_attributes(dimension: str) -> dict:
-    """The attributes that make a button drop the whole selection of `dimension` (a chip's x)."""
-    return {**pick_attributes(dimension, ""), "data-pick-remove": "true"}
 
 
 def shell_parts() -> list:
@@ -45,8 +41,7 @@ def shell_parts() -> list:
 def selection_bar():
     return html.Section([
         html.H2("Current selections", className="visually-hidden", id="selection-bar-heading"),
-        html.Div(html.Span("No selections: every chart shows all the data.", className="selection-none"),
-                 id=CHIPS, className="selection-chips", **{"aria-live": "polite"}),
+        html.Div(id=CHIPS, className="selection-chips", **{"aria-live": "polite"}),  # page_view.js fills it
         html.Div([
             dbc.Button("← Back", id=BACK, color="link", size="sm", title="The previous selection (browser back)"),
             dbc.Button("Forward →", id=FORWARD, color="link", size="sm",
@@ -79,28 +74,18 @@ def not_applicable_here(state, spec: PageSpec | None) -> list[str]:
     return [dimension for dimension in sel.normalise(state) if dimension not in usable]
 
 
-def chips(state, spec: PageSpec | None = None) -> list:
-    """One removable chip per selected dimension: its label and values; marked when it does not apply here."""
+def chips(state, spec: PageSpec | None = None) -> dict:
+    """The selection bar's view (assets/page_view.js draws it): one removable chip per selected dimension, its
+    label and values by name, marked when it does not apply here; and the page's drill path."""
     state = sel.normalise(state)
-    if not state:
-        return [html.Span("No selections: every chart shows all the data.", className="selection-none")]
     elsewhere = set(not_applicable_here(state, spec))
     items = []
     for dimension, values in state.items():
-        label = data.layer().dimensions[dimension].label
         names = data.labels(dimension, values, data.fact_with(spec.facts if spec else (), dimension))
-        shown = ", ".join(names.get(v) or data.value_label(dimension, v) for v in values)
-        parts = [html.Span(f"{label}: ", className="chip-dimension"), html.Span(shown, className="chip-values")]
-        if dimension in elsewhere:
-            parts.append(html.Span(" (not applicable here)", className="chip-na"))
-        parts.append(html.Button("×", className="chip-remove", type="button", title=f"Remove the {label} selection",
-                                 **remove_attributes(dimension), **{"aria-label": f"Remove {label}: {shown}"}))
-        items.append(html.Span(parts, className="chip" + (" chip-not-applicable" if dimension in elsewhere else ""),
-                               **{"data-dimension": dimension,
-                                  "data-applicable": "false" if dimension in elsewhere else "true"}))
-    path = drill_path(state, spec)
-    return items + ([html.Span(["Drill path: ", " › ".join(path)], id="selection-path", className="selection-path")]
-                    if path else [])
+        items.append({"dimension": dimension, "label": data.layer().dimensions[dimension].label,
+                      "values": ", ".join(names.get(v) or data.value_label(dimension, v) for v in values),
+                      "applicable": dimension not in elsewhere})
+    return {"chips": items, "path": " › ".join(drill_path(state, spec)), "none": NO_SELECTIONS}
 
 
 def drill_path(state, spec: PageSpec | None) -> list[str]:

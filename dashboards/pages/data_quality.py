@@ -30,6 +30,7 @@ from dashboards.components.load_records import (
     freshness_rows,
     reject_rows,
 )
+from dashboards.components.page_view import store
 from dashboards.components.record_table import Column, to_csv
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.model_specs import FRESH_DAYS
@@ -38,7 +39,7 @@ dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
 
 # the page reads the load's own tables, no fact: every selection shows as "not applicable here" in the bar
-declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
+SPEC = declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
 
 callbacks = ui.PageCallbacks()  # registered on each app by create_app
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ FRESHNESS_COLUMNS = [
 
 
 def layout(search: str = "", **_query):
-    heading = [html.H1("Data quality", id="data-quality-title", className="mb-2"),
+    heading = [html.H1("Data quality", id="data-quality-title", className="mb-2"), store(SPEC),
                html.P("For the data team: what each load read, loaded and rejected, and how recent each source is.",
                       className="lead mb-4")]
     warehouse = current()

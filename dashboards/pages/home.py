@@ -14,6 +14,7 @@ from dashboards import ui
 from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
+from dashboards.components.page_view import store
 from dashboards.components.selection import STORE, known
 from dashboards.components.service_kpis import FACT, headlines, service_href
 from dashboards.warehouse import WarehouseUnavailable, current
@@ -68,8 +69,8 @@ def layout(**_query):
         run = next(iter(warehouse.rows(LATEST_RUN_SQL)), None)
         rejected = warehouse.rows(REJECTED_FILES_SQL, {"run_id": run["run_id"]}) if run else []
     except WarehouseUnavailable as exc:
-        return html.Div([_heading(), ui.unavailable(str(exc), "home-unavailable")])
-    return html.Div([_heading(), _latest_load(run, rejected),
+        return html.Div([_heading(), store(SPEC), ui.unavailable(str(exc), "home-unavailable")])
+    return html.Div([_heading(), store(SPEC), _latest_load(run, rejected),
                      html.Section(html.P("Loading the service catalogue…", className="small"), id="home-catalogue",
                                   **{"aria-labelledby": "home-catalogue-heading"})])
 

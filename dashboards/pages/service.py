@@ -25,6 +25,7 @@ from dashboards import csv_download, ui
 from dashboards.components import PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
+from dashboards.components.page_view import store
 from dashboards.components.selection import GRAPH, STORE, known, pick_attributes, point_data
 from dashboards.components.service_kpis import (
     FACT,
@@ -138,14 +139,15 @@ def layout(slug: str | None = None, **_query):
         ward_kpis = kpis_with_ward_data(service["service_code"], items)
         as_of = data_as_of_line(NAME)
     except WarehouseUnavailable as exc:
-        return html.Div([html.H1("Service", id=f"{NAME}-title"), ui.unavailable(str(exc), f"{NAME}-unavailable")])
+        return html.Div([html.H1("Service", id=f"{NAME}-title"), store(SPEC),
+                         ui.unavailable(str(exc), f"{NAME}-unavailable")])
     return render_frame(service, items, ward_kpis, as_of)
 
 
 def no_such_service(slug: str | None):
     what = f"There is no service at the address “{PATH_PREFIX}{slug}”." if slug else "No service was named."
     return html.Div([
-        html.H1("No such service", id=f"{NAME}-title"),
+        html.H1("No such service", id=f"{NAME}-title"), store(SPEC),
         html.P([what, " Choose one from the service catalogue."], id=f"{NAME}-not-found"),
         html.P(html.A("Go to the service catalogue on the Home page", href="/", id=f"{NAME}-home-link")),
     ], id=f"{NAME}-page")
@@ -182,7 +184,7 @@ def render_frame(service: dict, items: list[dict], ward_kpis: list[dict], as_of)
         _ward_card(ward_kpis),
     ]
     return html.Div([
-        dcc.Store(id=CODE_STORE, data=code),
+        dcc.Store(id=CODE_STORE, data=code), store(SPEC),
         html.P(html.A("← All services", href="/", id=f"{NAME}-all-link"), className="small mb-1"),
         html.H1(service["service_name"], id=f"{NAME}-title", className="mb-1"),
         as_of,

@@ -65,11 +65,13 @@ def page(browser):
 @pytest.fixture(scope="module")
 def selection_js(browser):
     """selection_js("toggle", state, "ward", "Belsize") runs a function of assets/selection_state.js (the
-    selection as the browser works it out) in Chromium and returns its result; a dotted name is looked up from
-    window ("dash_clientside.selection.nav"), a plain one in window.biSelection."""
+    selection as the browser works it out) or assets/page_view.js (how the browser lays out a page's view) in
+    Chromium and returns its result; a dotted name is looked up from window ("dash_clientside.selection.nav",
+    "biPageView.sortedRows"), a plain one in window.biSelection."""
     context = browser.new_context()
     blank = context.new_page()
     blank.add_script_tag(path=str(ASSETS / "selection_state.js"))
+    blank.add_script_tag(path=str(ASSETS / "page_view.js"))
 
     def call(name: str, *args):
         return blank.evaluate("""([name, args]) => {

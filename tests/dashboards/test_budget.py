@@ -10,6 +10,8 @@ from __future__ import annotations
 import dash
 import pytest
 from component_tree import text as _text
+from view_data import states
+from view_data import text as _view_text
 
 from dashboards.components import cards, filters, kpi
 from dashboards.components.spec import SPECS
@@ -169,9 +171,8 @@ def test_kpis_equal_plain_sql(app, con, state):
             shown = result.rows[0][tile.measure]
             assert shown == pytest.approx(expected, rel=1e-9), tile.measure
             measure = kpi.data.layer().measure(tile.measure)
-            parts = kpi.render(spec, tile, state)
-            value = next(p for p in parts if getattr(p, "id", None) == f"budget-kpi-{tile.measure}-value")
-            assert value.children == kpi.data.fmt(expected, measure.format)
+            value = kpi.render(spec, tile, state)["value"]
+            assert value == kpi.data.fmt(expected, measure.format)
 
 
 @pytest.mark.parametrize("state", SELECTIONS)
@@ -200,23 +201,8 @@ def test_variance_rag_follows_the_share_of_budget(app, con):
     assert {"green", "amber"} <= seen  # the demo has both under- and overspends
 
 
-def _rag_of(component) -> str | None:
-    for child in _walk(component):
-        props = child.to_plotly_json().get("props", {}) if hasattr(child, "to_plotly_json") else {}
-        if "data-rag" in props:
-            return props["data-rag"]
-    return None
-
-
-def _walk(component):
-    if isinstance(component, list | tuple):
-        for item in component:
-            yield from _walk(item)
-        return
-    if component is None or isinstance(component, str | int | float):
-        return
-    yield component
-    yield from _walk(getattr(component, "children", None))
+def _rag_of(view: dict) -> str | None:
+    return None if view["rag"] == "none" else view["rag"]
 
 
 # ------------------------------------------------------------------------------------------- charts
@@ -249,8 +235,8 @@ def test_drill_shows_the_level_below_the_single_selected_value(app, con, state):
             assert chart.level(state) == level
             rows, _, _ = cards.chart_rows(chart, state)
             assert {r["value"] for r in rows} == members, (name, state)
-            note = cards.render(spec, chart, state, None)[0]
-            assert note.to_plotly_json()["props"]["data-level"] == level
+            note = cards.render(spec, chart, state)["notes"][0]
+            assert note["level"] == level
     if state == {"directorate": ["ADH"]}:
         assert len(members) > 1 and all(m.startswith("ASC-") for m in members)
 
@@ -260,9 +246,8 @@ def test_position_table_shows_rag_words_by_variance_share(app, con):
     state = {"financial_year": ["2026-27"]}
     expected = budget_by(con, state, "directorate")
     with app.server.test_request_context("/budget"):
-        table = cards.render(spec, spec.chart("position"), state, None)
-    rags = [c for c in _walk(table) if "data-rag" in c.to_plotly_json().get("props", {})]
-    shown = sorted(c.to_plotly_json()["props"]["data-rag"] for c in rags)
+        table = cards.render(spec, spec.chart("position"), state)
+    shown = sorted(cell["rag"] for row in table["table"]["rows"] for cell in row["cells"] if cell.get("rag"))
     want = sorted("green" if r["budget_forecast_variance_pct"] <= 0 else
                   "amber" if r["budget_forecast_variance_pct"] <= 5 else "red" for r in expected.values())
     # one badge per row for the percentage; the pounds variance has target 0 too (green, or red for any overspend)
@@ -316,10 +301,6 @@ def test_actual_in_month_adds_up_months(app, con):
 # ------------------------------------------------------------------------------------------- filters and messages
 
 
-def _states(buttons) -> dict:
-    return {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"] for b in buttons}
-
-
 def test_filter_states(app, con):
     spec = SPECS["budget"]
     state = {"directorate": ["CEX"]}
@@ -327,9 +308,9 @@ def test_filter_states(app, con):
         "select distinct s.service_code from fact_budget_monthly f join dim_service s using (service_key) "
         "join dim_directorate r on r.directorate_key = f.directorate_key where r.directorate_code = 'CEX'").fetchall()}
     with app.server.test_request_context("/budget"):
-        service_states = _states(filters.render_values(spec, "service", state))
-        directorate_states = _states(filters.render_values(spec, "directorate", state))
-        centre_states = _states(filters.render_values(spec, "cost_centre", {"service": ["HSG-REP"]}))
+        service_states = states(filters.render_values(spec, "service", state))
+        directorate_states = states(filters.render_values(spec, "directorate", state))
+        centre_states = states(filters.render_values(spec, "cost_centre", {"service": ["HSG-REP"]}))
     assert {v for v, s in service_states.items() if s == "possible"} == services
     assert {s for v, s in service_states.items() if v not in services} == {"excluded"}
     assert directorate_states["CEX"] == "selected"
@@ -346,11 +327,11 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
     nothing = {"directorate": ["NOPE"]}
     with app.server.test_request_context("/budget"):
         for chart in spec.charts:
-            content = cards.render(spec, chart, {}, None)
-            assert "Download CSV" in _text(content), chart.name
-            assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
-        na = cards.render(spec, spec.chart("top-suppliers"), {"cost_centre": ["ADH101"]}, None)
-        assert "Not applicable here: Cost centre" in _text(na)
+            content = cards.render(spec, chart, {})
+            assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
+            assert cards.render(spec, chart, nothing)["message"]["text"] == cards.EMPTY, chart.name
+        na = cards.render(spec, spec.chart("top-suppliers"), {"cost_centre": ["ADH101"]})
+        assert "Not applicable here: Cost centre" in _view_text(na["notes"])
         page = dash.page_registry["dashboards.pages.budget"]
         layout = page["layout"]()
     assert page["path"] == "/budget" and page["order"] == 40 and page["name"] == "Budget and spend"

@@ -8,6 +8,8 @@ import dash
 import duckdb
 import pytest
 from component_tree import text as _text
+from view_data import states
+from view_data import text as _view_text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -128,9 +130,8 @@ def test_kpis_equal_plain_sql(app, con, state):
             result = kpi.data.measures([tile.measure], [], state)
             assert _close(result.rows[0][tile.measure], expected), tile.measure
             assert result.not_applicable == not_applicable(state, tile.measure), tile.measure
-            parts = kpi.render(spec, tile, state)
-            value = next(p for p in parts if getattr(p, "id", None) == f"care-kpi-{tile.measure}-value")
-            assert value.children == kpi.data.fmt(expected, kpi.data.layer().measure(tile.measure).format)
+            value = kpi.render(spec, tile, state)["value"]
+            assert value == kpi.data.fmt(expected, kpi.data.layer().measure(tile.measure).format)
 
 
 def test_the_selections_tested_select_something(con):
@@ -226,18 +227,14 @@ def test_requests_by_month_compares_this_fy_with_the_last(app, con):
     assert {r["value"]: r["care_requests"] for r in rows} == expected and sum(expected.values()) > 0
 
 
-def _states(buttons) -> dict:
-    return {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"] for b in buttons}
-
-
 def test_filter_states(app, con):
     spec = SPECS["care"]
     state = {"ward": ["Frognal"], "care_event_type": ["assessment"]}
     with app.server.test_request_context(spec.path):
-        outcomes = _states(filters.render_values(spec, "request_outcome", state))
-        wards = _states(filters.render_values(spec, "ward", state))
-        bands = _states(filters.render_values(spec, "age_band", state))
-        types = _states(filters.render_values(spec, "care_event_type", state))
+        outcomes = states(filters.render_values(spec, "request_outcome", state))
+        wards = states(filters.render_values(spec, "ward", state))
+        bands = states(filters.render_values(spec, "age_band", state))
+        types = states(filters.render_values(spec, "care_event_type", state))
     # request outcomes belong to requests only: with assessments selected every outcome is excluded
     assert outcomes and set(outcomes.values()) == {"excluded"}
     assert wards["Frognal"] == "selected"
@@ -256,13 +253,13 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
     nothing = {"ward": ["No such ward"]}
     with app.server.test_request_context(spec.path):
         for chart in spec.charts:
-            content = cards.render(spec, chart, {}, None)
-            assert "Download CSV" in _text(content), chart.name
+            content = cards.render(spec, chart, {})
+            assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
             if "ward" in chart.ignore or chart.pinned:
                 continue  # the budget has no ward
-            assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
-        budget = cards.render(spec, spec.chart("budget-by-year"), {"ward": ["Kilburn"]}, None)
-        assert "Not applicable here: Ward" in _text(budget)
+            assert cards.render(spec, chart, nothing)["message"]["text"] == cards.EMPTY, chart.name
+        budget = cards.render(spec, spec.chart("budget-by-year"), {"ward": ["Kilburn"]})
+        assert "Not applicable here: Ward" in _view_text(budget["notes"])
         layout = dash.page_registry["dashboards.pages.care"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)
     assert dash.page_registry["dashboards.pages.care"]["path"] == "/adult-social-care"
@@ -276,7 +273,7 @@ def test_no_person_level_value_reaches_the_page(app, con):
     events = {e for (e,) in con.execute("select event_reference from fact_care_event union "
                                         "select event_reference from fact_care_service_episode").fetchall()}
     with app.server.test_request_context(spec.path):
-        shown = [repr(cards.render(spec, chart, {}, None)) for chart in spec.charts]
+        shown = [repr(cards.render(spec, chart, {})) for chart in spec.charts]
         shown += [repr(filters.render_values(spec, d, {})) for d in spec.filters]
     text = "\n".join(shown)
     assert len(people) > 100 and not [p for p in people if p in text]

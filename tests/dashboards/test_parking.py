@@ -7,6 +7,8 @@ import dash
 import pytest
 from component_tree import text as _text
 from csv_download_text import parse_download
+from view_data import states
+from view_data import text as _view_text
 
 from dashboards.components import cards, filters, kpi
 from dashboards.components.spec import SPECS
@@ -140,10 +142,9 @@ def test_kpis_equal_plain_sql(app, con, state):
     with app.server.test_request_context("/parking"):
         for tile in spec.kpis:
             expected = expected_total(con, tile.measure, state)
-            parts = kpi.render(spec, tile, state)
-            value = next(p for p in parts if getattr(p, "id", None) == f"parking-kpi-{tile.measure}-value")
+            value = kpi.render(spec, tile, state)["value"]
             measure = kpi.data.layer().measure(tile.measure)
-            assert value.children == kpi.data.fmt(expected, measure.format), (tile.measure, state)
+            assert value == kpi.data.fmt(expected, measure.format), (tile.measure, state)
             shown = kpi.data.measures([tile.measure], [], state).rows[0][tile.measure]
             assert shown == (None if expected is None else pytest.approx(expected)), tile.measure
 
@@ -212,7 +213,7 @@ def test_the_old_occupancy_percentage_ranks_nights_above_middays(con):
 
 
 def _states(buttons) -> dict[str, str]:
-    return {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"] for b in buttons}
+    return states(buttons)
 
 
 def test_filter_states(app, con):
@@ -222,9 +223,9 @@ def test_filter_states(app, con):
         "select distinct coalesce(zone, 'No zone') from fact_pcn f join dim_contravention c "
         "using (contravention_key) where c.contravention_code = '34'").fetchall()}
     with app.server.test_request_context("/parking"):
-        zone_states = _states(filters.render_values(spec, "zone", state))
-        ticket_states = _states(filters.render_values(spec, "ticket_type", state))
-        contravention_states = _states(filters.render_values(spec, "contravention", state))
+        zone_states = states(filters.render_values(spec, "zone", state))
+        ticket_states = states(filters.render_values(spec, "ticket_type", state))
+        contravention_states = states(filters.render_values(spec, "contravention", state))
     assert {v for v, s in zone_states.items() if s == "possible"} == zones
     assert {s for v, s in zone_states.items() if v not in zones} == {"excluded"}
     assert ticket_states == {"Bus lane": "possible", "Moving traffic": "excluded", "Parking": "excluded"}
@@ -237,9 +238,9 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
     nothing = {"zone": ["No such zone"]}
     with app.server.test_request_context("/parking"):
         for chart in spec.charts:
-            assert "Download CSV" in _text(cards.render(spec, chart, {}, None)), chart.name
-            assert cards.EMPTY in _text(cards.render(spec, chart, nothing, None)), chart.name
-        permits = cards.render(spec, spec.chart("permits-by-channel"), {"contravention": ["12"]}, None)
-        assert "Not applicable here: Contravention" in _text(permits)
+            assert cards.render(spec, chart, {})["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
+            assert cards.render(spec, chart, nothing)["message"]["text"] == cards.EMPTY, chart.name
+        permits = cards.render(spec, spec.chart("permits-by-channel"), {"contravention": ["12"]})
+        assert "Not applicable here: Contravention" in _view_text(permits["notes"])
         layout = dash.page_registry["dashboards.pages.parking"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)

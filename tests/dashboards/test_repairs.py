@@ -10,6 +10,8 @@ import dash
 import duckdb
 import pytest
 from component_tree import text as _text
+from view_data import states
+from view_data import text as _view_text
 
 from app import create_app
 from dashboards.components import cards, filters, kpi
@@ -103,10 +105,9 @@ def test_kpis_equal_plain_sql(app, con, state):
                 assert shown is None
             else:
                 assert shown == pytest.approx(expected[tile.measure]), tile.measure
-            parts = kpi.render(spec, tile, state)
-            value = next(p for p in parts if getattr(p, "id", None) == f"repairs-kpi-{tile.measure}-value")
+            value = kpi.render(spec, tile, state)["value"]
             measure = kpi.data.layer().measure(tile.measure)
-            assert value.children == kpi.data.fmt(expected[tile.measure], measure.format)
+            assert value == kpi.data.fmt(expected[tile.measure], measure.format)
 
 
 @pytest.mark.parametrize("state", SELECTIONS)
@@ -153,11 +154,10 @@ def test_filter_states(app, con):
     with app.server.test_request_context("/repairs"):
         buttons = filters.render_values(spec, "contractor", state)
         trades = filters.render_values(spec, "trade", state)
-    states = {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"] for b in buttons}
-    assert {v for v, s in states.items() if s == "possible"} == contractors
-    assert {s for v, s in states.items() if v not in contractors} == {"excluded"}
-    trade_states = {b.to_plotly_json()["props"]["data-value"]: b.to_plotly_json()["props"]["data-state"]
-                    for b in trades}
+    shown = states(buttons)
+    assert {v for v, s in shown.items() if s == "possible"} == contractors
+    assert {s for v, s in shown.items() if v not in contractors} == {"excluded"}
+    trade_states = states(trades)
     assert trade_states["Lifts"] == "selected"
     assert set(trade_states.values()) == {"selected", "possible"}  # other trades stay possible (Qlik)
 
@@ -167,28 +167,29 @@ def test_every_card_renders_and_an_empty_selection_says_so(app):
     nothing = {"trade": ["No such trade"]}
     with app.server.test_request_context("/repairs"):
         for chart in spec.charts:
-            content = cards.render(spec, chart, {}, None)
-            assert "Download CSV" in _text(content), chart.name
-            empty = cards.render(spec, chart, nothing, None)
-            assert cards.EMPTY in _text(empty), chart.name
-        na = cards.render(spec, spec.chart("by-trade"), {"contravention": ["12"]}, None)
-        assert "Not applicable here: " in _text(na)
+            content = cards.render(spec, chart, {})
+            assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
+            empty = cards.render(spec, chart, nothing)
+            assert empty["message"]["text"] == cards.EMPTY, chart.name
+        na = cards.render(spec, spec.chart("by-trade"), {"contravention": ["12"]})
+        assert "Not applicable here: " in _view_text(na["notes"])
         layout = dash.page_registry["dashboards.pages.repairs"]["layout"]()
     assert "Data as of 31 Oct 2026" in _text(layout)
 
 
 def test_a_warehouse_that_cannot_answer_gives_a_plain_message(tmp_path):
-    from dashboards.components.callbacks import safely
+    from dashboards.components.page_view import page_view, safely
 
     app = create_app({"warehouse": tmp_path / "missing.duckdb"})
     spec = SPECS["repairs"]
     with app.server.test_request_context("/repairs"):
         layout = dash.page_registry["dashboards.pages.repairs"]["layout"]()
-        message = safely(cards.render, spec, spec.chart("by-trade"), {}, None)
+        view = page_view(spec, {})
         broken = safely(lambda: 1 / 0)
     assert "No warehouse yet" in _text(layout)
-    assert "No warehouse yet" in _text(message)
-    assert "Traceback" not in _text(broken) and "could not be drawn" in _text(broken)
+    parts = [*view["tiles"], *view["filters"], *view["cards"]]
+    assert parts and all("No warehouse yet" in part["error"] for part in parts)
+    assert "Traceback" not in broken["error"] and "could not be drawn" in broken["error"]
 
 
 def test_the_cache_never_serves_an_old_build(warehouse_copy):

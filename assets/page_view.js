@@ -1,0 +1,252 @@
+/* Borough Insight: lays out a page's view (dashboards/components/page_view.py) in the layout drawn once.
+
+   The server sends every KPI tile, filter list and chart card of the page as plain data in one response; this
+   makes their elements with the DOM (textContent and setAttribute only: no text is ever parsed as HTML) inside
+   containers that Dash drew empty and never redraws, and hands each card graph its figure. So the Dash renderer
+   has a few fixed components to track instead of one per filter value and table cell, which is what made a
+   selection slow in the browser.
+
+   Tables sort here, with no request: a press on a column heading sorts by it (numbers largest first, names A-Z),
+   again flips it; the sort is kept for the card while the page is open. "View as table" is made when opened. */
+(function () {
+  var sorts = Object.create(null);    // card id -> {col, desc}
+  var tables = Object.create(null);   // card id -> the table data of its latest view
+
+  function el(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (key) {
+      var value = props[key];
+      if (value === null || value === undefined || value === false) { return; }
+      if (key === "text") { node.textContent = value; } else if (key === "className") { node.className = value; } else {
+        node.setAttribute(key, value === true ? "" : String(value));
+      }
+    });
+    (children || []).forEach(function (child) {
+      if (child !== null && child !== undefined) {
+        node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+      }
+    });
+    return node;
+  }
+
+  function put(id, nodes) {
+    var container = document.getElementById(id);
+    if (container) { container.replaceChildren.apply(container, nodes.filter(Boolean)); }
+    return container;
+  }
+
+  function show(id, visible) {
+    var node = document.getElementById(id);
+    if (node) { node.hidden = !visible; }
+  }
+
+  /* The graph fills its wrapper (dcc.Graph is responsive), so the wrapper takes the figure's height: plotly's
+     resize, run when the wrapper is shown or the window changes, drops a figure's own height. */
+  function fitGraph(id, figure) {
+    var wrapper = document.getElementById(id);
+    var height = figure && figure.layout && figure.layout.height;
+    if (wrapper) { wrapper.style.height = height ? height + "px" : ""; }
+  }
+
+  function errorMessage(text) {
+    return el("p", {className: "error-message", role: "alert", text: text});
+  }
+
+  function pickButton(dimension, value, label, selected) {
+    return el("button", {className: "row-pick", type: "button", title: "Select " + label,
+                         "data-pick-dimension": dimension, "data-pick-value": value,
+                         "aria-pressed": selected ? "true" : "false", text: label});
+  }
+
+  /* ---- the selection bar ---- */
+  function chips(view) {
+    if (view.error) { put("selection-chips", [errorMessage(view.error)]); return; }
+    var items = view.chips.map(function (chip) {
+      var parts = [el("span", {className: "chip-dimension", text: chip.label + ": "}),
+                   el("span", {className: "chip-values", text: chip.values})];
+      if (!chip.applicable) { parts.push(el("span", {className: "chip-na", text: " (not applicable here)"})); }
+      parts.push(el("button", {className: "chip-remove", type: "button", title: "Remove the " + chip.label + " selection",
+                               "data-pick-dimension": chip.dimension, "data-pick-value": "", "data-pick-remove": "true",
+                               "aria-label": "Remove " + chip.label + ": " + chip.values, text: "×"}));
+      return el("span", {className: "chip" + (chip.applicable ? "" : " chip-not-applicable"),
+                         "data-dimension": chip.dimension, "data-applicable": chip.applicable ? "true" : "false"},
+                parts);
+    });
+    if (!items.length) { items.push(el("span", {className: "selection-none", text: view.none})); }
+    if (view.path) {
+      items.push(el("span", {className: "selection-path", id: "selection-path"}, ["Drill path: ", view.path]));
+    }
+    put("selection-chips", items);
+  }
+
+  /* ---- KPI tiles ---- */
+  function tile(view) {
+    var body = view.id + "-body";
+    if (view.error) { put(body, [errorMessage(view.error)]); return; }
+    put(body, [
+      el("h3", {className: "kpi-label", text: view.label}),
+      el("p", {className: "kpi-value", id: view.id + "-value", text: view.value}),
+      el("p", {className: "kpi-status"}, [
+        el("span", {className: "rag rag-" + view.rag, "data-rag": view.rag, text: view.status}),
+        el("span", {className: "kpi-target", text: view.target})]),
+      el("p", {className: "kpi-direction", text: view.direction}),
+      view.spark ? el("img", {className: "kpi-spark", src: view.spark.src, alt: view.spark.alt,
+                              title: view.spark.alt}) : null,
+      view.not_applicable ? el("p", {className: "not-applicable small", text: view.not_applicable}) : null
+    ]);
+  }
+
+  /* ---- filter lists ---- */
+  function filterList(view) {
+    if (view.error) { put(view.id, [errorMessage(view.error)]); return; }
+    var buttons = view.values.map(function (v) {
+      return el("button", {className: "filter-value state-" + v.state, type: "button", title: v.title,
+                           "data-pick-dimension": view.dimension, "data-pick-value": v.value,
+                           "data-state": v.state, "data-value": v.value,
+                           "aria-pressed": v.state === "selected" ? "true" : "false"},
+                [el("span", {className: "filter-label", text: v.label}),
+                 el("span", {className: "filter-count", text: v.count})]);
+    });
+    if (!buttons.length) { buttons.push(el("p", {className: "small", text: "No values."})); }
+    if (view.truncated) { buttons.push(el("p", {className: "small", text: "Only the first values are listed."})); }
+    put(view.id, buttons);
+  }
+
+  /* ---- tables ---- */
+  function cellNodes(cell) {
+    if (!cell.rag) { return [cell.text]; }
+    // the word, not colour alone, says the status (WCAG 1.4.1)
+    return [cell.text, " ", el("span", {className: "rag rag-" + cell.rag, "data-rag": cell.rag, text: cell.rag_text})];
+  }
+
+  function compare(a, b) {
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    a = String(a); b = String(b);
+    return a < b ? -1 : (a > b ? 1 : 0);
+  }
+
+  /* Rows by a column: present values in order (reversed when descending), empty ones last, ties as they came. */
+  function sortedRows(table, sort) {
+    var at = table.columns.findIndex(function (c) { return c.key === sort.col; });
+    if (at < 0) { return table.rows.slice(); }
+    var present = table.rows.filter(function (r) { return r.cells[at].sort !== null && r.cells[at].sort !== undefined; });
+    var missing = table.rows.filter(function (r) { return r.cells[at].sort === null || r.cells[at].sort === undefined; });
+    present.sort(function (x, y) {
+      var order = compare(x.cells[at].sort, y.cells[at].sort);
+      return sort.desc ? -order : order;
+    });
+    return present.concat(missing);
+  }
+
+  function nextSort(sort, col) {
+    if (sort && sort.col === col) { return {col: col, desc: !sort.desc}; }
+    return {col: col, desc: col !== "label"};
+  }
+
+  function bodyRow(table, row) {
+    return el("tr", {className: row.selected ? "table-active" : null}, table.columns.map(function (column, i) {
+      var cell = row.cells[i];
+      if (column.key === "label") {
+        return el("th", {scope: "row"}, [pickButton(table.dimension, row.value, cell.text, row.selected)]);
+      }
+      return el("td", {className: column.numeric ? "text-end" : null}, cellNodes(cell));
+    }));
+  }
+
+  function sortableTable(cardId, title) {
+    var table = tables[cardId];
+    var sort = sorts[cardId] || table.sort;
+    var head = table.columns.map(function (column) {
+      var direction = sort.col === column.key ? (sort.desc ? "descending" : "ascending") : "none";
+      var arrow = {ascending: " ▲", descending: " ▼", none: ""}[direction];
+      return el("th", {scope: "col", className: column.key === "label" ? null : "text-end", "aria-sort": direction},
+                [el("button", {className: "sort-button", type: "button", title: "Sort by " + column.heading,
+                               "data-sort-card": cardId, "data-sort-col": column.key, text: column.heading + arrow})]);
+    });
+    var rows = sortedRows(table, sort).map(function (row) { return bodyRow(table, row); });
+    var node = el("table", {className: "table table-sm caption-top mb-1", id: cardId + "-rows"}, [
+      el("caption", {text: title + " (select a column heading to sort)"}),
+      el("thead", {}, [el("tr", {}, head)]), el("tbody", {}, rows)]);
+    return el("div", {className: "table-responsive sortable-table", tabindex: "0", role: "region",
+                      "aria-label": title}, [node]);
+  }
+
+  function plainTable(table) {
+    var head = table.columns.map(function (column) {
+      return el("th", {scope: "col", className: column.numeric ? "text-end" : null, text: column.heading});
+    });
+    return el("table", {className: "table table-sm caption-top mb-1"}, [
+      el("caption", {text: table.caption}), el("thead", {}, [el("tr", {}, head)]),
+      el("tbody", {}, table.rows.map(function (row) { return bodyRow(table, row); }))]);
+  }
+
+  /* "View as table": made when its details element is open, for the latest view. */
+  function fillTableView(cardId) {
+    var details = document.querySelector("#" + CSS.escape(cardId) + "-table details");
+    if (!details || !details.open) { return; }
+    var table = tables[cardId];
+    put(cardId + "-table-body", [table ? plainTable(table)
+                                       : el("p", {className: "small", text: "Nothing to show."})]);
+  }
+
+  /* ---- chart cards ---- */
+  function card(view) {
+    var id = view.id;
+    var failed = Boolean(view.error);
+    tables[id] = failed ? null : view.table;
+    put(id + "-notes", failed ? [] : view.notes.map(function (note) {
+      return el("p", {className: note["class"], "data-level": note.level, text: note.text});
+    }));
+    put(id + "-message", failed ? [errorMessage(view.error)]
+      : (view.message ? [el("p", {className: view.message["class"], id: view.message.id, text: view.message.text})] : []));
+    show(id + "-graph", !failed && Boolean(view.figure));
+    fitGraph(id + "-graph", failed ? null : view.figure);
+    show(id + "-table", !failed && Boolean(view.table) && !view.sortable);
+    put(id + "-rows-region", !failed && view.sortable && view.table ? [sortableTable(id, view.table.caption)] : []);
+    put(id + "-csv", failed || !view.csv ? [] : [
+      view.attribution ? el("p", {className: "small text-body-secondary", text: view.attribution}) : null,
+      el("a", {className: "csv-link small", href: view.csv.href, download: view.csv.download, id: view.csv.id,
+               "aria-label": view.csv.label, text: "Download CSV"})]);
+    fillTableView(id);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-sort-card]") : null;
+    if (!button) { return; }
+    var cardId = button.getAttribute("data-sort-card");
+    var col = button.getAttribute("data-sort-col");
+    var table = tables[cardId];
+    if (!table) { return; }
+    sorts[cardId] = nextSort(sorts[cardId] || table.sort, col);
+    var region = put(cardId + "-rows-region", [sortableTable(cardId, table.caption)]);
+    var again = region && region.querySelector('[data-sort-col="' + CSS.escape(col) + '"]');
+    if (again) { again.focus({preventScroll: true}); }
+  });
+
+  // a details element's toggle does not bubble: listen on the way down
+  document.addEventListener("toggle", function (event) {
+    var wrapper = event.target.closest ? event.target.closest(".chart-table[id]") : null;
+    if (wrapper && event.target.open) { fillTableView(wrapper.id.replace(/-table$/, "")); }
+  }, true);
+
+  var clientside = window.dash_clientside = window.dash_clientside || {};
+  clientside.pageView = {
+    /* views: the page's view store (a list of one); graphIds: the card graphs' ids -> [nothing for the selection
+       bar's class, their figures] */
+    render: function (views, graphIds) {
+      var noUpdate = window.dash_clientside.no_update;
+      var view = views && views[0];
+      if (!view) { return [noUpdate, graphIds.map(function () { return noUpdate; })]; }
+      chips(view.chips);
+      view.tiles.forEach(tile);
+      view.filters.forEach(filterList);
+      var figures = Object.create(null);
+      view.cards.forEach(function (c) {
+        card(c);
+        figures[c.id] = c.figure;
+      });
+      return [noUpdate, graphIds.map(function (g) { return figures[g.page + "-" + g.card] || noUpdate; })];
+    }
+  };
+  window.biPageView = {sortedRows: sortedRows, nextSort: nextSort};
+})();

@@ -1,0 +1,96 @@
+"""A page's view for one selection: every KPI tile, filter list and chart card of the page as plain data, answered
+in one response and laid out by the browser (assets/page_view.js) into a layout drawn once.
+
+Why plain data: the Dash renderer re-checks every component of the page on each change it applies, so a page of
+hundreds of filter buttons and table cells made of Dash components cost hundreds of milliseconds per selection in
+the browser. Now the page's Dash components are few and fixed (a store, the graphs, empty places), and a
+selection changes one store and the figures.
+
+The parts are computed side by side (their queries run in DuckDB, which releases the GIL) and the whole view is
+cached under the warehouse file's identity, the page and the selection, so a view anyone has seen is one cache read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import flask
+from dash import dcc
+
+from dashboards.components import cards, data, filters, kpi, selection
+from dashboards.components.spec import PageSpec
+from dashboards.warehouse import WarehouseUnavailable
+
+log = logging.getLogger(__name__)
+VIEW = "bi-page-view"      # the store a page's view arrives in: {"type": VIEW, "page": name}
+WORKERS = 4
+FAILED = "This could not be drawn because of an unexpected error. It has been logged; try again or tell support."
+
+
+def safely(render, *args, what: str = "card"):
+    """A part's view, or a readable message in its place: never a traceback on the page."""
+    try:
+        return render(*args)
+    except WarehouseUnavailable as exc:
+        return cards.error_view(str(exc))
+    except Exception:  # noqa: BLE001 - the page must show a message, the log the detail
+        log.exception("cannot render %s", what)
+        return cards.error_view(FAILED)
+
+
+def store(spec: PageSpec) -> dcc.Store:
+    """The store a page's view arrives in: every page has one (a page with no tiles or cards gets the selection
+    bar's chips in it), and its appearing in a new page's layout is what asks for the view."""
+    return dcc.Store(id={"type": VIEW, "page": spec.name})
+
+
+def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
+    text = json.dumps([data.warehouse_version(), spec.name, state, lists], sort_keys=True)
+    return "page-view:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None) -> dict:
+    """{"page", "chips", "tiles": [tile views], "filters": [list views], "cards": [card views]} in the spec's
+    order; a card view carries its figure (a plotly dict) for the card's graph. `lists`: the filter lists drawn
+    (by default the spec's)."""
+    lists = tuple(spec.filters if lists is None else lists)
+    key = view_key(spec, state, lists)
+    hit = data.cache.get(key)
+    if hit is not None:
+        return hit
+    view = _computed(spec, state, lists)
+    if not _failed(view):  # a passing failure is not kept: the next request tries again
+        data.cache.set(key, view)
+    return view
+
+
+def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
+    app = flask.current_app._get_current_object()  # noqa: SLF001 - the real app, for the worker threads
+
+    def in_app(render, *args, what):
+        with app.app_context():
+            return safely(render, *args, what=what)
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        tiles = [pool.submit(in_app, kpi.render, spec, k, state, what=f"KPI {k.measure}") for k in spec.kpis]
+        values = [pool.submit(in_app, filters.render_values, spec, d, state, what=f"filter {d}") for d in lists]
+        charts = [pool.submit(in_app, cards.render, spec, c, state, what=f"chart {c.name}") for c in spec.charts]
+        chips = pool.submit(in_app, selection.chips, state, spec, what="selection bar")
+        return {
+            "page": spec.name,
+            "chips": chips.result(),
+            "tiles": [dict(f.result(), id=f"{spec.name}-kpi-{k.measure}") for f, k in zip(tiles, spec.kpis,
+                                                                                             strict=True)],
+            "filters": [dict(f.result(), id=filters.values_id(spec, d), dimension=d)
+                        for f, d in zip(values, lists, strict=True)],
+            "cards": [dict(f.result(), id=cards.card_id(spec, c), sortable=c.kind == "table")
+                      for f, c in zip(charts, spec.charts, strict=True)],
+        }
+
+
+def _failed(view: dict) -> bool:
+    parts = [view["chips"], *view["tiles"], *view["filters"], *view["cards"]]
+    return any("error" in part for part in parts)
