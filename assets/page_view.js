@@ -11,6 +11,7 @@
 (function () {
   var sorts = Object.create(null);    // card id -> {col, desc}
   var tables = Object.create(null);   // card id -> the table data of its latest view
+  var drawn = Object.create(null);    // card id -> its graph's figure as last handed over (JSON text)
 
   function el(tag, props, children) {
     var node = document.createElement(tag);
@@ -210,6 +211,20 @@
     fillTableView(id);
   }
 
+  /* A figure the selection did not change (a chart that cannot use it, or ignores it) is not drawn again:
+     plotly takes tens of milliseconds a chart. The graph is a new one after a page change, so compare only
+     within the same graph element. */
+  function changedFigure(id, figures) {
+    var figure = figures[id];
+    var noUpdate = window.dash_clientside.no_update;
+    if (!figure) { return noUpdate; }
+    var graph = document.querySelector("#" + CSS.escape(id) + "-graph .js-plotly-plot");
+    var text = JSON.stringify(figure);
+    var same = graph && drawn[id] && drawn[id].graph === graph && drawn[id].text === text;
+    drawn[id] = {graph: graph, text: text};
+    return same ? noUpdate : figure;
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-sort-card]") : null;
     if (!button) { return; }
@@ -245,7 +260,7 @@
         card(c);
         figures[c.id] = c.figure;
       });
-      return [noUpdate, graphIds.map(function (g) { return figures[g.page + "-" + g.card] || noUpdate; })];
+      return [noUpdate, graphIds.map(function (g) { return changedFigure(g.page + "-" + g.card, figures); })];
     }
   };
   window.biPageView = {sortedRows: sortedRows, nextSort: nextSort};

@@ -6,10 +6,12 @@ Chromium. A figure runs from the navigation or the click until the page stops ch
 the last change of anything (text, chart paths, classes, loading marks); when nothing has changed for a second, the
 figure is that last change's time, so the quiet second is not counted.
 
-Interactions per page, repeated: a click on the first bar of the page's first bar chart (a new selection), then
-"Clear all". Callback requests (`/_dash-update-component`) are counted per interaction.
+Interactions per page, repeated each round, each timed on its own: a click on the first bar of the page's first bar
+chart, a value of the first filter list, the removal of the first chip (its x), a ward on the map (where the page
+has one), and "Clear all". Callback requests (`/_dash-update-component`) are counted per interaction. The service
+page (Housing repairs in the catalogue) has no bar chart or map: its filter value, chip and "Clear all" only.
 
-    python bench/browser.py --warehouse demo/warehouse.duckdb [--rounds 15] [--pages repairs,parking] [--no-write]
+    python bench/browser.py --warehouse demo/warehouse.duckdb [--rounds 8] [--pages repairs,parking] [--no-write]
 """
 
 from __future__ import annotations
@@ -30,14 +32,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402  (the repo on the path first)
+from bench.dashboards import fact_rows  # noqa: E402  (the repo on the path first)
+from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 QUIET_MS = 1000          # the page has stopped changing when nothing changed for this long
 LIMIT_MS = 60_000        # give up waiting after this long (reported as such, never silently)
-FLAGSHIP = ("repairs", "care", "parking", "budget")
+FLAGSHIP = ("repairs", "care", "parking", "budget", "service")
+SERVICE_PATH = "/services/housing-repairs"
+KINDS = ("bar", "filter value", "chip removal", "map area", "clear all")
 
 # Installed before any page script: records the time of the last DOM change, for the whole life of the page.
 OBSERVER = """
@@ -107,6 +112,14 @@ def first_bar_chart(spec) -> str | None:
     return next((f"{spec.name}-{c.name}" for c in spec.charts if c.kind in ("bar", "hbar")), None)
 
 
+def first_map(spec) -> str | None:
+    return next((f"{spec.name}-{c.name}" for c in spec.charts if c.kind == "map"), None)
+
+
+def page_path(spec) -> str:
+    return SERVICE_PATH if "<" in spec.path else spec.path
+
+
 class Probe:
     """One page in Chromium, counting callback requests and timing until the page is still."""
 
@@ -145,9 +158,20 @@ class Probe:
         return (None if last is None else last - start), self.requests, self.request_ms
 
     def click_bar(self, card_id: str, index: int = 0) -> None:
-        bar = self.page.locator(f"#{card_id} .js-plotly-plot .bars path").nth(index)
-        bar.scroll_into_view_if_needed()
-        box = bar.bounding_box()
+        self._click_centre(self.page.locator(f"#{card_id} .js-plotly-plot .bars path").nth(index))
+
+    def click_map_area(self, card_id: str, index: int = 0) -> None:
+        self._click_centre(self.page.locator(f"#{card_id} .js-plotly-plot path.choroplethlocation").nth(index))
+
+    def click_filter_value(self, index: int = 1) -> None:
+        self.page.locator(".filter-list .filter-value").nth(index).click()
+
+    def remove_first_chip(self) -> None:
+        self.page.locator("#selection-bar .chip-remove").first.click()
+
+    def _click_centre(self, mark) -> None:
+        mark.scroll_into_view_if_needed()
+        box = mark.bounding_box()
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
     def clear_all(self) -> None:
@@ -162,39 +186,55 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def interactions(probe: Probe, spec) -> list[tuple[str, object]]:
+    """One round: select by a bar, add a filter value, remove the first chip, select a ward on the map, clear."""
+    bar, ward_map = first_bar_chart(spec), first_map(spec)
+    steps = [("bar", (lambda: probe.click_bar(bar)) if bar else None),
+             ("filter value", probe.click_filter_value),
+             ("chip removal", probe.remove_first_chip),
+             ("map area", (lambda: probe.click_map_area(ward_map)) if ward_map else None),
+             ("clear all", probe.clear_all)]
+    return [(kind, action) for kind, action in steps if action is not None]
+
+
 def bench_page(browser, url: str, spec, rounds: int) -> dict:
-    card = first_bar_chart(spec)
-    loads, clicks, requests, request_ms, timeouts = [], [], [], [], 0
+    loads, timeouts = [], 0
+    taken: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    requests, request_ms = [], []
     for _ in range(3):                                   # first load: a fresh browser context each time
         probe = Probe(browser, url)
-        value = probe.load(spec.path)
+        value = probe.load(page_path(spec))
         loads.append(value) if value is not None else None
         probe.close()
     probe = Probe(browser, url)
-    probe.load(spec.path)
+    probe.load(page_path(spec))
     for _ in range(rounds):
-        for action in (lambda: probe.click_bar(card), probe.clear_all):
+        for kind, action in interactions(probe, spec):
             took, count, waited = probe.interact(action)
             if took is None:
                 timeouts += 1
             else:
-                clicks.append(took)
+                taken[kind].append(took)
                 requests.append(count)
                 request_ms.append(waited)
     errors = list(probe.errors)
     probe.close()
+    clicks = [t for values in taken.values() for t in values]
     return {"load_p50": statistics.median(loads) if loads else None, "p50": statistics.median(clicks),
             "p95": percentile(clicks, 0.95), "n": len(clicks), "requests": statistics.median(requests),
             "request_ms": statistics.median(request_ms),
+            "kinds": {kind: (statistics.median(v), percentile(v, 0.95)) for kind, v in taken.items() if v},
             "timeouts": timeouts, "errors": len(errors)}
 
 
-def report(warehouse: Path, server: str, results: dict, rounds: int, dash_version: str, revision: str) -> str:
+def report(warehouse: Path, server: str, results: dict, rounds: int, dash_version: str, revision: str,
+           fact_rows: int) -> str:
     lines = [f"## Browser: first load and click-to-paint ({dt.date.today()}, commit {revision})", "",
              f"Machine: {machine()}. Chromium headless, 1280x900. Dash {dash_version}, server: {server}.", "",
-             f"Warehouse: `{warehouse.name}`. Per page: first load (3 fresh contexts), then {rounds} rounds of a "
-             "bar click and \"Clear all\"; each figure runs until the page has stopped changing for a second (that "
-             "second not counted).", "",
+             f"Warehouse: `{warehouse.name}`, {fact_rows:,} fact rows. Per page: first load (3 fresh contexts), then "
+             f"{rounds} rounds of: a bar click, a filter value, a chip's removal, a ward on the map (pages with a map) "
+             "and \"Clear all\"; each figure runs until the page has stopped changing for a second (that second not "
+             "counted).", "",
              "| page | first load p50 ms | click-to-paint p50 ms | p95 ms | interactions | callback requests per "
              "interaction | their summed time p50 ms | timeouts | page errors |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -202,13 +242,18 @@ def report(warehouse: Path, server: str, results: dict, rounds: int, dash_versio
         load = f"{f['load_p50']:,.0f}" if f["load_p50"] is not None else "–"
         lines.append(f"| {title} | {load} | {f['p50']:,.0f} | {f['p95']:,.0f} | {f['n']} | {f['requests']:.0f} | "
                      f"{f['request_ms']:,.0f} | {f['timeouts']} | {f['errors']} |")
+    lines += ["", "p50 / p95 ms by kind of interaction:", "",
+              "| page | " + " | ".join(KINDS) + " |", "|---|" + "---:|" * len(KINDS)]
+    for title, f in results.items():
+        cells = [f"{f['kinds'][k][0]:,.0f} / {f['kinds'][k][1]:,.0f}" if k in f["kinds"] else "–" for k in KINDS]
+        lines.append(f"| {title} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--warehouse", type=Path, default=REPO / "demo" / "warehouse.duckdb")
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--pages", default=",".join(FLAGSHIP))
     parser.add_argument("--server", choices=("dev", "gunicorn"), default="dev")
     parser.add_argument("--workers", type=int, default=2)
@@ -236,14 +281,16 @@ def main() -> None:
     with server as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         for spec in specs:
-            results[spec.title] = figures = bench_page(browser, url, spec, args.rounds)
-            print(f"{spec.title:<26} load {figures['load_p50'] or 0:,.0f} ms   click p50 {figures['p50']:,.0f} ms   "
+            title = "Service page (Housing repairs)" if "<" in spec.path else spec.title
+            results[title] = figures = bench_page(browser, url, spec, args.rounds)
+            print(f"{title:<26} load {figures['load_p50'] or 0:,.0f} ms   click p50 {figures['p50']:,.0f} ms   "
                   f"p95 {figures['p95']:,.0f} ms   requests {figures['requests']:.0f}   timeouts "
                   f"{figures['timeouts']}", flush=True)
         browser.close()
     server_label = "Flask development server (make run)" if args.server == "dev" else (
         f"gunicorn, {args.workers} workers x {args.threads} threads")
-    text = report(args.warehouse, server_label, results, args.rounds, dash.__version__, revision)
+    text = report(args.warehouse, server_label, results, args.rounds, dash.__version__, revision,
+                  sum(fact_rows(args.warehouse).values()))
     print(text)
     if not args.no_write:
         append_to_benchmarks(text)
