@@ -71,6 +71,7 @@ test-fast: install
 bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/etl.py
 	$(PY) bench/dashboards.py --warehouse $(DEMO_WAREHOUSE)
+	$(PY) bench/baseline.py --warehouse $(DEMO_WAREHOUSE)
 	$(MAKE) browser
 	$(PY) bench/browser.py --warehouse $(DEMO_WAREHOUSE)
 	$(PY) bench/load.py --warehouse $(DEMO_WAREHOUSE)

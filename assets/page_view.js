@@ -191,15 +191,30 @@
   }
 
   /* ---- chart cards ---- */
+  /* The places after a card's graph, made once so that an open "View as table" stays open across selections:
+     the sortable table, the details element, the attribution and the CSV link. */
+  function afterParts(id) {
+    var after = document.getElementById(id + "-after");
+    if (after && !after.firstChild) {
+      after.appendChild(el("div", {id: id + "-rows-region"}));
+      after.appendChild(el("div", {className: "chart-table", id: id + "-table", hidden: true}, [
+        el("details", {}, [el("summary", {text: "View as table"}), el("div", {id: id + "-table-body"})])]));
+      after.appendChild(el("div", {id: id + "-csv"}));
+    }
+  }
+
   function card(view) {
     var id = view.id;
     var failed = Boolean(view.error);
     tables[id] = failed ? null : view.table;
-    put(id + "-notes", failed ? [] : view.notes.map(function (note) {
+    afterParts(id);
+    var before = failed ? [errorMessage(view.error)] : view.notes.map(function (note) {
       return el("p", {className: note["class"], "data-level": note.level, text: note.text});
-    }));
-    put(id + "-message", failed ? [errorMessage(view.error)]
-      : (view.message ? [el("p", {className: view.message["class"], id: view.message.id, text: view.message.text})] : []));
+    });
+    if (!failed && view.message) {
+      before.push(el("p", {className: view.message["class"], id: view.message.id, text: view.message.text}));
+    }
+    put(id + "-before", before);
     show(id + "-graph", !failed && Boolean(view.figure));
     fitGraph(id + "-graph", failed ? null : view.figure);
     show(id + "-table", !failed && Boolean(view.table) && !view.sortable);

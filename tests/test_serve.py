@@ -1,18 +1,23 @@
 """The production command (`make serve`): gunicorn with workers and threads serves the app over a warehouse, answers
-pages and callbacks, and a malformed request gets a 4xx, not a 500."""
+pages and callbacks, a malformed request gets a 4xx, not a 500, and a warehouse published while users are clicking
+is answered from without a restart and without a failed request."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,30 +29,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(demo_warehouse):
+@contextmanager
+def gunicorn(warehouse: Path):
+    """`make serve`'s command (2 workers x 2 threads here) over `warehouse` on a free port; yields its base URL."""
     port = free_port()
-    gunicorn = Path(sys.executable).parent / "gunicorn"
+    binary = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "app:wsgi()"],
-        cwd=REPO, env={**os.environ, "BOROUGH_INSIGHT_WAREHOUSE": str(demo_warehouse)},
+        [str(binary), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "app:wsgi()"],
+        cwd=REPO, env={**os.environ, "BOROUGH_INSIGHT_WAREHOUSE": str(warehouse)},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/", timeout=5).read()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {process.stdout.read().decode(errors='replace')[-2000:]}")
-            time.sleep(0.3)
-    else:
+    try:
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/", timeout=5).read()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited: {process.stdout.read().decode(errors='replace')[-2000:]}")
+                time.sleep(0.3)
+        else:
+            pytest.fail("gunicorn did not answer within 60 s")
+        yield url
+    finally:
         process.terminate()
-        pytest.fail("gunicorn did not answer within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(demo_warehouse):
+    with gunicorn(demo_warehouse) as url:
+        yield url
 
 
 def get(url: str) -> tuple[int, str]:
@@ -79,3 +92,77 @@ def test_the_layout_and_dependencies_come_from_any_worker(served):
 def test_a_malformed_callback_request_is_a_4xx(served):
     assert 400 <= post(served + "/_dash-update-component", b"{not json") < 500
     assert 400 <= post(served + "/_dash-update-component", json.dumps({"output": "nope.children"}).encode()) < 500
+
+
+VIEW = {"page": "repairs", "type": "bi-page-view"}
+
+
+def view_request(state: dict) -> bytes:
+    """The request the browser sends for the repairs page's view (dashboards/components/callbacks.py page_views)."""
+    lists = [{"id": {"dim": d, "page": "repairs", "type": "bi-filter"}, "property": "id",
+              "value": {"dim": d, "page": "repairs", "type": "bi-filter"}} for d in ("ward", "trade")]
+    return json.dumps({
+        "output": '{"page":["ALL"],"type":"bi-page-view"}.data',
+        "outputs": [{"id": VIEW, "property": "data"}],
+        "inputs": [{"id": "bi-selection", "property": "data", "value": state}],
+        "changedPropIds": ["bi-selection.data"],
+        "state": [[{"id": VIEW, "property": "id", "value": VIEW}], lists],
+    }).encode()
+
+
+def raised(url: str, state: dict) -> tuple[int, str | None]:
+    """(status, the 'Repairs raised' tile's value) of one view request."""
+    request = urllib.request.Request(url + "/_dash-update-component", data=view_request(state),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            view = json.loads(response.read())["response"]['{"page":"repairs","type":"bi-page-view"}']["data"]
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    tile = next(t for t in view["tiles"] if t["id"] == "repairs-kpi-repairs_raised")
+    return 200, tile["value"]
+
+
+def publish_with_one_more_job(warehouse: Path) -> None:
+    """As the ETL publishes: a complete new file beside the serving one, then os.replace."""
+    fresh = warehouse.with_name("fresh.duckdb")
+    shutil.copy2(warehouse, fresh)
+    with duckdb.connect(str(fresh)) as con:
+        con.execute("insert into fact_repairs_job (repairs_job_key, job_ref) values (-99, 'PUBLISHED')")
+    os.replace(fresh, warehouse)
+
+
+def test_a_warehouse_published_while_users_click_is_picked_up_without_a_failed_request(warehouse_copy):
+    states = [{}, {"ward": ["Belsize"]}, {"trade": ["Gas"]}, {"ward": ["Kilburn"], "trade": ["Gas"]}]
+    with gunicorn(warehouse_copy) as url:
+        status, before = raised(url, {})
+        assert status == 200
+        answers: list[int] = []
+        stop = threading.Event()
+
+        def user(offset: int) -> None:
+            turn = offset
+            while not stop.is_set():
+                answers.append(raised(url, states[turn % len(states)])[0])
+                turn += 1
+
+        users = [threading.Thread(target=user, args=(i,)) for i in range(4)]
+        for thread in users:
+            thread.start()
+        try:
+            deadline = time.monotonic() + 120
+            while len(answers) < 8 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            publish_with_one_more_job(warehouse_copy)
+            published_at = len(answers)
+            after = before
+            while after == before and time.monotonic() < deadline:
+                after = raised(url, {})[1]
+            while len(answers) < published_at + 8 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            for thread in users:
+                thread.join(timeout=60)
+    assert int(after.replace(",", "")) == int(before.replace(",", "")) + 1   # the new file, with no restart
+    assert len(answers) >= published_at + 8 and set(answers) == {200}      # clicks went on, none failed

@@ -48,21 +48,20 @@ def has_figure(chart: Chart) -> bool:
 
 
 def card(spec: PageSpec, chart: Chart):
+    """The card's frame, drawn once: title, description, and its content: an empty place before the graph (notes,
+    messages) and one after it (tables, "View as table", the CSV link), which page_view.js fills."""
     base = card_id(spec, chart)
     title_id = f"{base}-title"
     graph = []
     if has_figure(chart):
         graph = [html.Div(dcc.Graph(id={"type": CARD_GRAPH, "page": spec.name, "card": chart.name},
                                     config=graph_config(chart), className="chart-graph"),
-                          id=f"{base}-graph", hidden=True),
-                 html.Div(id=f"{base}-table", className="chart-table",
-                          children=html.Details([html.Summary("View as table"), html.Div(id=f"{base}-table-body")]))]
+                          id=f"{base}-graph", hidden=True)]
     return html.Section([
         html.Div(html.H2(chart.title, id=title_id, className="h5 mb-0"), className="card-header"),
         html.Div([
             html.P(chart.description, className="small text-body-secondary mb-2") if chart.description else None,
-            html.Div([html.Div(id=f"{base}-notes"), html.Div(id=f"{base}-message"), *graph,
-                      html.Div(id=f"{base}-rows-region"), html.Div(id=f"{base}-csv")],
+            html.Div([html.Div(id=f"{base}-before"), *graph, html.Div(id=f"{base}-after")],
                      id=f"{base}-content", className="card-content", **{"aria-live": "polite"}),
         ], className="card-body"),
     ], id=base, className="card chart-card h-100", **{"aria-labelledby": title_id})

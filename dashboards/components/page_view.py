@@ -27,6 +27,7 @@ from dashboards.warehouse import WarehouseUnavailable
 log = logging.getLogger(__name__)
 VIEW = "bi-page-view"      # the store a page's view arrives in: {"type": VIEW, "page": name}
 WORKERS = 4
+FORMAT = 1   # in the cache key: a shared (Redis) cache must not hand a newer page_view.js an older view's shape
 FAILED = "This could not be drawn because of an unexpected error. It has been logged; try again or tell support."
 
 
@@ -48,7 +49,7 @@ def store(spec: PageSpec) -> dcc.Store:
 
 
 def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
-    text = json.dumps([data.warehouse_version(), spec.name, state, lists], sort_keys=True)
+    text = json.dumps([FORMAT, data.warehouse_version(), spec.name, state, lists], sort_keys=True)
     return "page-view:" + hashlib.sha256(text.encode()).hexdigest()
 
 
