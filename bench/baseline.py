@@ -172,7 +172,7 @@ def report(warehouse: Path, results: list[dict], load_seconds: float, memory: fl
              f"{load_seconds:.1f} s at start-up (per worker). Median of {repeats}; ours cold = query cache emptied "
              "first.", "",
              "| page | selection | pandas (subset of the page) ms | page view, cold ms | page view, cached ms | "
-             "pandas / cold |", "|---|---|---:|---:|---:|---:|"]
+             "pandas / ours cold (below 1: pandas faster) |", "|---|---|---:|---:|---:|---:|"]
     for r in results:
         selection = ", ".join(f"{k}={'+'.join(v)}" for k, v in r["state"].items()) or "none"
         lines.append(f"| {r['page']} | {selection} | {r['plain'] * 1000:,.0f} | {r['ours'] * 1000:,.0f} | "

@@ -127,6 +127,7 @@ class Probe:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.context.add_init_script(OBSERVER)
         self.page = self.context.new_page()
+        self.page.set_default_timeout(LIMIT_MS * 2)   # a new selection at the large scale can take seconds
         self.requests = 0
         self.request_ms = 0.0     # time the callback requests took, summed (server and network; they overlap)
         self.errors: list[str] = []

@@ -8,7 +8,11 @@ interaction's requests with at most 6 at once (as a browser does per host); a se
 request to its last answer. Errors are answers other than 200 and failed connections. Memory is the resident size
 of each gunicorn worker at the end.
 
-    python bench/load.py --warehouse demo/warehouse.duckdb [--users 1,5,10,25] [--seconds 60] [--no-write]
+With --new-selections each replayed request asks for a selection nobody has asked before (a ward and a month,
+never the same twice), so every one runs its queries: the server under new selections, the harder half.
+
+    python bench/load.py --warehouse demo/warehouse.duckdb [--users 1,5,10,25] [--seconds 60] [--new-selections]
+                         [--no-write]
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import argparse
 import concurrent.futures as futures
 import datetime as dt
 import http.client
+import itertools
+import json
 import statistics
 import sys
 import threading
@@ -70,12 +76,42 @@ def send(host: str, port: int, body: bytes) -> bool:
         connection.close()
 
 
-def user(host: str, port: int, interactions, start_at: int, until: float, times: list, errors: list) -> None:
+class NewSelections:
+    """Rewrites a recorded request's selection into one never asked before: each ward in turn, then the next
+    month (the warehouse's wards and months, read once)."""
+
+    def __init__(self, warehouse: Path):
+        import duckdb
+
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            self.wards = [w for (w,) in con.execute("select ward_name from dim_ward where is_in_borough "
+                                                    "order by 1").fetchall()]
+            self.months = [m for (m,) in con.execute(
+                "select distinct strftime(month_start, '%Y-%m') from dim_date where full_date between "
+                "date '2021-04-01' and current_date order by 1 desc").fetchall()]
+        self.counter = itertools.count()
+        self.lock = threading.Lock()
+
+    def __call__(self, body: bytes) -> bytes:
+        request = json.loads(body)
+        with self.lock:
+            n = next(self.counter)
+        state = {"ward": [self.wards[n % len(self.wards)]],
+                 "month": [self.months[(n // len(self.wards)) % len(self.months)]]}
+        for item in request.get("inputs", []):
+            if item.get("id") == "bi-selection":
+                item["value"] = state
+        return json.dumps(request).encode()
+
+
+def user(host: str, port: int, interactions, start_at: int, until: float, times: list, errors: list,
+         rewrite=None) -> None:
     with futures.ThreadPoolExecutor(PER_USER_PARALLEL) as pool:
         n = start_at
         while time.monotonic() < until:
             began = time.monotonic()
             bodies = interactions[n % len(interactions)]
+            bodies = [rewrite(b) for b in bodies] if rewrite else bodies
             results = list(pool.map(lambda b: send(host, port, b), bodies))
             times.append(time.monotonic() - began)
             errors.append(results.count(False))
@@ -96,13 +132,13 @@ def worker_rss_mib(master_pid: int) -> list[float]:
     return sorted(sizes)
 
 
-def run_load(url: str, interactions, users: int, seconds: float) -> dict:
+def run_load(url: str, interactions, users: int, seconds: float, rewrite=None) -> dict:
     parsed = urlparse(url)
     times: list[float] = []
     errors: list[int] = []
     until = time.monotonic() + seconds
     threads = [threading.Thread(target=user, args=(parsed.hostname, parsed.port, interactions, i, until, times,
-                                                   errors)) for i in range(users)]
+                                                   errors, rewrite)) for i in range(users)]
     for i, thread in enumerate(threads):
         thread.start()
         time.sleep(THINK_SECONDS / max(users, 1) * (i > 0))  # users spread over the think time, not in step
@@ -115,7 +151,7 @@ def run_load(url: str, interactions, users: int, seconds: float) -> dict:
 
 
 def report(warehouse: Path, page: str, server: str, rows: dict, seconds: float, interactions, revision: str,
-           redis: bool) -> str:
+           redis: bool, new_selections: bool = False) -> str:
     per = statistics.median(len(i) for i in interactions)
     lines = [f"## Load test: users changing selections at once ({dt.date.today()}, commit {revision})", "",
              f"Machine: {machine()}.", "",
@@ -123,9 +159,12 @@ def report(warehouse: Path, page: str, server: str, rows: dict, seconds: float, 
              f"{'shared Redis' if redis else 'per worker (SimpleCache)'}. Page: {page}, {len(interactions)} "
              f"recorded interactions (bar clicks and Clear all, {per:.0f} callback requests each). Each user "
              f"changes selection every {THINK_SECONDS:.0f} s for {seconds:.0f} s, at most {PER_USER_PARALLEL} "
-             "requests at once; a selection's time runs from its first request to its last answer. The replayed "
-             "selections were each answered once while recording, so this is the server under cached answers "
-             "(many users on the same views); what a new selection costs is in the server benchmark.", "",
+             "requests at once; a selection's time runs from its first request to its last answer. " + (
+                 "Every replayed request asks for a selection nobody has asked before (a ward and a month), so its "
+                 "queries run: the server under new selections." if new_selections else
+                 "The replayed selections were each answered once while recording, so this is the server under "
+                 "cached answers (many users on the same views); what a new selection costs is in the server "
+                 "benchmark."), "",
              "| users | selections | callback requests | p50 s | p95 s | errors | worker RSS MiB (each) |",
              "|---:|---:|---:|---:|---:|---:|---|"]
     for users, r in rows.items():
@@ -143,6 +182,7 @@ def main() -> None:
     parser.add_argument("--bars", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--new-selections", action="store_true", help="every request a selection never asked before")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     revision = commit()
@@ -160,13 +200,14 @@ def main() -> None:
         interactions = record(url, spec, args.bars)
         print(f"recorded {len(interactions)} interactions", flush=True)
         master = _master_pid(url)
+        rewrite = NewSelections(args.warehouse) if args.new_selections else None
         for users in map(int, args.users.split(",")):
-            rows[users] = result = run_load(url, interactions, users, args.seconds)
+            rows[users] = result = run_load(url, interactions, users, args.seconds, rewrite)
             result["rss"] = worker_rss_mib(master) if master else []
             print(f"{users:>3} users: {result['selections']} selections, p50 {result['p50']:.2f} s, p95 "
                   f"{result['p95']:.2f} s, errors {result['errors']}, worker RSS {result['rss']}", flush=True)
     text = report(args.warehouse, spec.title, f"gunicorn, {args.workers} workers x {args.threads} threads", rows,
-                  args.seconds, interactions, revision, bool(os.environ.get(CACHE_REDIS_ENV)))
+                  args.seconds, interactions, revision, bool(os.environ.get(CACHE_REDIS_ENV)), args.new_selections)
     print(text)
     if not args.no_write:
         append_to_benchmarks(text)

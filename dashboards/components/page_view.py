@@ -56,7 +56,7 @@ def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
 def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None) -> dict:
     """{"page", "chips", "tiles": [tile views], "filters": [list views], "cards": [card views]} in the spec's
     order; a card view carries its figure (a plotly dict) for the card's graph. `lists`: the filter lists drawn
-    (by default the spec's)."""
+    (by default the spec's). Every part carries its id, so a part that failed (an error view) is still placed."""
     lists = tuple(spec.filters if lists is None else lists)
     key = view_key(spec, state, lists)
     hit = data.cache.get(key)
@@ -87,8 +87,7 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
                                                                                              strict=True)],
             "filters": [dict(f.result(), id=filters.values_id(spec, d), dimension=d)
                         for f, d in zip(values, lists, strict=True)],
-            "cards": [dict(f.result(), id=cards.card_id(spec, c), sortable=c.kind == "table")
-                      for f, c in zip(charts, spec.charts, strict=True)],
+            "cards": [dict(f.result(), id=cards.card_id(spec, c)) for f, c in zip(charts, spec.charts, strict=True)],
         }
 
 
