@@ -138,28 +138,34 @@ def test_a_warehouse_published_while_users_click_is_picked_up_without_a_failed_r
         status, before = raised(url, {})
         assert status == 200
         answers: list[int] = []
+        answered = threading.Condition()
         stop = threading.Event()
 
         def user(offset: int) -> None:
             turn = offset
             while not stop.is_set():
-                answers.append(raised(url, states[turn % len(states)])[0])
+                status = raised(url, states[turn % len(states)])[0]
+                with answered:
+                    answers.append(status)
+                    answered.notify_all()
                 turn += 1
+
+        def answers_reach(count: int) -> None:
+            with answered:
+                assert answered.wait_for(lambda: len(answers) >= count, timeout=120), "the users stopped answering"
 
         users = [threading.Thread(target=user, args=(i,)) for i in range(4)]
         for thread in users:
             thread.start()
         try:
-            deadline = time.monotonic() + 120
-            while len(answers) < 8 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            answers_reach(8)
             publish_with_one_more_job(warehouse_copy)
             published_at = len(answers)
+            deadline = time.monotonic() + 120
             after = before
             while after == before and time.monotonic() < deadline:
                 after = raised(url, {})[1]
-            while len(answers) < published_at + 8 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            answers_reach(published_at + 8)
         finally:
             stop.set()
             for thread in users:

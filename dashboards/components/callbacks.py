@@ -50,8 +50,8 @@ def register(app) -> None:
         Input(PICK, "data"), Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"),
         Input({"type": cards.CARD_GRAPH, "page": ALL, "card": ALL}, "clickData"), Input(CLEAR, "n_clicks"),
         State(LOCATION, "search"), State(CONFIG, "data"), prevent_initial_call=True)
-    # the store and the nav links follow the URL in one callback: each callback run costs the renderer a pass
-    # over every component of the page
+    # the store and the nav links follow the URL in one callback: on each callback run the renderer goes over
+    # every component of the page
     app.clientside_callback(
         ClientsideFunction("selection", "follow"), Output(STORE, "data"),
         Output({"type": NAV, "path": ALL}, "href"), Output({"type": NAV, "path": ALL}, "active"),
