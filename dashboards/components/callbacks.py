@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from dash import ALL, ClientsideFunction, Input, Output, State, html
+from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards.components import cards, data, filters, selection
@@ -65,8 +65,9 @@ def register(app) -> None:
                   State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"))
     def page_views(state, ids, lists):
         state = trusted(state)
-        return [page_view(SPECS[i["page"]], state, tuple(f["dim"] for f in lists if f["page"] == i["page"]))
-                for i in ids]
+        # the ids come from the browser too: a page no spec declares gets nothing (never a 500)
+        return [page_view(SPECS[i["page"]], state, tuple(f["dim"] for f in lists if f.get("page") == i["page"]))
+                if i.get("page") in SPECS else no_update for i in ids]
 
     # (the selection bar's class is an output that is on every page: Dash does not run a callback whose outputs
     # match nothing, and a page with no cards still has chips)

@@ -34,3 +34,24 @@ def test_the_app_answers_400_not_500(app):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
         assert response.status_code == 400, body
     assert client.get("/_dash-layout").status_code == 200
+
+
+def test_a_view_asked_for_pages_and_lists_that_do_not_exist_is_not_a_500(app):
+    """The view request names its page and filter lists by ids the browser sends: made-up ones get no view or an
+    error message in the list's place, never a 500."""
+    view = {"page": "no-such-page", "type": "bi-page-view"}
+    lists = [{"id": {"dim": "nope", "page": "repairs", "type": "bi-filter"}, "property": "id",
+              "value": {"dim": "nope", "page": "repairs", "type": "bi-filter"}}]
+    client = app.server.test_client()
+    for page in ("no-such-page", "repairs"):
+        target = dict(view, page=page)
+        body = {"output": '{"page":["ALL"],"type":"bi-page-view"}.data',
+                "outputs": [{"id": target, "property": "data"}],
+                "inputs": [{"id": "bi-selection", "property": "data", "value": {"ward": ["Belsize"]}}],
+                "changedPropIds": ["bi-selection.data"],
+                "state": [[{"id": target, "property": "id", "value": target}], lists]}
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code < 500, (page, response.status_code)
+        if page == "repairs":
+            answer = response.get_json()["response"]['{"page":"repairs","type":"bi-page-view"}']["data"]
+            assert answer["filters"][0]["error"] and answer["tiles"][0]["value"]
