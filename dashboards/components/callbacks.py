@@ -5,30 +5,29 @@ Pattern-matching ids serve every page: a page only declares its spec (spec.py)."
 
 from __future__ import annotations
 
-import logging
-
 from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import cards, data, filters, selection
-from dashboards.components.page_view import FAILED, VIEW, page_view
+from dashboards.components import cards, data, filters, page_view, selection
+from dashboards.components.page_view import VIEW
 from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
 from dashboards.components.spec import SPECS
-from dashboards.warehouse import WarehouseUnavailable
 
-log = logging.getLogger(__name__)
 NAV, BRAND = "bi-nav", "site-brand"
 
 
 def safely(render, *args, what: str = "card"):
-    """A card's content, or a readable message: never a traceback on the page."""
-    try:
-        return render(*args)
-    except WarehouseUnavailable as exc:
-        return [html.P(str(exc), className="error-message", role="alert")]
-    except Exception:  # noqa: BLE001 - the page must show a message, the log the detail
-        log.exception("cannot render %s", what)
-        return [html.P(FAILED, className="error-message", role="alert")]
+    """A part drawn as Dash components (home and service pages), or a readable message in its place."""
+    return page_view.safely(render, *args, what=what, shown_as=error_paragraph)
+
+
+def error_paragraph(message: str) -> list:
+    return [html.P(message, className="error-message", role="alert")]
+
+
+def drawn_lists(ids: list[dict], page: str) -> tuple[str, ...]:
+    """The dimensions of the filter lists this page has drawn (their marker stores' ids)."""
+    return tuple(i["dim"] for i in ids if i.get("page") == page)
 
 
 def trusted(state) -> dict:
@@ -66,7 +65,7 @@ def register(app) -> None:
     def page_views(state, ids, lists):
         state = trusted(state)
         # the ids come from the browser too: a page no spec declares gets nothing (never a 500)
-        return [page_view(SPECS[i["page"]], state, tuple(f["dim"] for f in lists if f.get("page") == i["page"]))
+        return [page_view.page_view(SPECS[i["page"]], state, drawn_lists(lists, i["page"]))
                 if i.get("page") in SPECS else no_update for i in ids]
 
     # (the selection bar's class is an output that is on every page: Dash does not run a callback whose outputs

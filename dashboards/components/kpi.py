@@ -39,14 +39,18 @@ def status_words(colour: str | None, value, target) -> str:
     return RAG_WORDS[colour]
 
 
+def tile_id(spec: PageSpec, kpi: Kpi) -> str:
+    return f"{spec.name}-kpi-{kpi.measure}"
+
+
 def body_id(spec: PageSpec, kpi: Kpi) -> str:
-    return f"{spec.name}-kpi-{kpi.measure}-body"
+    return f"{tile_id(spec, kpi)}-body"
 
 
 def tile(spec: PageSpec, kpi: Kpi):
     measure = data.layer().measure(kpi.measure)
     return html.Div(html.Div(id=body_id(spec, kpi), className="kpi-body"), className="kpi-tile",
-                    id=f"{spec.name}-kpi-{kpi.measure}", title=measure.description)
+                    id=tile_id(spec, kpi), title=measure.description)
 
 
 def render(spec: PageSpec, kpi: Kpi, state) -> dict:
@@ -59,7 +63,7 @@ def render(spec: PageSpec, kpi: Kpi, state) -> dict:
     colour = rag(value, measure.target, measure.direction, measure.format == "percent")
     points = _spark_points(kpi.measure, state)
     return {
-        "id": f"{spec.name}-kpi-{kpi.measure}",
+        "id": tile_id(spec, kpi),
         "label": kpi.label or measure.label,
         "value": data.fmt(value, measure.format),
         "rag": colour or "none",

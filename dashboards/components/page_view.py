@@ -31,15 +31,16 @@ FORMAT = 1   # in the cache key: a shared (Redis) cache must not hand a newer pa
 FAILED = "This could not be drawn because of an unexpected error. It has been logged; try again or tell support."
 
 
-def safely(render, *args, what: str = "card"):
-    """A part's view, or a readable message in its place: never a traceback on the page."""
+def safely(render, *args, what: str = "card", shown_as=cards.error_view):
+    """A part's view, or a readable message in its place (`shown_as(message)`: by default an error view for
+    page_view.js): never a traceback on the page."""
     try:
         return render(*args)
     except WarehouseUnavailable as exc:
-        return cards.error_view(str(exc))
+        return shown_as(str(exc))
     except Exception:  # noqa: BLE001 - the page must show a message, the log the detail
         log.exception("cannot render %s", what)
-        return cards.error_view(FAILED)
+        return shown_as(FAILED)
 
 
 def store(spec: PageSpec) -> dcc.Store:
@@ -83,10 +84,8 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
         return {
             "page": spec.name,
             "chips": chips.result(),
-            "tiles": [dict(f.result(), id=f"{spec.name}-kpi-{k.measure}") for f, k in zip(tiles, spec.kpis,
-                                                                                             strict=True)],
-            "filters": [dict(f.result(), id=filters.values_id(spec, d), dimension=d)
-                        for f, d in zip(values, lists, strict=True)],
+            "tiles": [dict(f.result(), id=kpi.tile_id(spec, k)) for f, k in zip(tiles, spec.kpis, strict=True)],
+            "filters": [dict(f.result(), id=filters.values_id(spec, d)) for f, d in zip(values, lists, strict=True)],
             "cards": [dict(f.result(), id=cards.card_id(spec, c)) for f, c in zip(charts, spec.charts, strict=True)],
         }
 
