@@ -2,16 +2,20 @@
 
    The server sends every KPI tile, filter list and chart card of the page as plain data in one response; this
    makes their elements with the DOM (textContent and setAttribute only: no text is ever parsed as HTML) inside
-   containers that Dash drew empty and never redraws, and hands each card graph its figure. So the Dash renderer
-   has a few fixed components to track instead of one per filter value and table cell, which is what made a
-   selection slow in the browser.
+   containers that Dash drew empty and never redraws, and draws each card's figure with plotly.js. So the Dash
+   renderer has a few fixed components to track instead of one per filter value and table cell, which is what made
+   a selection slow in the browser.
+
+   Charts are drawn here rather than through dcc.Graph: a figure handed to a dcc.Graph is a prop the renderer
+   tracks, every graph of the page re-renders while the callback that feeds them runs (its loading state), and each
+   redraw is followed by a resize that settles only 100 ms later. Here a chart the selection did not change is not
+   touched at all, and a click on a chart goes to the select callback as a pick ({click}), as a button's does.
 
    Tables sort here, with no request: a press on a column heading sorts by it (numbers largest first, names A-Z),
    again flips it; the sort is kept for the card while the page is open. "View as table" is made when opened. */
 (function () {
   var sorts = Object.create(null);    // card id -> {col, desc}
   var tables = Object.create(null);   // card id -> the table data of its latest view
-  var drawn = Object.create(null);    // card id -> its graph's figure as last handed over (JSON text)
 
   function el(tag, props, children) {
     var node = document.createElement(tag);
@@ -41,8 +45,7 @@
     if (node) { node.hidden = !visible; }
   }
 
-  /* The graph fills its wrapper (dcc.Graph is responsive), so the wrapper takes the figure's height: plotly's
-     resize, run when the wrapper is shown or the window changes, drops a figure's own height. */
+  /* The wrapper keeps the figure's height while plotly.js loads or redraws, so the page does not jump. */
   function fitGraph(id, figure) {
     var wrapper = document.getElementById(id);
     var height = figure && figure.layout && figure.layout.height;
@@ -226,18 +229,129 @@
     fillTableView(id);
   }
 
-  /* A figure the selection did not change (a chart that cannot use it, or ignores it) is not drawn again:
-     plotly takes tens of milliseconds a chart. The graph is a new one after a page change, so compare only
-     within the same graph element. */
-  function changedFigure(id, figures) {
-    var figure = figures[id];
-    var noUpdate = window.dash_clientside.no_update;
-    if (!figure) { return noUpdate; }
-    var graph = document.querySelector("#" + CSS.escape(id) + "-graph .js-plotly-plot");
+  /* ---- charts, drawn with plotly.js ---- */
+  var plotlyLoading = null;
+
+  /* plotly.js as dcc.Graph loads it (the same file, so one download for both): on the first chart, not before,
+     so a page without charts never pays for it */
+  function plotly() {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (!plotlyLoading) {
+      plotlyLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = window._dashPlotlyJSURL || "/_dash-component-suites/plotly/package_data/plotly.min.js";
+        script.async = true;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () { plotlyLoading = null; reject(new Error("plotly.js did not load")); };
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoading;
+  }
+
+  /* what a click on a chart's mark selects, in the shape dcc.Graph gives clickData (selection_state.js reads the
+     points' customdata) */
+  function clickPick(event) {
+    var points = (event.points || []).map(function (point) {
+      return {customdata: point.customdata, x: point.x, y: point.y, label: point.label, location: point.location};
+    });
+    return {click: {points: points}, at: Date.now()};
+  }
+
+  var resizing = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var gd = entry.target.querySelector(".js-plotly-plot");
+      var width = Math.round(entry.contentRect.width);
+      if (!gd || !width || gd.biWidth === width || !window.Plotly) { return; }
+      gd.biWidth = width;
+      window.Plotly.Plots.resize(gd).catch(function () { return null; });
+    });
+  });
+  var observed = [];
+
+  /* charts of a page left behind: stop watching them and let plotly.js drop what it keeps for them */
+  function forgetDetached() {
+    observed = observed.filter(function (wrapper) {
+      if (wrapper.isConnected) { return true; }
+      if (resizing) { resizing.unobserve(wrapper); }
+      if (nearing) { nearing.unobserve(wrapper); }
+      var gd = wrapper.querySelector(".js-plotly-plot");
+      if (gd && window.Plotly) { window.Plotly.purge(gd); }
+      return false;
+    });
+  }
+
+  /* A chart is drawn when it is in view or near it (NEAR_PX above or below the window); one further away waits,
+     marked data-draw="waiting", until a scroll brings it near, or the page is printed. On a page of eight charts a
+     selection then redraws the two or three a user is looking at, not all eight (plotly.js takes 20 to 50 ms a
+     chart, which was most of a click's time). */
+  var NEAR_PX = 400;
+  var nearing = typeof IntersectionObserver === "undefined" ? null : new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { drawWaiting(entry.target.querySelector(".chart-graph")); }
+    });
+  }, {rootMargin: NEAR_PX + "px 0px"});
+
+  function isNear(wrapper) {
+    var box = wrapper.getBoundingClientRect();
+    return !nearing || (box.bottom > -NEAR_PX && box.top < window.innerHeight + NEAR_PX);
+  }
+
+  function drawWaiting(gd) {
+    if (!gd || !gd.biWaiting) { return; }
+    var waiting = gd.biWaiting;
+    gd.biWaiting = null;
+    gd.removeAttribute("data-draw");
+    plot(waiting.id, gd, waiting.text);
+  }
+
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll('.chart-graph[data-draw="waiting"]'), drawWaiting);
+  });
+
+  /* Draws the card's figure (now or when it nears the view) unless this very element already shows it. */
+  function draw(id, figure) {
+    var gd = document.getElementById(id + "-plot");
+    var wrapper = document.getElementById(id + "-graph");
+    if (!gd || !wrapper || !figure) { return; }
     var text = JSON.stringify(figure);
-    var same = graph && drawn[id] && drawn[id].graph === graph && drawn[id].text === text;
-    drawn[id] = {graph: graph, text: text};
-    return same ? noUpdate : figure;
+    if (gd.biFigure === text) { gd.biWaiting = null; gd.removeAttribute("data-draw"); return; }
+    if (observed.indexOf(wrapper) < 0) {
+      observed.push(wrapper);
+      if (resizing) { resizing.observe(wrapper); }
+      if (nearing) { nearing.observe(wrapper); }
+    }
+    if (isNear(wrapper)) {
+      gd.biWaiting = null;
+      gd.removeAttribute("data-draw");
+      plot(id, gd, text);
+    } else {
+      gd.biWaiting = {id: id, text: text};
+      gd.setAttribute("data-draw", "waiting");
+    }
+  }
+
+  /* The figure is drawn from a copy: plotly.js keeps and changes what it is given, and the view is Dash's. */
+  function plot(id, gd, text) {
+    gd.biFigure = text;
+    var config = JSON.parse(gd.getAttribute("data-plot-config") || "{}");
+    plotly().then(function (Plotly) {
+      if (gd.biFigure !== text || !gd.isConnected) { return null; }   // a newer view came meanwhile
+      var copy = JSON.parse(text);
+      return Plotly.react(gd, copy.data, copy.layout, config).then(function () {
+        gd.biWidth = Math.round(gd.parentElement.getBoundingClientRect().width);
+        if (!gd.biClicks) {
+          gd.biClicks = true;
+          gd.on("plotly_click", function (event) {
+            window.dash_clientside.set_props("bi-pick", {data: clickPick(event)});
+          });
+        }
+      });
+    }).catch(function () {
+      gd.biFigure = null;
+      put(id + "-before", [errorMessage("This chart could not be drawn. Its table is below; reload to try again.")]);
+      show(id + "-table", Boolean(tables[id]));
+    });
   }
 
   document.addEventListener("click", function (event) {
@@ -261,21 +375,18 @@
 
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.pageView = {
-    /* views: the page's view store (a list of one); graphIds: the card graphs' ids -> [nothing for the selection
-       bar's class, their figures] */
-    render: function (views, graphIds) {
+    /* views: the page's view store (a list of one) -> nothing for the selection bar's class (never changed) */
+    render: function (views) {
       var noUpdate = window.dash_clientside.no_update;
       var view = views && views[0];
-      if (!view) { return [noUpdate, graphIds.map(function () { return noUpdate; })]; }
+      if (!view) { return noUpdate; }
+      forgetDetached();
       chips(view.chips);
       view.tiles.forEach(tile);
       view.filters.forEach(filterList);
-      var figures = Object.create(null);
-      view.cards.forEach(function (c) {
-        card(c);
-        figures[c.id] = c.figure;
-      });
-      return [noUpdate, graphIds.map(function (g) { return changedFigure(g.page + "-" + g.card, figures); })];
+      view.cards.forEach(card);
+      view.cards.forEach(function (c) { if (!c.error) { draw(c.id, c.figure); } });
+      return noUpdate;
     }
   };
   window.biPageView = {sortedRows: sortedRows, nextSort: nextSort};

@@ -149,7 +149,9 @@
     var triggered = (window.dash_clientside.callback_context.triggered || [])[0];
     if (!triggered || !triggered.value) { return null; }  // a new component (n_clicks, clickData null): no click
     var id = triggered.prop_id.slice(0, triggered.prop_id.lastIndexOf("."));
-    if (id === "bi-pick") { return {pick: triggered.value}; }
+    if (id === "bi-pick") {   // a button's pick, or a click on a card's chart (page_view.js)
+      return triggered.value.click ? {click: triggered.value.click} : {pick: triggered.value};
+    }
     if (id === "selection-clear") { return {clear: true}; }
     if (id.charAt(0) === "{") { return {click: triggered.value}; }
     return null;
@@ -157,20 +159,16 @@
 
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.selection = {
-    /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it).
-       A card's graph is drawn once and keeps its clickData, so a clicked graph's is cleared here too: a second
-       click on the same bar (after "Clear all", say) would otherwise be the same value, which Dash does not
-       report. */
-    select: function (_pick, _clicks, cardClicks, _clear, search, config) {
+    /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it) */
+    select: function (_pick, _clicks, _clear, search, config) {
       var noUpdate = window.dash_clientside.no_update;
-      var forget = (cardClicks || []).map(function (click) { return click ? null : noUpdate; });
       var event = triggeredEvent();
-      if (!event) { return [noUpdate, forget]; }
+      if (!event) { return noUpdate; }
       var state = fromQueryString(search, config && config.dimensions);
       var next = nextState(state, event);
-      if (next === null) { return [noUpdate, forget]; }
+      if (next === null) { return noUpdate; }
       var text = searchFromState(next);
-      return [text === searchFromState(state) ? noUpdate : text, forget];
+      return text === searchFromState(state) ? noUpdate : text;
     },
     /* the URL changed (a selection, back or forward, a link): the store follows its query string, unless that
        is the selection already (a new page, same selection: the page asks for its own view); the nav too */

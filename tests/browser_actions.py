@@ -1,15 +1,17 @@
 """What the browser tests do with a page: real mouse clicks on plotly marks, and waiting until a page of cards has
 stopped changing. Plotly listens on its drag layer, so a click is a mouse move and click at the mark's centre, not
-an element.click()."""
+an element.click(). A card's chart far out of view is drawn when it nears the view (assets/page_view.js): until
+then it is marked data-draw="waiting", so a test brings a card into view before reading or clicking its chart."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-# every card has drawn something (a chart, a table or a message) and the page height has held still for a second
+# every card has drawn something (a chart, a table or a message; or its chart waits to be scrolled near) and the
+# page height has held still for a second
 SETTLED = """async (limit) => {
     const drawn = () => Array.from(document.querySelectorAll('.chart-card .card-content')).every(
-        c => c.querySelector('.main-svg, table, .empty-message, .error-message')
+        c => c.querySelector('.main-svg, table, .empty-message, .error-message, [data-draw="waiting"]')
              && !c.querySelector('.js-plotly-plot:empty'));
     const end = performance.now() + limit;
     let height = -1, still = 0;
@@ -46,6 +48,14 @@ def click_centre(page: Page, mark: Locator, timeout: int, visible: bool = True, 
     click_at(page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
+def in_view(page: Page, card_id: str, timeout: int) -> None:
+    """Scroll the card into view and wait until its chart is drawn (not waiting for the view any more)."""
+    page.locator(f"#{card_id}").scroll_into_view_if_needed()
+    expect(page.locator(f"#{card_id} .js-plotly-plot")).to_have_count(1, timeout=timeout)
+    expect(page.locator(f'#{card_id} [data-draw="waiting"]')).to_have_count(0, timeout=timeout)
+
+
 def click_bar(page: Page, card_id: str, index: int, timeout: int, settled: bool = False) -> None:
     """Click the index-th bar of the plotly chart in the card with this id (e.g. "repairs-by-trade")."""
+    in_view(page, card_id, timeout)
     click_centre(page, page.locator(f"#{card_id} .js-plotly-plot .bars path").nth(index), timeout, settled=settled)

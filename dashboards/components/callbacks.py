@@ -8,7 +8,7 @@ from __future__ import annotations
 from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboards.components import cards, data, filters, page_view, selection
+from dashboards.components import data, filters, page_view, selection
 from dashboards.components.page_view import VIEW
 from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
 from dashboards.components.spec import SPECS
@@ -45,9 +45,7 @@ def register(app) -> None:
     # request that answers the page.
     app.clientside_callback(
         ClientsideFunction("selection", "select"), Output(LOCATION, "search"),
-        Output({"type": cards.CARD_GRAPH, "page": ALL, "card": ALL}, "clickData"),
-        Input(PICK, "data"), Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"),
-        Input({"type": cards.CARD_GRAPH, "page": ALL, "card": ALL}, "clickData"), Input(CLEAR, "n_clicks"),
+        Input(PICK, "data"), Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"), Input(CLEAR, "n_clicks"),
         State(LOCATION, "search"), State(CONFIG, "data"), prevent_initial_call=True)
     # the store and the nav links follow the URL in one callback: on each callback run the renderer goes over
     # every component of the page
@@ -58,7 +56,7 @@ def register(app) -> None:
         State({"type": NAV, "path": ALL}, "id"), State(CONFIG, "data"), State(STORE, "data"))
 
     # One response answers the page: every tile, filter list and chart card as plain data in the page's view
-    # store; the browser lays it out and hands each card graph its figure (assets/page_view.js).
+    # store; the browser lays it out and draws each card's figure with plotly.js (assets/page_view.js).
     @app.callback(Output({"type": VIEW, "page": ALL}, "data"), Input(STORE, "data"),
                   State({"type": VIEW, "page": ALL}, "id"),
                   State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"))
@@ -68,12 +66,11 @@ def register(app) -> None:
         return [page_view.page_view(SPECS[i["page"]], state, drawn_lists(lists, i["page"]))
                 if i.get("page") in SPECS else no_update for i in ids]
 
-    # (the selection bar's class is an output that is on every page: Dash does not run a callback whose outputs
-    # match nothing, and a page with no cards still has chips)
+    # (its output, the selection bar's class, is never changed: it is there because Dash runs no callback without
+    # an output, and it is on every page)
     app.clientside_callback(
         ClientsideFunction("pageView", "render"), Output(selection.CHIPS, "className"),
-        Output({"type": cards.CARD_GRAPH, "page": ALL, "card": ALL}, "figure"),
-        Input({"type": VIEW, "page": ALL}, "data"), State({"type": cards.CARD_GRAPH, "page": ALL, "card": ALL}, "id"))
+        Input({"type": VIEW, "page": ALL}, "data"))
 
     app.clientside_callback(
         "function(n) { if (n) { window.history.back(); } return window.dash_clientside.no_update; }",

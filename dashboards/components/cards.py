@@ -2,9 +2,11 @@
 keyboard selects what a mouse clicks), a CSV download of exactly the plotted rows, and plain messages when there is
 nothing to show or the data cannot be read. A click on any chart toggles its dimension's value (callbacks.py).
 
-A card is drawn once (card()): a fixed dcc.Graph whose figure changes, and empty places for notes, messages,
-tables and the CSV link. Each selection sends the card's view as plain data (render()), which the browser lays out
-in those places (assets/page_view.js); a table's sort is the browser's too, with no request."""
+A card is drawn once (card()): a plain element that plotly.js draws the figure in, and empty places for notes,
+messages, tables and the CSV link. Each selection sends the card's view as plain data (render()), which the browser
+lays out in those places and hands to plotly.js itself (assets/page_view.js), not through a dcc.Graph: Dash's
+renderer then has no figure props to track, and a chart the selection did not change costs nothing. A table's sort
+is the browser's too, with no request."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import importlib
 import json
 
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from dashboards import csv_download
 from dashboards.components import data
@@ -22,7 +24,6 @@ from dashboards.components.selection import point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
 from query import selections as sel
 
-CARD_GRAPH = "bi-card-graph"   # a card's graph (its figure changes); GRAPH is a service page's own
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 BASE, PICKED = "#0072B2", "#D55E00"
@@ -54,9 +55,9 @@ def card(spec: PageSpec, chart: Chart):
     title_id = f"{base}-title"
     graph = []
     if has_figure(chart):
-        graph = [html.Div(dcc.Graph(id={"type": CARD_GRAPH, "page": spec.name, "card": chart.name},
-                                    config=graph_config(chart), className="chart-graph"),
-                          id=f"{base}-graph", hidden=True)]
+        plot = html.Div(id=f"{base}-plot", className="chart-graph",
+                        **{"data-plot-config": json.dumps(graph_config(chart))})
+        graph = [html.Div(plot, id=f"{base}-graph", hidden=True)]
     return html.Section([
         html.Div(html.H2(chart.title, id=title_id, className="h5 mb-0"), className="card-header"),
         html.Div([
@@ -68,7 +69,7 @@ def card(spec: PageSpec, chart: Chart):
 
 
 def graph_config(chart: Chart) -> dict:
-    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
     ward_map = ward_map_module() if chart.kind == "map" else None
     return {**config, **getattr(ward_map, "GRAPH_CONFIG", {})}
 

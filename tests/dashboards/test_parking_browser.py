@@ -8,7 +8,7 @@ import re
 
 import duckdb
 import pytest
-from browser_actions import click_at, click_bar, settle
+from browser_actions import click_at, click_bar, in_view, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,7 @@ def _pcns(warehouse, where: str = "true") -> str:
 
 def _click_heat_cell(page, row: int, column: int) -> None:
     """A real mouse click in the middle of one cell of the heat map's plot area (every cell has data)."""
+    in_view(page, "parking-occupancy", TIMEOUT)
     area = page.locator("#parking-occupancy .js-plotly-plot .nsewdrag").first
     expect(area).to_be_visible(timeout=TIMEOUT)
     settle(page, TIMEOUT)   # heat-map and hbar heights follow their rows: a cell's place is known once all are drawn

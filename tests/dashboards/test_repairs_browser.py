@@ -7,7 +7,7 @@ import re
 
 import duckdb
 import pytest
-from browser_actions import click_bar, settle
+from browser_actions import click_bar, in_view, settle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -18,6 +18,9 @@ RAISED = "#repairs-kpi-repairs_raised-value"
 def _count(warehouse, where: str = "true") -> str:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return f"{con.execute(f'select count(*) from fact_repairs_job where {where}').fetchall()[0][0]:,}"
+
+
+PICKED_FILL = r"fill: rgb\(213, 94, 0\)"   # cards.PICKED, #D55E00
 
 
 def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
@@ -42,6 +45,8 @@ def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
         expect(page.locator(RAISED)).to_have_text(carpentry)
         assert carpentry != everything
         expect(page).to_have_url(re.compile(r"/repairs\?trade=Carpentry$"))
+        bars = page.locator("#repairs-by-trade .js-plotly-plot .bars path")
+        expect(bars.first).to_have_attribute("style", re.compile(PICKED_FILL))   # the chart redrew the pick
         trade = page.locator("#repairs-filter-trade")
         expect(trade.locator("[data-value='Carpentry']")).to_have_attribute("data-state", "selected")
         expect(trade.locator("[data-value='Gas']")).to_have_attribute("data-state", "possible")
@@ -88,6 +93,41 @@ def test_repairs_selection_flow(demo_warehouse, live_app, page, artifacts):
         page.locator("#selection-clear").click()
         expect(page.locator("#selection-bar")).to_contain_text("No selections")
         expect(page.locator(RAISED)).to_have_text(everything)
+        in_view(page, "repairs-by-trade", TIMEOUT)   # a chart out of view is drawn when scrolled near
+        expect(bars.first).not_to_have_attribute("style", re.compile(PICKED_FILL))
+
+        # the same bar again: selected again (a chart's click is a new pick each time)
+        click_bar(page, "repairs-by-trade", 0, TIMEOUT)
+        expect(page.locator("#selection-bar .chip")).to_contain_text("Trade: Carpentry")
+        expect(page.locator(RAISED)).to_have_text(carpentry)
+    assert page.errors == []
+
+
+def test_a_chart_out_of_view_is_drawn_as_it_nears_the_view_with_the_latest_selection(demo_warehouse, live_app, page):
+    """Charts far below the window wait (page_view.js): a selection made meanwhile is what they show once scrolled
+    to, and printing draws them all first."""
+    expect.set_options(timeout=TIMEOUT)
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        contractors = con.execute("select count(distinct contractor) from fact_repairs_job "
+                                  "where trade = 'Carpentry'").fetchall()[0][0]
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs")
+        settle(page, TIMEOUT)
+        contractor_chart = page.locator('#repairs-by-contractor [data-draw="waiting"]')
+        expect(contractor_chart).to_have_count(1)          # far below the first screen: not drawn yet
+        expect(page.locator("#repairs-by-contractor .main-svg")).to_have_count(0)
+        page.locator("#repairs-filter-trade [data-value='Carpentry']").click()
+        expect(page.locator("#selection-bar .chip")).to_contain_text("Trade: Carpentry")
+        in_view(page, "repairs-by-contractor", TIMEOUT)
+        expect(page.locator("#repairs-by-contractor .js-plotly-plot .bars path")).to_have_count(contractors)
+
+        page.goto(url + "/repairs?trade=Gas")
+        settle(page, TIMEOUT)
+        expect(page.locator('[data-draw="waiting"]').first).to_be_attached()
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        expect(page.locator('[data-draw="waiting"]')).to_have_count(0)
+        page.wait_for_function("() => [...document.querySelectorAll('#main-content .chart-graph')]"
+                               ".every(g => g.querySelector('.main-svg'))", timeout=TIMEOUT)
     assert page.errors == []
 
 
@@ -124,7 +164,6 @@ def test_a_table_sorts_by_a_heading_in_the_browser(demo_warehouse, live_app, pag
         table = page.locator("#repairs-overdue-rows")
         heading = table.locator("th").first
         expect(heading).to_have_attribute("aria-sort", "none")
-        expect(page.locator("#repairs-by-trade .js-plotly-plot")).to_have_count(1)
         settle(page, TIMEOUT)
         requests = []
         page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url else None)
