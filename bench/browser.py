@@ -9,8 +9,9 @@ figure is that last change's time, so the quiet second is not counted.
 Interactions per page, repeated each round, each timed on its own: a click on the first bar of the page's first bar
 chart, a value of the first filter list, the removal of the first chip (its x), a ward on the map (where the page
 has one), and "Clear all". A chart is scrolled into view before its click, untimed: charts far from the view are
-drawn when they near it (assets/page_view.js), and a scroll is not part of a click's time. Callback requests (`/_dash-update-component`) are counted per interaction. The service
-page (Housing repairs in the catalogue) has no bar chart or map: its filter value, chip and "Clear all" only.
+drawn when they near it (assets/page_view.js), and a scroll is not part of a click's time. Callback requests
+(`/_dash-update-component`) are counted per interaction. The service page (Housing repairs in the catalogue) has
+no bar chart or map: its filter value, chip and "Clear all" only.
 
     python bench/browser.py --warehouse demo/warehouse.duckdb [--rounds 8] [--pages repairs,parking] [--no-write]
 """
