@@ -9,23 +9,30 @@ Importing this module opens nothing: the warehouse is read per request by the pa
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import secrets
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
+import access
 import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
-from dashboards import components, ui
+from dashboards import components, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
 
 REPO = Path(__file__).resolve().parent
 WAREHOUSE_ENV = "BOROUGH_INSIGHT_WAREHOUSE"
 CACHE_REDIS_ENV = "BOROUGH_INSIGHT_CACHE_REDIS_URL"   # redis://host:6379/0: one query cache for every worker
+USERS_ENV = "BOROUGH_INSIGHT_USERS"            # the users file (default: the demo's, refused in production)
+SECRET_ENV = "BOROUGH_INSIGHT_SECRET_KEY"      # signs the session cookies; required in production
+PRODUCTION_ENV = "BI_ENV"                      # BI_ENV=production: no demo passwords, secrets from the environment
+DEV_SECRET_FILE = REPO / "instance" / "secret.key"
 PAGES = REPO / "dashboards" / "pages"
 
 INDEX = """<!DOCTYPE html>
@@ -56,6 +63,10 @@ class AppConfig:
     warehouse: Path = field(default_factory=default_warehouse)
     title: str = "Borough Insight"
     cache_redis_url: str | None = field(default_factory=lambda: os.environ.get(CACHE_REDIS_ENV) or None)
+    users_file: Path | None = field(default_factory=lambda: _path_or_none(os.environ.get(USERS_ENV)))
+    secret_key: str | None = field(default_factory=lambda: os.environ.get(SECRET_ENV) or None)
+    production: bool = field(default_factory=lambda: os.environ.get(PRODUCTION_ENV, "").lower() == "production")
+    session_idle_minutes: int = 30
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -65,15 +76,53 @@ class AppConfig:
         if unknown:
             raise ValueError(f"unknown app setting(s): {', '.join(sorted(unknown))}")
         values = dict(config)
-        if values.get("warehouse") is not None:
-            values["warehouse"] = Path(values["warehouse"])
-        else:
-            values.pop("warehouse", None)
+        for name in ("warehouse", "users_file"):
+            if values.get(name) is not None:
+                values[name] = Path(values[name])
+            else:
+                values.pop(name, None)
         return cls(**values)
+
+
+class StartupError(RuntimeError):
+    """The app cannot start as configured; the message says what to change (shown without a traceback)."""
+
+
+def _path_or_none(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def secret_key(config: AppConfig) -> str:
+    """From the environment; in development, a key kept in instance/ (made once, so sessions survive restarts and
+    every worker of `make serve` signs alike)."""
+    if config.secret_key:
+        return config.secret_key
+    if config.production:
+        raise StartupError(f"{SECRET_ENV} must be set in production (a long random string, the same for every worker)")
+    if not DEV_SECRET_FILE.exists():
+        DEV_SECRET_FILE.parent.mkdir(exist_ok=True)
+        DEV_SECRET_FILE.write_text(secrets.token_hex(32), encoding="utf-8")
+        DEV_SECRET_FILE.chmod(0o600)
+    return DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
+
+
+def load_users(config: AppConfig) -> access.Users:
+    try:
+        users = access.load_users(config.users_file)
+    except access.UsersFileError as exc:
+        raise StartupError(str(exc)) from None
+    if config.production:
+        if config.users_file is None:
+            raise StartupError(f"{USERS_ENV} must name the council's users file in production (not the demo's)")
+        demo = users.with_demo_password()
+        if demo:
+            raise StartupError(f"refusing to start in production: the demo password is set for {', '.join(demo)}")
+    return users
 
 
 def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     config = AppConfig.of(config)
+    users = load_users(config)   # at start-up: a bad users file stops here with every problem listed
     app = dash.Dash(
         __name__,
         use_pages=True,
@@ -86,6 +135,11 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.server.config[ui.TITLE_CONFIG] = config.title
+    app.server.secret_key = secret_key(config)
+    # the guard runs before every other request hook: no Dash route answers an unsigned request
+    access.install(app.server, users, access.AccessSettings(
+        idle_minutes=config.session_idle_minutes, production=config.production,
+        limiter_storage=config.cache_redis_url or "memory://"))
     if config.cache_redis_url:   # else each process keeps its own cache (SimpleCache)
         app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
                                  CACHE_KEY_PREFIX="borough-insight:")
@@ -93,7 +147,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     components.register(app)
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)
-    app.layout = _shell(config.title)
+    app.layout = functools.partial(_shell, config.title)   # per request: the nav shows what the user may open
     return app
 
 
@@ -107,18 +161,31 @@ def _register_page_callbacks(app) -> None:
 
 def _shell(title: str):
     pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
-    pages = [page for page in pages if not page.get("path_template")]  # /services/<slug> is reached from Home
+    # /services/<slug> is reached from Home; pages outside the user's access are not offered
+    pages = [page for page in pages if not page.get("path_template") and page_access.may_open(page)]
     nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
                                            id={"type": components.NAV, "path": page["relative_path"]}))
                    for page in pages], navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
-        html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/", id=components.BRAND), nav]),
+        html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/", id=components.BRAND), nav,
+                                              _signed_in_as()]),
                                color="white", className="site-nav"),
                     **{"aria-label": "Site"}),
         html.Main(dbc.Container([*components.shell_parts(), dash.page_container], className="py-3", fluid="xl"),
                   id="main-content", tabIndex="-1"),
     ])
+
+
+def _signed_in_as():
+    user = access.signed_in_user()
+    if user is None:
+        return None
+    return html.Form([html.Span(user.display_name, className="small me-2", id="signed-in-as"),
+                      dcc.Input(type="hidden", name="csrf", value=access.csrf_token(), id="sign-out-csrf"),
+                      html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-secondary",
+                                  id="sign-out")],
+                     action="/logout", method="POST", className="d-flex align-items-center ms-auto")
 
 
 def wsgi():
@@ -141,7 +208,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warehouse", type=Path, help=f"warehouse file (default: ${WAREHOUSE_ENV} or demo/)")
     parser.add_argument("--debug", action="store_true", help="Dash dev tools and reloading; never in production")
     args = parser.parse_args(argv)
-    create_app({"warehouse": args.warehouse}).run(host=args.host, port=args.port, debug=args.debug)
+    try:
+        app = create_app({"warehouse": args.warehouse})
+    except StartupError as exc:
+        sys.exit(f"cannot start: {exc}")
+    app.run(host=args.host, port=args.port, debug=args.debug)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.dashboards import fact_rows  # noqa: E402  (the repo on the path first)
 from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402
+from bench.sessions import signed_in_context  # noqa: E402
 
 SELECTIONS = [{}, {"ward": ["Belsize"]}, {"ward": ["Belsize"], "financial_year": ["2025-26"]}]
 
@@ -146,7 +147,7 @@ def run(warehouse: Path, repeats: int) -> tuple[list[dict], float, float]:
     load_seconds = time.perf_counter() - start
     app = create_app({"warehouse": warehouse})
     results = []
-    with app.server.test_request_context("/"):
+    with signed_in_context(app, "/"):
         for name, (compute, card, key) in PAGES.items():
             spec = SPECS[name]
             for state in SELECTIONS:

@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402  (the repo on the path first)
+from bench.sessions import signed_in_context  # noqa: E402
 
 SELECTIONS = {"no selection": {}, "one ward": {"ward": ["Belsize"]},
               "ward and financial year": {"ward": ["Kilburn"], "financial_year": ["2025-26"]}}
@@ -113,7 +114,7 @@ def main() -> None:
     app = create_app({"warehouse": args.warehouse})
     timing_queries()
     results = {}
-    with app.server.test_request_context("/"):
+    with signed_in_context(app, "/"):
         # pages drawn from their spec (the service page draws itself: its spec only routes clicks)
         for spec in [s for s in SPECS.values() if (s.charts or s.kpis) and "<" not in s.path]:
             for label, state in SELECTIONS.items():

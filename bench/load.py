@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Probe, first_bar_chart, gunicorn_server  # noqa: E402
 from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402
+from bench.sessions import session_cookie  # noqa: E402
 
 THINK_SECONDS = 5.0
 PER_USER_PARALLEL = 6
@@ -63,10 +64,11 @@ def record(url: str, spec, bars: int) -> list[list[bytes]]:
     return [i for i in interactions if i]
 
 
-def send(host: str, port: int, body: bytes) -> bool:
+def send(host: str, port: int, body: bytes, cookie: str) -> bool:
     connection = http.client.HTTPConnection(host, port, timeout=60)
     try:
-        connection.request("POST", "/_dash-update-component", body, {"Content-Type": "application/json"})
+        connection.request("POST", "/_dash-update-component", body,
+                           {"Content-Type": "application/json", "Cookie": cookie})
         response = connection.getresponse()
         response.read()
         return response.status == 200
@@ -106,13 +108,14 @@ class NewSelections:
 
 def user(host: str, port: int, interactions, start_at: int, until: float, times: list, errors: list,
          rewrite=None) -> None:
+    cookie = session_cookie(f"http://{host}:{port}")   # each user signs in once, untimed
     with futures.ThreadPoolExecutor(PER_USER_PARALLEL) as pool:
         n = start_at
         while time.monotonic() < until:
             began = time.monotonic()
             bodies = interactions[n % len(interactions)]
             bodies = [rewrite(b) for b in bodies] if rewrite else bodies
-            results = list(pool.map(lambda b: send(host, port, b), bodies))
+            results = list(pool.map(lambda b: send(host, port, b, cookie), bodies))
             times.append(time.monotonic() - began)
             errors.append(results.count(False))
             n += 1

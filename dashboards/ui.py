@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import dash_bootstrap_components as dbc
 import flask
 from dash import html
+from dash.exceptions import PreventUpdate
 
 TITLE_CONFIG = "BOROUGH_INSIGHT_TITLE"
 
@@ -23,6 +25,17 @@ def page_title(name: str | None = None):
 def unavailable(message: str, id_: str) -> dbc.Alert:
     return dbc.Alert([html.H2("Data not available", className="h5"), html.P(message, className="mb-0")],
                      color="warning", id=id_, className="mt-3")
+
+
+NO_ACCESS = ("This page is outside your access, so it shows no data. If your work needs it, ask the data team "
+             "to widen your access.")
+
+
+def no_access(title: str, id_prefix: str):
+    """What a page outside the user's scope shows: its title and a plain sentence, no data."""
+    return html.Div([html.H1(title, id=f"{id_prefix}-title", className="mb-2"),
+                     dbc.Alert([html.H2("Not in your access", className="h5"), html.P(NO_ACCESS, className="mb-0")],
+                               color="secondary", id=f"{id_prefix}-no-access", className="mt-3")])
 
 
 def count(value) -> str:
@@ -55,8 +68,11 @@ class PageCallbacks:
     create_app on the app being built (app.callback), never the global dash.callback, which hands its callbacks
     to whichever app starts serving first. Dash imports the pages once per app, so each app gets one set."""
 
-    def __init__(self) -> None:
+    def __init__(self, allowed=None) -> None:
+        """allowed(): whether this request's user may use the page (checked before every callback runs; one that
+        may not gets no data: Dash answers 204)."""
         self._declared: list[tuple[tuple, dict, object]] = []
+        self._allowed = allowed
 
     def __call__(self, *args, **kwargs):
         def declare(function):
@@ -66,4 +82,15 @@ class PageCallbacks:
 
     def register(self, app) -> None:
         for args, kwargs, function in self._declared:
-            app.callback(*args, **kwargs)(function)
+            app.callback(*args, **kwargs)(self._guarded(function))
+
+    def _guarded(self, function):
+        if self._allowed is None:
+            return function
+
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            if not self._allowed():
+                raise PreventUpdate
+            return function(*args, **kwargs)
+        return guarded

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from data_models.semantic_layer import LATEST_FLAG, Reach, SemanticLayer
+from query.scope import SERVICE_DIMENSION, OutOfScope, Scope
 
 DEFAULT_LIMIT = 5000  # charts and filter lists get aggregated rows only: a few thousand at most
 MAX_LIMIT = 5000
@@ -54,19 +55,23 @@ def measure_sql(
     fact: str | None = None,
     limit: int = DEFAULT_LIMIT,
     top: bool = False,
+    *,
+    scope: Scope,
 ) -> Query:
     """Aggregated rows: one per combination of the group-by values (their `<dim>` and `<dim>_label` columns), with
     one column per measure, in the dimensions' sort order. Selections on dimensions that do not apply to the fact
     (or, for date dimensions, to the measures' date role) are left out and listed in `not_applicable`.
 
     top: only the groups whose first measure is not zero, largest first, `limit` of them (the 50 most overdue
-    jobs out of 90,000: the database picks them, the page never sees the rest)."""
+    jobs out of 90,000: the database picks them, the page never sees the rest).
+
+    scope: the rows the user may read (query.scope); every query names one, so none can forget it."""
     limit = _checked_limit(limit)
     measures = [measures] if isinstance(measures, str) else list(dict.fromkeys(measures))
     fact = _fact_of(layer, measures, fact)
     role = _date_role(layer, fact, measures)
     group_by = list(dict.fromkeys(group_by))  # a dimension asked twice is grouped once
-    compiler = _Compiler(layer, fact, role)
+    compiler = _Compiler(layer, fact, role, scope)
     for dimension in group_by:
         compiler.require(dimension)
     applied, not_applicable = split_selections(layer, fact, role, selections)
@@ -88,6 +93,8 @@ def filter_values_sql(
     selections: Mapping[str, Any] | None,
     fact: str,
     limit: int = DEFAULT_LIMIT,
+    *,
+    scope: Scope,
 ) -> Query:
     """Every value of `dimension` on `fact` with its state, as Qlik shows a filter list: rows (value, label, state,
     row_count, possible_count) in the dimension's order.
@@ -95,9 +102,9 @@ def filter_values_sql(
     state: 'selected' (in the selection), 'possible' (some row of the fact matches every selection on the OTHER
     dimensions and has this value), else 'excluded'. row_count counts the fact's rows with the value ignoring all
     selections; possible_count those that also match the other selections. Values no row has (a NULL) are not
-    listed; a selected value that no row has is listed, so that it can be removed."""
+    listed; a selected value that no row has is listed, so that it can be removed. Only rows in `scope` count."""
     limit = _checked_limit(limit)
-    compiler = _Compiler(layer, fact, layer.date_role(fact))
+    compiler = _Compiler(layer, fact, layer.date_role(fact), scope)
     compiler.require(dimension)
     applied, not_applicable = split_selections(layer, fact, compiler.date_role, selections)
     chosen = applied.pop(dimension, [])
@@ -150,8 +157,9 @@ def split_selections(
 
 def unmatched_rows_sql(layer: SemanticLayer, fact: str, dimension: str) -> str | None:
     """For a `match:` reach, the SQL counting the fact's rows whose value is no member of the dimension (a
-    misspelt constant); None for other reaches. Used by query.warehouse_check."""
-    compiler = _Compiler(layer, fact, layer.date_role(fact))
+    misspelt constant); None for other reaches. Used by query.warehouse_check, the data team's check of a build,
+    which reads every row."""
+    compiler = _Compiler(layer, fact, layer.date_role(fact), Scope())
     reach = compiler.reach(dimension)
     if reach.match is None:
         return None
@@ -198,10 +206,24 @@ class _Join:
 class _Compiler:
     """The FROM clause of one fact with the dimension joins a query needs, and each dimension's SQL."""
 
-    def __init__(self, layer: SemanticLayer, fact: str, date_role: str | None):
+    def __init__(self, layer: SemanticLayer, fact: str, date_role: str | None, scope: Scope):
         self.layer, self.fact, self.date_role = layer, layer.fact(fact), date_role
         self.params = _Params()
         self._joins: dict[tuple, _Join] = {}
+        self._scope = self._scope_conditions(scope)
+
+    def _scope_conditions(self, scope: Scope) -> list[str]:
+        """The user's scope as conditions on every row the query reads (bound parameters, like selections)."""
+        if not isinstance(scope, Scope) or not scope.reads(self.fact.name):
+            raise OutOfScope()
+        if scope.services is None:
+            return []
+        if SERVICE_DIMENSION not in self.layer.applicable_dimensions(self.fact.name, self.date_role):
+            raise OutOfScope()  # rows that cannot be told apart by service are read by an unrestricted scope only
+        if not scope.services:
+            return ["false"]
+        values = ", ".join(self.params.add(code) for code in sorted(scope.services))
+        return [f"{self.value(SERVICE_DIMENSION)} in ({values})"]
 
     def require(self, dimension: str) -> None:
         self.layer.dimension(dimension)
@@ -243,7 +265,7 @@ class _Compiler:
         lines = [f"    from {self.fact.table_name} as f"]
         lines += [f"    left join {self._join_table(join)} as {join.alias}\n        on {self._join_on(join)}"
                   for join in self._joins.values()]
-        where = ([f"({self.fact.where})"] if self.fact.where else []) + conditions
+        where = ([f"({self.fact.where})"] if self.fact.where else []) + self._scope + conditions
         if where:
             lines.append("    where " + "\n        and ".join(where))
         return "\n".join(lines)

@@ -9,6 +9,7 @@ import duckdb
 
 from data_models.semantic_layer import SemanticLayer, SemanticLayerError
 from query import compiler as query
+from query.scope import EVERYTHING  # the data team's check of a build reads every row
 
 
 def check_against_warehouse(layer: SemanticLayer, con) -> None:
@@ -17,15 +18,16 @@ def check_against_warehouse(layer: SemanticLayer, con) -> None:
     problems = []
     for fact in layer.facts.values():
         for dimension in layer.applicable_dimensions(fact.name):
-            compiled = query.filter_values_sql(layer, dimension, {}, fact.name)
+            compiled = query.filter_values_sql(layer, dimension, {}, fact.name, scope=EVERYTHING)
             problems += _bind_problem(con, compiled.sql, f"{fact.name} -> {dimension}")
             problems += _unmatched_problem(con, layer, fact.name, dimension)
     for measure in layer.measures.values():
-        problem = _bind_problem(con, query.measure_sql(layer, [measure.name]).sql, f"measure {measure.name}")
+        compiled = query.measure_sql(layer, [measure.name], scope=EVERYTHING)
+        problem = _bind_problem(con, compiled.sql, f"measure {measure.name}")
         role = layer.date_role(measure.fact, [measure.name])
         if not problem and measure.date and role:  # its own date role: bind a date dimension through it
             dated = [d for d in layer.applicable_dimensions(measure.fact, role) if layer.dimension(d).date]
-            grouped = query.measure_sql(layer, [measure.name], dated[:1])
+            grouped = query.measure_sql(layer, [measure.name], dated[:1], scope=EVERYTHING)
             problem = _bind_problem(con, grouped.sql, f"measure {measure.name} (date: {role})")
         problems += problem
     if problems:

@@ -12,12 +12,13 @@ import duckdb
 import pytest
 from component_tree import find, text
 from dash import html
+from signing_in import signed_in, signed_in_client
 
 from app import AppConfig, create_app
 
 
 def home_layout(app: dash.Dash):
-    with app.server.test_request_context("/"):
+    with signed_in(app, "/"):
         return dash.page_registry["dashboards.pages.home"]["layout"]()
 
 
@@ -30,7 +31,7 @@ def home_catalogue(app: dash.Dash, state=None):
     """What Home's catalogue callback draws for a selection (the page fills it from the selection store)."""
     from dashboards.pages import home
 
-    with app.server.test_request_context("/"):
+    with signed_in(app, "/"):
         return html.Div(home.render_catalogue(state or {}))
 
 
@@ -93,12 +94,12 @@ def test_home_without_a_readable_warehouse_says_so(tmp_path, content, message):
     notice = text(find(home_layout(app), "home-unavailable"))
     assert message in notice
     assert "python -m etl build" in notice and str(tmp_path) not in notice
-    page = app.server.test_client().get("/")
+    page = signed_in_client(app).get("/")
     assert page.status_code == 200
 
 
 def test_index_page_has_language_and_title(demo_warehouse):
-    page = create_app({"warehouse": demo_warehouse}).server.test_client().get("/")
+    page = signed_in_client(create_app({"warehouse": demo_warehouse})).get("/")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<html lang="en">' in html and "<title>Borough Insight</title>" in html
@@ -106,14 +107,15 @@ def test_index_page_has_language_and_title(demo_warehouse):
 
 def test_configured_title_names_the_page(tmp_path):
     app = create_app({"warehouse": tmp_path / "missing.duckdb", "title": "Islington Insight"})
-    html = app.server.test_client().get("/").get_data(as_text=True)
+    html = signed_in_client(app).get("/").get_data(as_text=True)
     assert "<title>Islington Insight</title>" in html
     assert text(find(home_layout(app), "home-title")) == "Islington Insight"
 
 
 def test_navigation_is_built_from_the_page_registry(demo_warehouse):
     app = create_app({"warehouse": demo_warehouse})
-    links = [c for c in _walk(app.layout) if type(c).__name__ == "NavLink"]
+    with signed_in(app, "/", "admin"):   # the admin may open every page
+        links = [c for c in _walk(app.layout()) if type(c).__name__ == "NavLink"]
     assert [(link.children, link.href) for link in links] == [
         (page["name"], page["relative_path"]) for page in
         sorted(dash.page_registry.values(), key=lambda p: (p.get("order") is None, p.get("order") or 0))

@@ -1,4 +1,4 @@
-"""Layers run one way: etl -> data_models <- query <- dashboards (and reports). Every import of every module,
+"""Layers run one way: etl -> data_models <- query <- access <- dashboards (and reports). Every import of every module,
 function-level ones included, is read from the source, so an import circle or a layer reaching up fails here."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ ALLOWED = {
     "data_models": set(),
     "etl": {"data_models"},
     "query": {"data_models"},
-    "dashboards": {"query", "data_models"},
+    "access": {"query", "data_models"},   # who may see what: the web layer's, beside dashboards
+    "dashboards": {"access", "query", "data_models"},
     "reports": {"query", "data_models"},
 }
 

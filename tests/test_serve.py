@@ -13,12 +13,14 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
+from signing_in import signed_in_opener
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,15 +65,26 @@ def served(demo_warehouse):
         yield url
 
 
+def session(url: str):
+    """The admin's signed-in opener for a served app (one per app, so several workers see one session)."""
+    base = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(url))
+    if base not in _SESSIONS:
+        _SESSIONS[base] = signed_in_opener(base)
+    return _SESSIONS[base]
+
+
+_SESSIONS: dict = {}
+
+
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:
+    with session(url).open(url, timeout=30) as response:
         return response.status, response.read().decode("utf-8")
 
 
 def post(url: str, body: bytes) -> int:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with session(url).open(request, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -115,7 +128,7 @@ def raised(url: str, state: dict) -> tuple[int, str | None]:
     request = urllib.request.Request(url + "/_dash-update-component", data=view_request(state),
                                      headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with session(url).open(request, timeout=60) as response:
             view = json.loads(response.read())["response"]['{"page":"repairs","type":"bi-page-view"}']["data"]
     except urllib.error.HTTPError as error:
         return error.code, None

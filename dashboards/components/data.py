@@ -13,11 +13,13 @@ import functools
 import os
 from typing import Any
 
+import flask
 from flask_caching import Cache
 
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
+from query.scope import NOTHING, OutOfScope, Scope
 
 cache = Cache()
 CACHE_TIMEOUT = 600
@@ -70,16 +72,23 @@ def run(query: q.Query) -> q.Result:
     return q.Result(rows, result.truncated, result.not_applicable)
 
 
+def scope() -> Scope:
+    """The signed-in user's scope for this request, which the access layer puts on flask.g from the server-side
+    session before any page or callback runs; NOTHING when there is none (fail closed)."""
+    return getattr(flask.g, "scope", NOTHING) if flask.has_app_context() else NOTHING
+
+
 def measures(names: list[str], group_by: list[str] = (), selections=None, fact: str | None = None,
              top: int = 0) -> q.Result:
     """Aggregated rows; `top=N`: the N groups with the largest first measure (not zero)."""
     if top:
-        return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, limit=top, top=True))
-    return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact))
+        return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, limit=top, top=True,
+                                 scope=scope()))
+    return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, scope=scope()))
 
 
 def filter_values(dimension: str, selections, fact: str) -> q.Result:
-    return run(q.filter_values_sql(layer(), dimension, selections, fact))
+    return run(q.filter_values_sql(layer(), dimension, selections, fact, scope=scope()))
 
 
 def fact_with(facts, dimension: str) -> str | None:
@@ -92,15 +101,15 @@ def labels(dimension: str, values, fact: str | None = None) -> dict[str, str]:
     dimension on a fact's own column, the display that fact gives it (hour 9 -> '09:00'), when `fact` is given."""
     if layer().dimensions[dimension].date:
         return {}  # months and years read as they are (value_label)
-    query = q.labels_sql(layer(), dimension, values)
-    if query is None and fact is not None and dimension in layer().applicable_dimensions(fact):
-        query = q.filter_values_sql(layer(), dimension, {}, fact)  # cached: the filter list asks the same
-    if query is None:
-        return {}
     try:
+        query = q.labels_sql(layer(), dimension, values)
+        if query is None and fact is not None and dimension in layer().applicable_dimensions(fact):
+            query = q.filter_values_sql(layer(), dimension, {}, fact, scope=scope())  # cached: the filter list's
+        if query is None:
+            return {}
         rows = run(query).rows
-    except WarehouseUnavailable:
-        return {}  # the chip shows the code; the page says the warehouse is unavailable
+    except (WarehouseUnavailable, OutOfScope):
+        return {}  # the chip shows the code; the page says why it has no data
     wanted = {str(value) for value in values}
     return {str(row["value"]): row["label"] for row in rows if row["label"] is not None and str(row["value"]) in wanted}
 

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboards import ui
+from dashboards import page_access, ui
 from dashboards.components import cards, data, filters, kpi
 from dashboards.components.page_view import store
 from dashboards.components.spec import PageSpec
@@ -50,6 +50,8 @@ def layout_function(spec: PageSpec):
 
 
 def render(spec: PageSpec):
+    if not page_access.may_open_spec(spec):
+        return ui.no_access(spec.title, spec.name)
     heading = html.H1(spec.title, id=f"{spec.name}-title", className="mb-1")
     try:
         as_of = data_as_of_line(spec.name)

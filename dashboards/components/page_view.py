@@ -23,6 +23,7 @@ from dash import dcc
 from dashboards.components import cards, data, filters, kpi, selection
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
+from query.scope import OutOfScope
 
 log = logging.getLogger(__name__)
 VIEW = "bi-page-view"      # the store a page's view arrives in: {"type": VIEW, "page": name}
@@ -36,7 +37,7 @@ def safely(render, *args, what: str = "card", shown_as=cards.error_view):
     page_view.js): never a traceback on the page."""
     try:
         return render(*args)
-    except WarehouseUnavailable as exc:
+    except (WarehouseUnavailable, OutOfScope) as exc:
         return shown_as(str(exc))
     except Exception:  # noqa: BLE001 - the page must show a message, the log the detail
         log.exception("cannot render %s", what)
@@ -50,7 +51,9 @@ def store(spec: PageSpec) -> dcc.Store:
 
 
 def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
-    text = json.dumps([FORMAT, data.warehouse_version(), spec.name, state, lists], sort_keys=True)
+    # the user's scope is part of the key: a view cached for one user is never another's with a wider scope
+    text = json.dumps([FORMAT, data.warehouse_version(), data.scope().key(), spec.name, state, lists],
+                      sort_keys=True)
     return "page-view:" + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -71,9 +74,11 @@ def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None)
 
 def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
     app = flask.current_app._get_current_object()  # noqa: SLF001 - the real app, for the worker threads
+    scope = data.scope()
 
     def in_app(render, *args, what):
         with app.app_context():
+            flask.g.scope = scope  # the request's scope; a worker thread has no request of its own
             return safely(render, *args, what=what)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:

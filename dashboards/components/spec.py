@@ -80,6 +80,9 @@ class PageSpec:
     charts: tuple[Chart, ...] = ()
     filters: tuple[str, ...] = ()
     extra_facts: tuple[str, ...] = field(default=())  # other facts the page reads (for "not applicable here")
+    # the catalogue services whose rows the page shows (who may open it: dashboards/page_access.py); None: rows of
+    # any service (budget and spend), read by each user within their scope
+    services: tuple[str, ...] | None = None
 
     def chart(self, name: str) -> Chart:
         for chart in self.charts:

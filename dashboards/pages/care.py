@@ -21,6 +21,7 @@ SPEC = declare(PageSpec(
     path="/adult-social-care",
     title="Adult social care",
     fact=FACT,
+    services=("ASC-ACC", "ASC-LTS", "ASC-REA"),  # the services its facts' rows belong to (query.scope)
     extra_facts=(EPISODES, "fact_budget_monthly"),
     intro="Requests, assessments, reviews and long-term support (Client Level Data), and the Adults and Health "
           "budget. People supported, waiting and overdue a review are counted at the data's date, so a year or month "

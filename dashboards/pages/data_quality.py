@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 import duckdb
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from access import Capability, user_can
 from dashboards import ui
 from dashboards.components import PageSpec, declare, record_table
 from dashboards.components.load_records import (
@@ -36,12 +37,17 @@ from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.model_specs import FRESH_DAYS
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
+                   capability=Capability.DATA_QUALITY.value,
                    order=90, description="Load runs, file reconciliation, rejected records and freshness per source.")
 
 # the page reads the load's own tables, no fact: every selection shows as "not applicable here" in the bar
 SPEC = declare(PageSpec(name="data-quality", path="/data-quality", title="Data quality", fact=""))
 
-callbacks = ui.PageCallbacks()  # registered on each app by create_app
+def allowed() -> bool:
+    return user_can(Capability.DATA_QUALITY)   # rejected rows may hold personal data: the data team only
+
+
+callbacks = ui.PageCallbacks(allowed)  # registered on each app by create_app
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25  # rows on screen at a time (Dash renders a callback's 1,000 cells in seconds)
 ERROR_MESSAGE = ("This part of the page could not be read from the warehouse. Reload the page; if it persists, "
@@ -77,6 +83,8 @@ FRESHNESS_COLUMNS = [
 
 
 def layout(search: str = "", **_query):
+    if not allowed():
+        return ui.no_access("Data quality", "data-quality")
     heading = [html.H1("Data quality", id="data-quality-title", className="mb-2"), store(SPEC),
                html.P("For the data team: what each load read, loaded and rejected, and how recent each source is.",
                       className="lead mb-4")]

@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 from dash.exceptions import PreventUpdate
 
-from dashboards import ui
+from access import Capability, user_can
+from dashboards import page_access, ui
 from dashboards.components import PageSpec, data, declare, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.page import only_the_selection_changed
@@ -24,7 +25,7 @@ from query import selections as sel
 # here)"; the headline statuses apply month, financial year and ward.
 SPEC = declare(PageSpec(name="home", path="/", title="Home", fact=FACT))
 
-dash.register_page(__name__, path=SPEC.path, name="Home", title=ui.page_title(), order=0,
+dash.register_page(__name__, path=SPEC.path, name="Home", title=ui.page_title(), order=0, everyone=True,
                    description="The service catalogue and the latest load of the warehouse.")
 
 REJECTED_FILES_SHOWN = 10
@@ -105,7 +106,8 @@ def _latest_load(run: dict | None, rejected: list[dict]):
     if not succeeded:
         section.append(dbc.Alert(f"This load failed: {run['message']}. The dashboards show the last successful load.",
                                  color="danger", id="home-load-failed"))
-    section.append(_rejected_files(rejected))
+    if user_can(Capability.DATA_QUALITY):   # file names and rejections are the data team's
+        section.append(_rejected_files(rejected))
     return html.Section(section, id="home-latest-load", className="mb-5",
                         **{"aria-labelledby": "home-latest-load-heading"})
 
@@ -144,7 +146,10 @@ def _columns():
 
 
 def render_catalogue(state) -> list:
-    services = current().rows(CATALOGUE_SQL)
+    services = [s for s in current().rows(CATALOGUE_SQL) if page_access.may_open_service(s["service_code"])]
+    if not services:
+        return [html.H2("Service catalogue", id="home-catalogue-heading"),
+                html.P("No service's figures are in your access.", id="home-catalogue-none")]
     month, values = headlines(state, services)
     return _catalogue(services, month, values, state)
 

@@ -19,6 +19,7 @@ SPEC = declare(PageSpec(
     path="/parking",
     title="Parking",
     fact=FACT,
+    services=("PRK",),  # the services its facts' rows belong to (query.scope)
     extra_facts=("fact_permit", "fact_suspension", "fact_bay_session", "agg_bay_occupancy_hourly"),
     intro="Penalty charge notices (PCNs), bay sensors, permits and suspensions. Select a bar, slice, cell, table "
           "row or filter value to filter every chart; select it again to remove it. PCNs count by the date they "

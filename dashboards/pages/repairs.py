@@ -16,6 +16,7 @@ SPEC = declare(PageSpec(
     path="/repairs",
     title="Housing repairs",
     fact=FACT,
+    services=("HSG-REP",),  # the services its facts' rows belong to (query.scope)
     intro="Responsive repairs to council homes. Select a bar, slice, point, table row or filter value to filter "
           "every chart; select it again to remove it.",
     kpis=(

@@ -21,7 +21,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
-from dashboards import csv_download, ui
+from dashboards import csv_download, page_access, ui
 from dashboards.components import PageSpec, cards, data, declare, filters, kpi, ward_map
 from dashboards.components.callbacks import safely
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
@@ -135,6 +135,8 @@ def layout(slug: str | None = None, **_query):
         service = find_service(slug)
         if service is None:
             return no_such_service(slug)
+        if not page_access.may_open_service(service["service_code"]):
+            return ui.no_access(service["service_name"], NAME)
         items = service_kpis(service["service_code"])
         ward_kpis = kpis_with_ward_data(service["service_code"], items)
         as_of = data_as_of_line(NAME)
@@ -491,8 +493,8 @@ callbacks = ui.PageCallbacks()  # registered on each app by create_app
            Output(f"{NAME}-wards-body", "children"),
            Input(STORE, "data"), Input(WARD_KPI, "value"), State(CODE_STORE, "data"))
 def fill(state, kpi_value, service_code):
-    if state is None or not service_code:
-        raise PreventUpdate
+    if state is None or not service_code or not page_access.may_open_service(service_code):
+        raise PreventUpdate   # the code comes from the browser: one outside the user's scope gets nothing
     state = known(state)
     wards = safely(render_wards, state, service_code, kpi_value, what=f"service {service_code} wards")
     if ctx.triggered_id == WARD_KPI:

@@ -6,8 +6,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from signing_in import sign_in_browser
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,14 +52,33 @@ def browser():
         chromium.close()
 
 
+def _signing_in_as(page, username: str | None):
+    """page.goto signs in as `username` (with the sign-in form) when the app sends it to the sign-in page, then
+    goes on to the address asked for; `page.sign_in_as = None` for a test of signing in itself."""
+    go = page.goto
+    page.sign_in_as = username
+
+    def goto(address, **options):
+        response = go(address, **options)
+        if page.sign_in_as and urlsplit(page.url).path == "/login":
+            base = "{0.scheme}://{0.netloc}".format(urlsplit(address))
+            sign_in_browser(page, base, page.sign_in_as)
+            response = go(address, **options)
+        return response
+
+    page.goto = goto
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh page; page.errors collects console errors and uncaught exceptions (a test asserts it is empty)."""
+    """A fresh page signed in as the admin on its first visit; page.errors collects console errors and uncaught
+    exceptions (a test asserts it is empty)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.errors = []
     page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    _signing_in_as(page, "admin")
     yield page
     context.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash
 import pytest
 from component_tree import text as _text
+from signing_in import signed_in
 from view_data import states
 from view_data import text as _view_text
 
@@ -164,7 +165,7 @@ def test_kpis_equal_plain_sql(app, con, state):
     budget = budget_by(con, state).get("all", {})
     spend = spend_by(con, state).get("all", {})
     assert budget, "every selection here has budget lines"
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for tile in spec.kpis:
             expected = (spend if tile.measure.startswith("spend_") else budget).get(tile.measure)
             result = kpi.data.measures([tile.measure], [], state)
@@ -177,7 +178,7 @@ def test_kpis_equal_plain_sql(app, con, state):
 
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_not_applicable_selections_are_named(app, state):
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         spend = kpi.data.measures(["spend_amount"], [], state).not_applicable
         budget = kpi.data.measures(["budget_annual"], [], {**state, "supplier": ["redacted"]}).not_applicable
     assert set(spend) == {d for d in state if d in ("cost_centre", "subjective")}
@@ -189,7 +190,7 @@ def test_variance_rag_follows_the_share_of_budget(app, con):
     spec = SPECS["budget"]
     tile = next(k for k in spec.kpis if k.measure == "budget_forecast_variance_pct")
     seen = set()
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for year in ("2021-22", "2022-23", "2023-24", "2024-25", "2025-26", "2026-27"):
             for directorate in ("ADH", "CEX", "CHL", "COR", "SCM"):
                 state = {"financial_year": [year], "directorate": [directorate]}
@@ -211,7 +212,7 @@ def _rag_of(view: dict) -> str | None:
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_charts_equal_plain_sql(app, con, state):
     spec = SPECS["budget"]
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for chart in spec.charts:
             if chart.kind == "fy_months":
                 continue  # test_month_charts_compare_this_fy_with_the_last
@@ -229,7 +230,7 @@ def test_drill_shows_the_level_below_the_single_selected_value(app, con, state):
     where, params = _where(state, BUDGET_COLUMNS)
     members = {str(v) for (v,) in con.execute(
         f"select distinct {BUDGET_COLUMNS[level]} from fact_budget_monthly f where {where}", params).fetchall()}
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for name in ("drill", "position"):
             chart = spec.chart(name)
             assert chart.level(state) == level
@@ -245,7 +246,7 @@ def test_position_table_shows_rag_words_by_variance_share(app, con):
     spec = SPECS["budget"]
     state = {"financial_year": ["2026-27"]}
     expected = budget_by(con, state, "directorate")
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         table = cards.render(spec, spec.chart("position"), state)
     shown = sorted(cell["rag"] for row in table["table"]["rows"] for cell in row["cells"] if cell.get("rag"))
     want = sorted("green" if r["budget_forecast_variance_pct"] <= 0 else
@@ -267,7 +268,7 @@ def test_month_charts_compare_this_fy_with_the_last(app, con, state):
         "variance-by-month": budget_by(con, {**others, **years}, "month"),
         "spend-by-month": spend_by(con, {**others, **years}, "month"),
     }
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for name, want in expected.items():
             chart = spec.chart(name)
             rows, _, _ = cards.chart_rows(chart, state)
@@ -281,7 +282,7 @@ def test_top_lists_keep_the_20_largest(app, con):
     everything = spend_by(con, {}, "supplier")
     largest = sorted(everything.values(), key=lambda r: r["spend_amount"], reverse=True)
     assert len(everything) > 100
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         rows, _, _ = cards.chart_rows(spec.chart("top-suppliers"), {})
     assert len(rows) == TOP
     assert [r["spend_amount"] for r in rows] == pytest.approx([r["spend_amount"] for r in largest[:TOP]])
@@ -291,7 +292,7 @@ def test_actual_in_month_adds_up_months(app, con):
     """The one additive budget measure, by month, against plain SQL (not on the page's charts, but in the layer
     the page reads: a monthly actual must not be read at the latest period)."""
     state = {"financial_year": ["2025-26"], "directorate": ["CHL"]}
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         rows = kpi.data.measures(["budget_actual_in_month"], ["month"], state).rows
     assert {r["month"]: r["budget_actual_in_month"] for r in rows} == pytest.approx(
         budget_in_month(con, state, "month"))
@@ -307,7 +308,7 @@ def test_filter_states(app, con):
     services = {s for (s,) in con.execute(
         "select distinct s.service_code from fact_budget_monthly f join dim_service s using (service_key) "
         "join dim_directorate r on r.directorate_key = f.directorate_key where r.directorate_code = 'CEX'").fetchall()}
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         service_states = states(filters.render_values(spec, "service", state))
         directorate_states = states(filters.render_values(spec, "directorate", state))
         centre_states = states(filters.render_values(spec, "cost_centre", {"service": ["HSG-REP"]}))
@@ -325,7 +326,7 @@ def test_filter_states(app, con):
 def test_every_card_renders_and_an_empty_selection_says_so(app):
     spec = SPECS["budget"]
     nothing = {"directorate": ["NOPE"]}
-    with app.server.test_request_context("/budget"):
+    with signed_in(app, "/budget"):
         for chart in spec.charts:
             content = cards.render(spec, chart, {})
             assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name

@@ -8,6 +8,7 @@ import dash
 import duckdb
 import pytest
 from component_tree import text as _text
+from signing_in import signed_in
 from view_data import states
 from view_data import text as _view_text
 
@@ -124,7 +125,7 @@ def _close(shown, expected) -> bool:
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_kpis_equal_plain_sql(app, con, state):
     spec = SPECS["care"]
-    with app.server.test_request_context(spec.path):
+    with signed_in(app, spec.path):
         for tile in spec.kpis:
             expected = grouped(con, (tile.measure,), state, None)[None][tile.measure]
             result = kpi.data.measures([tile.measure], [], state)
@@ -158,7 +159,7 @@ CARE_CHARTS = {  # chart -> the plain SQL of its dimension over its fact
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_care_charts_equal_plain_sql(app, con, state):
     spec = SPECS["care"]
-    with app.server.test_request_context(spec.path):
+    with signed_in(app, spec.path):
         for name, group in CARE_CHARTS.items():
             chart = spec.chart(name)
             expected = grouped(con, chart.measures, state, group)
@@ -192,7 +193,7 @@ def _budget(con, state: dict, directorate: str = "ADH") -> dict:
 def test_budget_by_year_equals_plain_sql_for_adults_and_health_only(app, con, state):
     chart = SPECS["care"].chart("budget-by-year")
     expected = _budget(con, {k: v for k, v in state.items() if k not in ("financial_year", "directorate")})
-    with app.server.test_request_context("/adult-social-care"):
+    with signed_in(app, "/adult-social-care"):
         rows, shown_na, _ = cards.chart_rows(chart, state)
     shown = {(r["value"], m): r[m] for r in rows for m in chart.measures}
     assert shown == pytest.approx({(year, m): v for year, values in expected.items() for m, v in values.items()})
@@ -207,7 +208,7 @@ def test_spend_by_month_compares_this_fy_with_the_last(app, con):
     expected = {month: float(amount) for month, amount in con.execute(
         f"select {BUDGET_COLUMNS['month']}, sum(actual_in_month_pounds) from fact_budget_monthly f "
         f"where {where} and f.financial_year in ('2025-26', '2024-25') group by 1", params).fetchall()}
-    with app.server.test_request_context("/adult-social-care"):
+    with signed_in(app, "/adult-social-care"):
         rows, shown_na, _ = cards.chart_rows(chart, state)
     assert {r["value"]: r["budget_actual_in_month"] for r in rows} == pytest.approx(expected)
     assert len(expected) == 24 and shown_na == ("ward",)
@@ -222,7 +223,7 @@ def test_requests_by_month_compares_this_fy_with_the_last(app, con):
     expected = dict(con.execute(
         f"select {month}, count(*) filter (where event_type_group = 'request') from fact_care_event f "
         f"where {where} and {year} in ('2024-25', '2023-24') group by 1", params).fetchall())
-    with app.server.test_request_context("/adult-social-care"):
+    with signed_in(app, "/adult-social-care"):
         rows, _, _ = cards.chart_rows(chart, state)
     assert {r["value"]: r["care_requests"] for r in rows} == expected and sum(expected.values()) > 0
 
@@ -230,7 +231,7 @@ def test_requests_by_month_compares_this_fy_with_the_last(app, con):
 def test_filter_states(app, con):
     spec = SPECS["care"]
     state = {"ward": ["Frognal"], "care_event_type": ["assessment"]}
-    with app.server.test_request_context(spec.path):
+    with signed_in(app, spec.path):
         outcomes = states(filters.render_values(spec, "request_outcome", state))
         wards = states(filters.render_values(spec, "ward", state))
         bands = states(filters.render_values(spec, "age_band", state))
@@ -251,7 +252,7 @@ def test_filter_states(app, con):
 def test_every_card_renders_and_an_empty_selection_says_so(app):
     spec = SPECS["care"]
     nothing = {"ward": ["No such ward"]}
-    with app.server.test_request_context(spec.path):
+    with signed_in(app, spec.path):
         for chart in spec.charts:
             content = cards.render(spec, chart, {})
             assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
@@ -272,7 +273,7 @@ def test_no_person_level_value_reaches_the_page(app, con):
                                         "select person_key from fact_care_service_episode").fetchall()}
     events = {e for (e,) in con.execute("select event_reference from fact_care_event union "
                                         "select event_reference from fact_care_service_episode").fetchall()}
-    with app.server.test_request_context(spec.path):
+    with signed_in(app, spec.path):
         shown = [repr(cards.render(spec, chart, {})) for chart in spec.charts]
         shown += [repr(filters.render_values(spec, d, {})) for d in spec.filters]
     text = "\n".join(shown)
@@ -292,7 +293,7 @@ def test_long_waits_are_counted_by_ward(warehouse_copy):
     chart = SPECS["care"].chart("waiting-by-ward")
     with duckdb.connect(str(warehouse_copy), read_only=True) as con:
         expected = grouped(con, chart.measures, {}, WARD)
-    with app.server.test_request_context("/adult-social-care"):
+    with signed_in(app, "/adult-social-care"):
         rows, _, _ = cards.chart_rows(chart, {})
     shown = {(r["value"], m): r[m] for r in rows for m in chart.measures}
     assert shown == pytest.approx({(w, m): v for w, values in expected.items() for m, v in values.items() if

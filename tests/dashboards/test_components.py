@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from signing_in import acting_as, signed_in_client
 
 from app import create_app
 from dashboards.components import cards, data, filters, kpi, page, selection
@@ -17,7 +18,7 @@ from query import selections as sel
 def pages(tmp_path_factory):
     """Creating an app imports the pages, which declare their specs; the app context is the cache's."""
     app = create_app({"warehouse": tmp_path_factory.mktemp("none") / "missing.duckdb"})
-    with app.server.app_context():
+    with acting_as(app, "admin"):
         yield app
 
 
@@ -200,7 +201,7 @@ def test_layout_outside_a_callback_builds_the_page():
 
 
 def _dependencies(app) -> list[str]:
-    response = app.server.test_client().get("/_dash-dependencies")
+    response = signed_in_client(app).get("/_dash-dependencies")
     assert response.status_code == 200
     return [callback["output"] for callback in json.loads(response.data)]
 

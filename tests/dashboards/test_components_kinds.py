@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from csv_download_text import parse_download
+from signing_in import acting_as
 
 from app import create_app
 from dashboards.components import callbacks, cards, selection
@@ -24,7 +25,7 @@ def app(demo_warehouse):
     app = create_app({"warehouse": demo_warehouse})
     declare(PageSpec(name=SPEND.name, path=SPEND.path, title=SPEND.title, fact=SPEND.fact,
                      charts=(DRILL, HEAT, PINNED), kpis=(Kpi("spend_amount", pinned=(("directorate", ("ADH",)),)),)))
-    with app.server.app_context():
+    with acting_as(app, "admin"):
         yield app
 
 

@@ -15,6 +15,7 @@ from component_tree import joined_text as text
 from csv_download_text import parse_download
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from signing_in import signed_in, signed_in_client
 
 from app import create_app
 
@@ -31,12 +32,12 @@ def dq(app):
 
 
 def page_layout(app: dash.Dash, **query):
-    with app.server.test_request_context("/data-quality"):
+    with signed_in(app, "/data-quality"):
         return dash.page_registry["dashboards.pages.data_quality"]["layout"](**query)
 
 
 def in_request(app: dash.Dash, function, *args, **kwargs):
-    with app.server.test_request_context("/_dash-update-component"):
+    with signed_in(app, "/_dash-update-component"):
         return function(*args, **kwargs)
 
 
@@ -44,7 +45,7 @@ def triggered(app: dash.Dash, prop_id: str, function, *args):
     """Call a callback as Dash would after `prop_id` changed (ctx.triggered_id set)."""
     def run():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}]))
-        with app.server.test_request_context("/_dash-update-component"):
+        with signed_in(app, "/_dash-update-component"):
             return function(*args)
     return copy_context().run(run)
 
@@ -391,7 +392,7 @@ def test_without_a_readable_warehouse_the_page_says_so(tmp_path, content, messag
     app = create_app({"warehouse": path})
     notice = text(find(page_layout(app), "data-quality-unavailable"))
     assert message in notice and str(tmp_path) not in notice and "Traceback" not in notice
-    assert app.server.test_client().get("/data-quality").status_code == 200
+    assert signed_in_client(app).get("/data-quality").status_code == 200
     out = triggered(app, "data-quality-rejects-search.value", dq.update_rejects, "spend", None, None, "some-run", 0)
     assert message in text(out[0])
     out = triggered(app, "data-quality-files-search.value", dq.update_files, "", "all", [None] * 9, None, None,
@@ -423,9 +424,9 @@ def test_only_failed_runs(warehouse_copy):
 def test_page_is_registered_and_served(app):
     page = dash.page_registry["dashboards.pages.data_quality"]
     assert (page["path"], page["name"]) == ("/data-quality", "Data quality")
-    with app.server.test_request_context("/data-quality"):
+    with signed_in(app, "/data-quality"):
         assert page["title"]() == "Data quality · Borough Insight"
-    assert app.server.test_client().get("/data-quality").status_code == 200
+    assert signed_in_client(app).get("/data-quality").status_code == 200
 
 
 def test_every_column_of_the_files_table_can_be_sorted(dq):

@@ -7,6 +7,7 @@ import dash
 import pytest
 from component_tree import text as _text
 from csv_download_text import parse_download
+from signing_in import signed_in
 from view_data import states
 from view_data import text as _view_text
 
@@ -139,7 +140,7 @@ def _plotted(rows: list[dict], measures: tuple[str, ...], heatmap: bool = False)
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_kpis_equal_plain_sql(app, con, state):
     spec = SPECS["parking"]
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         for tile in spec.kpis:
             expected = expected_total(con, tile.measure, state)
             value = kpi.render(spec, tile, state)["value"]
@@ -152,7 +153,7 @@ def test_kpis_equal_plain_sql(app, con, state):
 @pytest.mark.parametrize("state", SELECTIONS)
 def test_charts_equal_plain_sql(app, con, state):
     spec = SPECS["parking"]
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         for chart in spec.charts:
             if chart.kind == "fy_months":
                 continue  # its own test: two financial years whatever the selection
@@ -180,7 +181,7 @@ def test_month_chart_compares_this_fy_with_the_last(app, con, state):
     expected = {month: (float(n), fy) for month, fy, n in con.execute(
         f"select {FACTS['pcn'][2]['month']}, {FACTS['pcn'][2]['financial_year']} as fy, count(*) "
         f"from fact_pcn f where {where} and fy in ('{this_year}', '{last_year}') group by all", params).fetchall()}
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         rows, _, _ = cards.chart_rows(chart, state)
     assert expected and {r["value"]: (r["pcns_issued"], r["financial_year"]) for r in rows} == expected
     assert {r["series"] for r in rows if r["financial_year"] == this_year} == {"This FY"}
@@ -189,7 +190,7 @@ def test_month_chart_compares_this_fy_with_the_last(app, con, state):
 def test_the_heatmap_is_hour_by_weekday_and_its_csv_lists_every_cell(app, con):
     chart = SPECS["parking"].chart("occupancy")
     expected = expected_rows(con, chart.measures, ["hour", "weekday"], {})
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         rows, _, _ = cards.chart_rows(chart, {})
         figure = cards.build_figure(chart, rows, set())
         text = cards.csv_text(chart, rows)
@@ -222,7 +223,7 @@ def test_filter_states(app, con):
     zones = {z for (z,) in con.execute(
         "select distinct coalesce(zone, 'No zone') from fact_pcn f join dim_contravention c "
         "using (contravention_key) where c.contravention_code = '34'").fetchall()}
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         zone_states = states(filters.render_values(spec, "zone", state))
         ticket_states = states(filters.render_values(spec, "ticket_type", state))
         contravention_states = states(filters.render_values(spec, "contravention", state))
@@ -236,7 +237,7 @@ def test_filter_states(app, con):
 def test_every_card_renders_and_an_empty_selection_says_so(app):
     spec = SPECS["parking"]
     nothing = {"zone": ["No such zone"]}
-    with app.server.test_request_context("/parking"):
+    with signed_in(app, "/parking"):
         for chart in spec.charts:
             assert cards.render(spec, chart, {})["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
             assert cards.render(spec, chart, nothing)["message"]["text"] == cards.EMPTY, chart.name

@@ -10,6 +10,7 @@ import dash
 import duckdb
 import pytest
 from component_tree import text as _text
+from signing_in import signed_in
 from view_data import states
 from view_data import text as _view_text
 
@@ -97,7 +98,7 @@ def _grouped(con, state, column, measure_sql="count(*)", nonzero=False) -> dict:
 def test_kpis_equal_plain_sql(app, con, state):
     spec = SPECS["repairs"]
     expected = expected_kpis(con, state)
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         for tile in spec.kpis:
             result = kpi.data.measures([tile.measure], [], state)
             shown = result.rows[0][tile.measure]
@@ -121,7 +122,7 @@ def test_charts_equal_plain_sql(app, con, state):
         "by-age": _grouped(con, state, "f.backlog_age_band", "count(*) filter (where is_open)"),
         "overdue": _grouped(con, state, ward, "count(*) filter (where is_overdue)", nonzero=True),
     }
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         for name, values in expected.items():
             chart = spec.chart(name)
             rows, not_applicable, truncated = cards.chart_rows(chart, state)
@@ -138,7 +139,7 @@ def test_month_chart_compares_this_fy_with_the_last(app, con):
         "select strftime(d.month_start, '%Y-%m'), count(*) from fact_repairs_job f "
         f"join dim_date d on d.date_key = f.raised_date_key where {where} "
         "and d.financial_year in ('2025-26', '2024-25') group by 1", params).fetchall())
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         rows, _, _ = cards.chart_rows(spec.chart("by-month"), state)
     assert {r["value"]: r["repairs_raised"] for r in rows} == expected
     assert {r["series"] for r in rows if r["financial_year"] == "2025-26"} == {"This FY"}
@@ -151,7 +152,7 @@ def test_filter_states(app, con):
     state = {"trade": ["Lifts"]}
     contractors = {c for (c,) in con.execute(
         "select distinct contractor from fact_repairs_job where trade = 'Lifts'").fetchall()}
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         buttons = filters.render_values(spec, "contractor", state)
         trades = filters.render_values(spec, "trade", state)
     shown = states(buttons)
@@ -165,7 +166,7 @@ def test_filter_states(app, con):
 def test_every_card_renders_and_an_empty_selection_says_so(app):
     spec = SPECS["repairs"]
     nothing = {"trade": ["No such trade"]}
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         for chart in spec.charts:
             content = cards.render(spec, chart, {})
             assert content["csv"]["download"] == f"{spec.name}-{chart.name}.csv", chart.name
@@ -182,7 +183,7 @@ def test_a_warehouse_that_cannot_answer_gives_a_plain_message(tmp_path):
 
     app = create_app({"warehouse": tmp_path / "missing.duckdb"})
     spec = SPECS["repairs"]
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         layout = dash.page_registry["dashboards.pages.repairs"]["layout"]()
         view = page_view(spec, {})
         broken = safely(lambda: 1 / 0)
@@ -194,7 +195,7 @@ def test_a_warehouse_that_cannot_answer_gives_a_plain_message(tmp_path):
 
 def test_the_cache_never_serves_an_old_build(warehouse_copy):
     app = create_app({"warehouse": warehouse_copy})
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         before_version = kpi.data.warehouse_version()
         before = kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"]
         assert kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"] == before  # from the cache
@@ -203,7 +204,7 @@ def test_the_cache_never_serves_an_old_build(warehouse_copy):
     with duckdb.connect(str(rebuilt)) as con:
         con.execute("insert into fact_repairs_job (repairs_job_key, job_ref) values (-99, 'TEST')")
     os.replace(rebuilt, warehouse_copy)
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         assert kpi.data.warehouse_version() != before_version
         assert kpi.data.measures(["repairs_raised"]).rows[0]["repairs_raised"] == before + 1
 
@@ -213,14 +214,14 @@ def test_the_most_overdue_jobs_equal_plain_sql(app, con, state):
     where, params = _where(state, "raised_date_key")
     expected = con.execute(f"select job_ref, working_days_open from fact_repairs_job f where {where} and is_overdue "
                            "order by working_days_open desc, job_ref limit 50", params).fetchall()
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         rows, _, _ = cards.chart_rows(SPECS["repairs"].chart("overdue-jobs"), state)
     assert expected, "the demo has overdue jobs"
     assert [(r["value"], r["repairs_overdue_working_days_open"]) for r in rows] == expected
 
 
 def test_awaabs_law_clocks_equal_plain_sql(app, con):
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         rows, _, _ = cards.chart_rows(SPECS["repairs"].chart("awaab"), {})
     clocks = ("investigation", "summary", "safety_work", "preventative_work")
     expected = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from signing_in import signed_in_client
 
 from dashboards.request_checks import callback_request_problem
 
@@ -28,7 +29,7 @@ def test_a_well_formed_body_passes():
 
 
 def test_the_app_answers_400_not_500(app):
-    client = app.server.test_client()
+    client = signed_in_client(app)
     for body in (b"{not json", b"[]", json.dumps({"output": "nope.children"}).encode(),
                  json.dumps({"output": next(iter(app.callback_map)), "outputs": None}).encode()):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
@@ -42,7 +43,7 @@ def test_a_view_asked_for_pages_and_lists_that_do_not_exist_is_not_a_500(app):
     view = {"page": "no-such-page", "type": "bi-page-view"}
     lists = [{"id": {"dim": "nope", "page": "repairs", "type": "bi-filter"}, "property": "id",
               "value": {"dim": "nope", "page": "repairs", "type": "bi-filter"}}]
-    client = app.server.test_client()
+    client = signed_in_client(app)
     for page in ("no-such-page", "repairs"):
         target = dict(view, page=page)
         body = {"output": '{"page":["ALL"],"type":"bi-page-view"}.data',

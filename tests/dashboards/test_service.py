@@ -10,6 +10,7 @@ import sys
 import pytest
 from component_tree import find as _find
 from csv_download_text import parse_download
+from signing_in import signed_in, signed_in_client
 
 from app import create_app
 from dashboards.components import service_kpis
@@ -96,7 +97,7 @@ def test_every_service_has_one_address_that_leads_back_to_it(app, service):
     catalogue = load_catalogue()
     hrefs = [service_kpis.service_href(s.slug, s.name) for s in catalogue.services]
     assert len(catalogue.services) == 95 and len(set(hrefs)) == 95
-    with app.server.test_request_context("/"):
+    with signed_in(app, "/"):
         for entry, href in zip(catalogue.services, hrefs, strict=True):
             slug = href.removeprefix(service_kpis.PATH_PREFIX)
             assert service.find_service(slug)["service_code"] == entry.code
@@ -124,12 +125,12 @@ def test_kpis_are_in_the_catalogues_order(con):
 
 
 def test_unknown_slug_is_a_plain_message_with_a_link_home(app, service):
-    client = app.server.test_client()
+    client = signed_in_client(app)
     for path in ("/services/no-such-service", "/services"):
         response = client.get(path)
         assert response.status_code == 200
         assert b"Traceback" not in response.data
-    with app.server.test_request_context("/services/no-such-service"):
+    with signed_in(app, "/services/no-such-service"):
         page = service.layout(slug="no-such-service")
         assert _find(page, "service-title").children == "No such service"
         assert "/services/no-such-service" in str(_find(page, "service-not-found").children)
@@ -143,7 +144,7 @@ def test_callbacks_belong_to_each_app(demo_warehouse):
     then remembers that app as the current one: the pages must register on the app importing them)."""
     for _ in range(2):
         app = create_app({"warehouse": demo_warehouse})
-        outputs = [d["output"] for d in json.loads(app.server.test_client().get("/_dash-dependencies").data)]
+        outputs = [d["output"] for d in json.loads(signed_in_client(app).get("/_dash-dependencies").data)]
         assert sum("service-kpis.children" in o for o in outputs) == 1
         assert sum("home-catalogue.children" in o for o in outputs) == 1
 
@@ -153,7 +154,7 @@ def test_callbacks_belong_to_each_app(demo_warehouse):
 @pytest.mark.parametrize("state", SELECTIONS)
 @pytest.mark.parametrize("service_code", [WITH_WARDS, WITHOUT_WARDS, COUNTS_BY_WARD])
 def test_key_figures_and_trend_equal_plain_sql(app, service, con, service_code, state):
-    with app.server.test_request_context("/services/x"):
+    with signed_in(app, "/services/x"):
         items = service.service_kpis(service_code)
         tiles, trend = service.render_body(state, service_code)
     tile_points = expected_points(con, service_code, state, apply_month=True)
@@ -185,7 +186,7 @@ def test_key_figures_and_trend_equal_plain_sql(app, service, con, service_code, 
 
 
 def test_a_ward_selection_on_a_service_without_ward_data_says_so(app, service):
-    with app.server.test_request_context("/services/libraries"):
+    with signed_in(app, "/services/libraries"):
         tiles, trend = service.render_body({"ward": ["Belsize"]}, WITHOUT_WARDS)
         wards = service.render_wards({}, WITHOUT_WARDS, None)
     assert "Not returned by ward" in str(tiles)
@@ -209,7 +210,7 @@ def test_ward_breakdown_equals_plain_sql(app, service, con, state):
         group by all""", {k: v for k, v in params.items() if f"${k}" in " ".join(months + years)}).fetchall()
     latest = max(month for month, _, _ in rows)
     expected = {ward: value for month, ward, value in rows if month == latest}
-    with app.server.test_request_context("/services/housing-repairs"):
+    with signed_in(app, "/services/housing-repairs"):
         month, shown = service.ward_rows(WITH_WARDS, kpi, state)
         parts = service.render_wards(state, WITH_WARDS, kpi)
     assert month == latest
@@ -222,7 +223,7 @@ def test_ward_breakdown_equals_plain_sql(app, service, con, state):
 
 
 def test_csv_is_what_the_trend_shows(app, service, con):
-    with app.server.test_request_context("/services/housing-repairs"):
+    with signed_in(app, "/services/housing-repairs"):
         items = service.service_kpis(WITH_WARDS)
         rows = service.kpi_rows(WITH_WARDS, {"financial_year": ["2025-26"]}, drop=("month",))
         lines = service.trend_points(items, rows, [])
@@ -250,7 +251,7 @@ def test_home_headline_statuses_equal_plain_sql(app, home, service, con, state):
         group by all""", {"m": latest}).fetchall()}
     catalogue = load_catalogue()
     expected = {entry.code: values.get((entry.code, entry.kpis[0].code)) for entry in catalogue.services}
-    with app.server.test_request_context("/"):
+    with signed_in(app, "/"):
         parts = home.render_catalogue(state)
     assert parts[2].id == "home-headline-month"
     assert parts[2].to_plotly_json()["props"]["data-month"] == latest

@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 import redis
+from signing_in import signed_in
 
 from app import create_app
 from dashboards.components import data
@@ -28,7 +29,7 @@ def keys(client) -> set[bytes]:
 
 
 def answer(app, query=QUERY):
-    with app.server.test_request_context("/repairs"):
+    with signed_in(app, "/repairs"):
         return data.measures(*query).rows
 
 

@@ -3,6 +3,7 @@ warehouse every measure runs and a few equal the same figure counted with plain 
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import duckdb
@@ -14,7 +15,13 @@ from data_models.semantic_layer import (
     SemanticLayerError,
     load_semantic_layer,
 )
-from query.compiler import filter_values_sql, measure_sql, run
+from query import compiler
+from query.compiler import run
+from query.scope import EVERYTHING
+
+# these tests check the layer over every row; the scope's own conditions are tested in tests/query/test_scope.py
+measure_sql = functools.partial(compiler.measure_sql, scope=EVERYTHING)
+filter_values_sql = functools.partial(compiler.filter_values_sql, scope=EVERYTHING)
 
 # what the dashboards need (the list); the YAML may define more
 NEEDED_MEASURES = [

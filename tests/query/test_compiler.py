@@ -3,21 +3,27 @@ built from hand-made rows, where every expected number is counted by hand in the
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import pytest
 from duckdb_rows import rows_of
 
 from data_models.semantic_layer import UnknownNameError, load_semantic_layer
+from query import compiler
 from query.compiler import (
     MAX_LIMIT,
     Query,
     QueryError,
     cache_key,
-    filter_values_sql,
-    measure_sql,
     run,
     split_selections,
 )
+from query.scope import EVERYTHING
+
+# these tests are about the SQL over every row; the scope's own conditions are tested in test_scope.py
+measure_sql = functools.partial(compiler.measure_sql, scope=EVERYTHING)
+filter_values_sql = functools.partial(compiler.filter_values_sql, scope=EVERYTHING)
 
 # A small layer of its own, so these tests do not move when the real YAML does.
 LAYER_YAML = """
