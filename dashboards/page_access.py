@@ -7,6 +7,10 @@ open to every signed-in user."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import dash
+
 from access import Capability, current_scope, user_can
 from dashboards.components.spec import PageSpec, spec_for_path
 
@@ -14,12 +18,32 @@ SERVICE_KPI_FACT = "fact_service_kpi_monthly"
 
 
 def may_open_spec(spec: PageSpec) -> bool:
+    """The page's own fact must be readable (finance reads the care page's budget chart's fact, not the page's)."""
     scope = current_scope()
-    if not any(scope.reads(fact) for fact in spec.facts):
+    if not spec.fact or not scope.reads(spec.fact):
         return False
     if scope.services is None:
         return True
     return bool(scope.services & set(spec.services)) if spec.services is not None else bool(scope.services)
+
+
+_PATH_CHECKS: dict[str, Callable[[str], bool]] = {}
+
+
+def check_paths(template: str, may_open_path: Callable[[str], bool]) -> None:
+    """A page of many paths (/services/<slug>) says which of them the user may open (the service page does)."""
+    _PATH_CHECKS[template] = may_open_path
+
+
+def may_view(spec: PageSpec, pathname: str | None = None) -> bool:
+    """Whether a page's view (tiles, filter lists, cards, chips) is computed for this user: when they may open the
+    page it belongs to and, for a page of many paths, the path they are on."""
+    page = next((p for p in dash.page_registry.values() if (p.get("path_template") or p.get("path")) == spec.path),
+                None)
+    if not (may_open(page) if page is not None else may_open_spec(spec)):
+        return False
+    check = _PATH_CHECKS.get(spec.path)
+    return check is None or (isinstance(pathname, str) and check(pathname))
 
 
 def may_open_service(service_code: str) -> bool:

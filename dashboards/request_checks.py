@@ -33,4 +33,8 @@ def callback_request_problem(body, callback_map: dict) -> str | None:
             return f"the request's {key} must be a list of objects"
     if not isinstance(body.get("changedPropIds", []), list):
         return "the request's changedPropIds must be a list"
+    callback = callback_map[body["output"]]
+    for key in ("inputs", "state"):
+        if len(body.get(key, [])) != len(callback.get(key, [])):
+            return f"the request's {key} do not match the callback's ({len(callback.get(key, []))} expected)"
     return None

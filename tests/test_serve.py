@@ -119,7 +119,8 @@ def view_request(state: dict) -> bytes:
         "outputs": [{"id": VIEW, "property": "data"}],
         "inputs": [{"id": "bi-selection", "property": "data", "value": state}],
         "changedPropIds": ["bi-selection.data"],
-        "state": [[{"id": VIEW, "property": "id", "value": VIEW}], lists],
+        "state": [[{"id": VIEW, "property": "id", "value": VIEW}], lists,
+                  {"id": "bi-url", "property": "pathname", "value": "/repairs"}],
     }).encode()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
+from dashboards import page_access
 from dashboards.components import data, filters, page_view, selection
 from dashboards.components.page_view import VIEW
 from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
@@ -59,12 +60,14 @@ def register(app) -> None:
     # store; the browser lays it out and draws each card's figure with plotly.js (assets/page_view.js).
     @app.callback(Output({"type": VIEW, "page": ALL}, "data"), Input(STORE, "data"),
                   State({"type": VIEW, "page": ALL}, "id"),
-                  State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"))
-    def page_views(state, ids, lists):
+                  State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"), State(LOCATION, "pathname"))
+    def page_views(state, ids, lists, pathname):
         state = trusted(state)
-        # the ids come from the browser too: a page no spec declares gets nothing (never a 500)
+        # the ids come from the browser too: a page no spec declares, or one outside the user's access, gets
+        # nothing (never a 500, never a view)
         return [page_view.page_view(SPECS[i["page"]], state, drawn_lists(lists, i["page"]))
-                if i.get("page") in SPECS else no_update for i in ids]
+                if i.get("page") in SPECS and page_access.may_view(SPECS[i["page"]], pathname) else no_update
+                for i in ids]
 
     # (its output, the selection bar's class, is never changed: it is there because Dash runs no callback without
     # an output, and it is on every page)

@@ -488,6 +488,15 @@ def wards_csv(rows: list[dict], item: dict, month: str) -> str:
 callbacks = ui.PageCallbacks()  # registered on each app by create_app
 
 
+def may_open_path(pathname: str) -> bool:
+    """Whether the user may open the service page at `pathname` (its view is computed only then)."""
+    service = find_service(pathname.rstrip("/").rsplit("/", 1)[-1])
+    return service is not None and page_access.may_open_service(service["service_code"])
+
+
+page_access.check_paths(SPEC.path, may_open_path)
+
+
 # One callback fills the three parts: with two on the same store, the browser sometimes dropped one's answer.
 @callbacks(Output(f"{NAME}-kpis", "children"), Output(f"{NAME}-trend-body", "children"),
            Output(f"{NAME}-wards-body", "children"),

@@ -20,11 +20,13 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 @contextmanager
-def serve(config: dict) -> Iterator[str]:
-    """The app over `config`, served by a background thread on 127.0.0.1 and a free port; yields its base URL."""
+def serve(config) -> Iterator[str]:
+    """The app over `config` (or an app already created), served by a background thread on 127.0.0.1 and a free
+    port; yields its base URL."""
     from app import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(config).server, threaded=True)
+    app = config if hasattr(config, "server") else create_app(config)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

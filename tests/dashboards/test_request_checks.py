@@ -9,7 +9,7 @@ from signing_in import signed_in_client
 
 from dashboards.request_checks import callback_request_problem
 
-CALLBACKS = {"selection-store.data": object()}
+CALLBACKS = {"selection-store.data": {"inputs": [{"id": "url", "property": "search"}], "state": []}}
 GOOD = {"output": "selection-store.data", "outputs": {"id": "selection-store", "property": "data"},
         "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": []}
 
@@ -19,6 +19,8 @@ GOOD = {"output": "selection-store.data", "outputs": {"id": "selection-store", "
     ({**GOOD, "output": "nope.children"}, "names no callback"), ({**GOOD, "outputs": None}, "no outputs"),
     ({**GOOD, "inputs": "x"}, "inputs must be"), ({**GOOD, "state": [1]}, "state must be"),
     ({**GOOD, "changedPropIds": "x"}, "changedPropIds"),
+    ({**GOOD, "inputs": []}, "inputs do not match the callback's (1 expected)"),
+    ({**GOOD, "state": [{"id": "x", "property": "y", "value": 1}]}, "state do not match"),
 ])
 def test_problems_are_named(body, reason):
     assert reason in callback_request_problem(body, CALLBACKS)
@@ -50,7 +52,8 @@ def test_a_view_asked_for_pages_and_lists_that_do_not_exist_is_not_a_500(app):
                 "outputs": [{"id": target, "property": "data"}],
                 "inputs": [{"id": "bi-selection", "property": "data", "value": {"ward": ["Belsize"]}}],
                 "changedPropIds": ["bi-selection.data"],
-                "state": [[{"id": target, "property": "id", "value": target}], lists]}
+                "state": [[{"id": target, "property": "id", "value": target}], lists,
+                          {"id": "bi-url", "property": "pathname", "value": "/repairs"}]}
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code < 500, (page, response.status_code)
         if page == "repairs":
