@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
 
-.PHONY: install browser redis run serve demo test test-fast bench lint clean
+.PHONY: install browser redis postgres run serve demo test test-fast bench lint clean
 
 install: $(INSTALLED)
 
@@ -36,6 +36,13 @@ redis:
 	  echo "installing Debian's redis-server for the shared-cache tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+# The PostgreSQL server the application-database tests start (initdb in a temporary folder), from Debian's package.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql for the application-database tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 $(KEY_FILE):
 	mkdir -p $(dir $@)
@@ -61,7 +68,7 @@ serve: demo
 	BOROUGH_INSIGHT_WAREHOUSE=$(CURDIR)/$(DEMO_WAREHOUSE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'app:wsgi()'
 
-test: install browser redis
+test: install browser redis postgres
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -22,6 +22,7 @@ from dash import dcc, html
 
 import access
 import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
+from app_db import AppDatabase
 from dashboards import components, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
@@ -32,6 +33,7 @@ CACHE_REDIS_ENV = "BOROUGH_INSIGHT_CACHE_REDIS_URL"   # redis://host:6379/0: one
 USERS_ENV = "BOROUGH_INSIGHT_USERS"            # the users file (default: the demo's, refused in production)
 SECRET_ENV = "BOROUGH_INSIGHT_SECRET_KEY"      # signs the session cookies; required in production
 PRODUCTION_ENV = "BI_ENV"                      # BI_ENV=production: no demo passwords, secrets from the environment
+APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"      # sessions and audit log (default: SQLite beside the warehouse)
 DEV_SECRET_FILE = REPO / "instance" / "secret.key"
 PAGES = REPO / "dashboards" / "pages"
 
@@ -67,6 +69,7 @@ class AppConfig:
     secret_key: str | None = field(default_factory=lambda: os.environ.get(SECRET_ENV) or None)
     production: bool = field(default_factory=lambda: os.environ.get(PRODUCTION_ENV, "").lower() == "production")
     session_idle_minutes: int = 30
+    app_db_url: str | None = field(default_factory=lambda: os.environ.get(APP_DB_ENV) or None)
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -106,6 +109,16 @@ def secret_key(config: AppConfig) -> str:
     return DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
 
 
+def app_database(config: AppConfig) -> AppDatabase:
+    """The application database, brought to the latest schema at start-up (Alembic)."""
+    database = AppDatabase(config.app_db_url) if config.app_db_url else AppDatabase.beside(config.warehouse)
+    try:
+        database.upgrade()
+    except Exception as exc:  # noqa: BLE001 - any driver's error: say which database and why, then stop
+        raise StartupError(f"the application database cannot be opened or migrated: {exc}") from None
+    return database
+
+
 def load_users(config: AppConfig) -> access.Users:
     try:
         users = access.load_users(config.users_file)
@@ -139,7 +152,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     # the guard runs before every other request hook: no Dash route answers an unsigned request
     access.install(app.server, users, access.AccessSettings(
         idle_minutes=config.session_idle_minutes, production=config.production,
-        limiter_storage=config.cache_redis_url or "memory://"))
+        limiter_storage=config.cache_redis_url or "memory://"), app_database(config))
     if config.cache_redis_url:   # else each process keeps its own cache (SimpleCache)
         app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
                                  CACHE_KEY_PREFIX="borough-insight:")

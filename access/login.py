@@ -3,17 +3,21 @@
 Every request but the sign-in page and static files (the app's assets and Dash's component bundles) needs a signed-in
 user: a page is redirected to /login, anything else (Dash's /_dash-layout, /_dash-dependencies,
 /_dash-update-component, a CSV) gets 401 and no data. A signed-in user's scope (query.scope) is put on flask.g from
-the server-side users file before any page or callback runs; the query layer applies it to every query. The browser
-holds only a signed session cookie naming the user (HttpOnly, SameSite=Lax, Secure in production); a session idle
-for longer than the timeout is ended.
+the server-side users file before any page or callback runs; the query layer applies it to every query.
+
+Sessions are kept server side (app_db: the sessions table): the browser's signed cookie (HttpOnly, SameSite=Lax,
+Secure in production) holds a random token whose hash names the session row. Signing out or idling past the timeout
+ends the row, so a copied cookie is refused afterwards, by every worker. Sign-ins, failed sign-ins, sign-outs, page
+views and refused requests are written to the audit log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,14 +28,17 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from access.pages import LOGIN_PAGE
 from access.users import Capability, User, Users
+from app_db import AppDatabase
 from query.scope import NOTHING, Scope
 
 log = logging.getLogger(__name__)
-EXTENSION = "borough_insight_access"
+EXTENSION, DB_EXTENSION = "borough_insight_access", "borough_insight_app_db"
 LOGIN_PATH, LOGOUT_PATH = "/login", "/logout"
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
 OPEN_PATHS = (LOGIN_PATH, "/_favicon.ico", "/favicon.ico")
-SEEN_KEY, CSRF_KEY = "seen", "csrf"
+CSRF_KEY = "csrf"
+CALLBACK_PATH, PAGE_ROUTER = "/_dash-update-component", "_pages_content"
+TOUCH_AFTER = dt.timedelta(seconds=60)   # a session's last_seen_at is written at most this often
 WRONG = "The username or password is not right."
 
 
@@ -44,17 +51,30 @@ class AccessSettings:
 
 
 class SignedIn(UserMixin):
-    """Flask-Login's user: the users file's entry, looked up on every request by the name in the session."""
+    """Flask-Login's user: the users file's entry and the server-side session it signed in with. The cookie holds
+    the session's token (get_id); each request looks the session up, then the user by the session's username."""
 
-    def __init__(self, user: User):
-        self.user = user
+    def __init__(self, user: User, token: str):
+        self.user, self.token = user, token
 
     def get_id(self) -> str:
-        return self.user.username
+        return self.token
 
 
 def users() -> Users:
     return flask.current_app.extensions[EXTENSION]
+
+
+def app_db() -> AppDatabase:
+    return flask.current_app.extensions[DB_EXTENSION]
+
+
+def audit(event: str, path: str | None = None, selections: str | None = None, detail: str | None = None,
+          username: str | None = None) -> None:
+    """Write one event of this request to the audit log: who (the signed-in user unless named), what, where."""
+    user = signed_in_user()
+    app_db().record(event, username or (user.username if user else None), path, selections, detail,
+                    flask.request.remote_addr if flask.has_request_context() else None)
 
 
 def signed_in_user() -> User | None:
@@ -71,13 +91,20 @@ def user_can(capability: Capability) -> bool:
     return user is not None and user.can(capability)
 
 
-def install(server: flask.Flask, known_users: Users, settings: AccessSettings) -> None:
+def install(server: flask.Flask, known_users: Users, settings: AccessSettings, database: AppDatabase) -> None:
     server.extensions[EXTENSION] = known_users
+    server.extensions[DB_EXTENSION] = database
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=settings.production, REMEMBER_COOKIE_DURATION=0)
     manager = LoginManager(server)
     manager.session_protection = "strong"   # a session cookie moved to another browser is dropped
-    manager.user_loader(lambda username: SignedIn(u) if (u := known_users.get(username)) else None)
+    idle = dt.timedelta(minutes=settings.idle_minutes)
+
+    @manager.user_loader
+    def load(token: str):
+        user = known_users.get(database.session_user(token, idle, TOUCH_AFTER))
+        return SignedIn(user, token) if user else None   # a user removed from the file is signed out too
+
     limiter = Limiter(get_remote_address, app=server, storage_uri=settings.limiter_storage, default_limits=[])
     server.before_request(lambda: _guard(settings))
     _routes(server, limiter, settings)
@@ -89,19 +116,25 @@ def _guard(settings: AccessSettings):
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return None
     user = current_user.user if current_user.is_authenticated else None
-    now = int(time.time())
-    if user is not None and now - int(flask.session.get(SEEN_KEY, 0)) > settings.idle_minutes * 60:
-        logout_user()   # idle too long: sign in again
-        flask.session.pop(SEEN_KEY, None)
-        user = None
     if user is None:
         if request.method == "GET" and not path.startswith("/_"):
             return flask.redirect(f"{LOGIN_PATH}?next={flask.request.full_path.rstrip('?')}")
+        audit("denied", path, detail="no session")
         return flask.Response("Sign in first.", 401, {"Content-Type": "text/plain; charset=utf-8"})
-    flask.session[SEEN_KEY] = now
     flask.g.user = user
     flask.g.scope = users().scope(user)
+    if path == CALLBACK_PATH and request.method == "POST":
+        _audit_page_view(request.get_json(silent=True))
     return None
+
+
+def _audit_page_view(body) -> None:
+    """Dash's page router answers a page being opened (or its address changing): that is a page view."""
+    if not isinstance(body, dict) or PAGE_ROUTER not in str(body.get("output", "")):
+        return
+    inputs = {(i.get("property")): i.get("value") for i in body.get("inputs", []) if isinstance(i, dict)}
+    path, search = inputs.get("pathname"), inputs.get("search")
+    audit("page-view", path if isinstance(path, str) else None, search if isinstance(search, str) else None)
 
 
 def csrf_token() -> str:
@@ -152,16 +185,20 @@ def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> 
         user = users().get(username)
         if user is None or not user.password_matches(flask.request.form.get("password", "")):
             log.info("failed sign-in for %r", username)
+            audit("failed-sign-in", LOGIN_PATH, detail=json.dumps({"username": username}))
             return login_page(WRONG, 401, username)
         flask.session.clear()   # a new session: nothing from before signing in carries over
-        login_user(SignedIn(user))
-        flask.session[SEEN_KEY] = int(time.time())
+        login_user(SignedIn(user, app_db().start_session(user.username)))
+        audit("sign-in", LOGIN_PATH, username=user.username)
         return flask.redirect(safe_next(flask.request.form.get("next")))
 
     def logout():
         if not _csrf_ok():
             return flask.Response("The sign-out form had expired; reload the page.", 400,
                                   {"Content-Type": "text/plain; charset=utf-8"})
+        if current_user.is_authenticated:
+            app_db().end_session(current_user.token)
+            audit("sign-out", LOGOUT_PATH, username=current_user.user.username)
         logout_user()
         flask.session.clear()
         return flask.redirect(LOGIN_PATH)

@@ -4,7 +4,6 @@ users all have the password "demo" (access/demo_users.yaml); benchmarks run as t
 from __future__ import annotations
 
 import re
-import time
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -37,14 +36,12 @@ def session_cookie(base_url: str, username: str = USER) -> str:
 @contextmanager
 def signed_in_context(app, path: str = "/", username: str = USER):
     """A request context as a signed-in user's request has it: the app's request hooks (the access guard) run."""
-    import flask
     from flask_login import login_user
 
-    from access.login import SEEN_KEY, SignedIn, users
+    from access.login import SignedIn, app_db, users
 
     with app.server.test_request_context(path):
-        login_user(SignedIn(users().get(username)))
-        flask.session[SEEN_KEY] = int(time.time())
+        login_user(SignedIn(users().get(username), app_db().start_session(username)))
         if app.server.preprocess_request() is not None:
             raise RuntimeError(f"the app refused {username}'s request for {path}")
         yield

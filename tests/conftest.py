@@ -73,3 +73,39 @@ def demo_con(demo_warehouse):
     con = duckdb.connect(str(demo_warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server (Debian's, installed by make test) in a temporary folder on a free port, for the
+    session; its SQLAlchemy URL. Run as the `postgres` user when the tests run as root (initdb refuses root)."""
+    import glob
+    import socket
+    import subprocess
+    import tempfile
+
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not binaries:
+        pytest.fail("PostgreSQL is missing: run make postgres (installs Debian's postgresql)")
+    bin_dir = Path(binaries[-1])
+    # its own folder under /tmp: pytest's temporary folders are closed to other users, the server's included
+    folder = Path(tempfile.mkdtemp(prefix="borough-insight-postgres-"))
+    data, sockets = folder / "data", folder / "sockets"
+    sockets.mkdir()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+        shutil.chown(sockets, "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = dict(check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--locale=C.UTF-8"], **run)
+    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-t", "60",
+                    "-l", str(folder / "server.log"), "start"], **run)
+    yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, timeout=60)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,6 @@ tests in tests/ and its folders, as view_data is. Every demo user's password is 
 from __future__ import annotations
 
 import re
-import time
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -31,14 +30,12 @@ def signed_in_client(app, username: str = "admin"):
 def signed_in(app, path: str = "/", username: str = "admin"):
     """A request context for `path` as `username`'s requests have it: signed in, and the app's request hooks (the
     access guard among them) run, so flask.g holds the user and their scope."""
-    import flask
     from flask_login import login_user
 
-    from access.login import SEEN_KEY, SignedIn, users
+    from access.login import SignedIn, app_db, users
 
     with app.server.test_request_context(path):
-        login_user(SignedIn(users().get(username)))
-        flask.session[SEEN_KEY] = int(time.time())
+        login_user(SignedIn(users().get(username), app_db().start_session(username)))
         assert app.server.preprocess_request() is None
         yield
 

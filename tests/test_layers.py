@@ -15,8 +15,9 @@ ALLOWED = {
     "data_models": set(),
     "etl": {"data_models"},
     "query": {"data_models"},
-    "access": {"query", "data_models"},   # who may see what: the web layer's, beside dashboards
-    "dashboards": {"access", "query", "data_models"},
+    "app_db": set(),   # the application's own state (sessions, audit log), apart from the warehouse
+    "access": {"query", "data_models", "app_db"},   # who may see what: the web layer's, beside dashboards
+    "dashboards": {"access", "app_db", "query", "data_models"},
     "reports": {"query", "data_models"},
 }
 

@@ -4,13 +4,15 @@ sign-in attempts are rate-limited, and production refuses the demo's passwords a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 from signing_in import CSRF, sign_in, signed_in_client
 
-from access.login import SEEN_KEY
+from access.login import app_db
 from app import AppConfig, StartupError, create_app
+from app_db.schema import sessions
 
 OPEN = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 
@@ -123,10 +125,21 @@ def test_signing_out_ends_the_session(app):
 def test_a_session_idle_too_long_ends(app):
     client = signed_in_client(app, "admin")
     assert client.get("/_dash-dependencies").status_code == 200
-    with client.session_transaction() as session:
-        session[SEEN_KEY] -= 31 * 60
+    with app.server.app_context(), app_db().engine.begin() as connection:   # the session was last seen 31 min ago
+        earlier = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)
+        connection.execute(sessions.update().values(last_seen_at=earlier))
     assert client.get("/_dash-dependencies").status_code == 401
     assert client.get("/repairs").status_code == 302
+
+
+def test_a_cookie_copied_before_signing_out_is_refused_after(app):
+    client = signed_in_client(app, "care-manager")
+    cookie = client.get_cookie("session").value
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/logout", data={"csrf": token}).status_code == 302
+    thief = app.server.test_client()
+    thief.set_cookie("session", cookie)
+    assert thief.get("/_dash-layout").status_code == 401
 
 
 def test_failed_sign_in_attempts_are_rate_limited(demo_warehouse):

@@ -6,6 +6,9 @@ Every page in dash.page_registry is checked, so a page added to dashboards/ is c
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,7 +28,7 @@ def _page_paths() -> list[str]:
 
     from app import create_app
 
-    create_app({"warehouse": "unused-at-collection.duckdb"})
+    create_app({"warehouse": Path(tempfile.gettempdir()) / "unused-at-collection.duckdb"})
     pages = sorted(dash.page_registry.values(), key=lambda page: (page.get("order") is None, page.get("order") or 0))
     # a page of many paths (/services/<slug>) names one of them when it registers: example_path=...
     return [page.get("example_path") or page["relative_path"] if page.get("path_template") else page["relative_path"]

@@ -1,0 +1,113 @@
+"""The application database: its migrations make exactly the tables the code reads, sessions end for good, the audit
+log filters and pages, and several workers writing at once lose no row, on SQLite (the default, beside the
+warehouse) and on a real PostgreSQL server the suite starts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app_db import AppDatabase
+from app_db.database import TEXT_LIMIT
+from app_db.schema import metadata
+
+IDLE, TOUCH = dt.timedelta(minutes=30), dt.timedelta(seconds=60)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        db = AppDatabase.beside(tmp_path / "warehouse.duckdb")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        db = AppDatabase(url)
+        with db.engine.begin() as connection:   # each test starts from an empty database
+            connection.execute(sa.text("drop table if exists audit_events, sessions, alembic_version"))
+    db.upgrade()
+    yield db
+    db.engine.dispose()
+
+
+def test_sqlite_lives_beside_the_warehouse(tmp_path):
+    db = AppDatabase.beside(tmp_path / "warehouse.duckdb")
+    db.upgrade()
+    assert (tmp_path / "app.sqlite").exists()
+
+
+def test_the_migrations_make_the_tables_the_code_reads(database):
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+    database.upgrade()   # again: nothing to do, no error
+
+
+def test_a_session_lives_until_signed_out(database):
+    token = database.start_session("admin")
+    assert database.session_user(token, IDLE, TOUCH) == "admin"
+    database.end_session(token)
+    assert database.session_user(token, IDLE, TOUCH) is None
+    assert database.session_user("made-up", IDLE, TOUCH) is None and database.session_user(None, IDLE, TOUCH) is None
+
+
+def test_only_a_hash_of_the_token_is_kept(database):
+    token = database.start_session("finance")
+    with database.engine.connect() as connection:
+        stored = connection.execute(sa.text("select token_hash from sessions")).scalars().all()
+    assert token not in stored and len(stored[0]) == 64
+
+
+def test_an_idle_session_ends_and_stays_ended(database):
+    token = database.start_session("admin")
+    assert database.session_user(token, dt.timedelta(0), TOUCH) is None
+    assert database.session_user(token, IDLE, TOUCH) is None
+    with database.engine.connect() as connection:
+        assert connection.execute(sa.text("select ended_why from sessions")).scalar() == "idle"
+
+
+def test_the_audit_log_filters_newest_first(database):
+    for user, event in [("admin", "sign-in"), ("finance", "sign-in"), ("finance", "download"), (None, "denied")]:
+        database.record(event, user, "/x", "?ward=Belsize", address="127.0.0.1")
+    events, total = database.events()
+    assert total == 4 and [e.event for e in events] == ["denied", "download", "sign-in", "sign-in"]
+    events, total = database.events(username="finance")
+    assert total == 2 and {e.event for e in events} == {"sign-in", "download"}
+    assert database.events(event="download")[1] == 1
+    assert database.events(limit=1, offset=1)[0][0].event == "download"
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    assert database.events(since=later)[1] == 0 and database.events(until=later)[1] == 4
+    assert events[0].at.tzinfo is not None and events[0].selections == "?ward=Belsize"
+
+
+def test_unknown_events_are_refused_and_long_texts_cut(database):
+    with pytest.raises(ValueError, match="unknown audit event"):
+        database.record("drop-table", "admin")
+    database.record("page-view", "admin", selections="x" * 50_000)
+    assert len(database.events()[0][0].selections) == TEXT_LIMIT
+
+
+WRITER = """
+import sys
+from app_db import AppDatabase
+db = AppDatabase(sys.argv[1])
+for i in range(int(sys.argv[3])):
+    db.record("page-view", sys.argv[2], "/repairs", f"?n={i}")
+"""
+
+
+def test_several_workers_writing_at_once_lose_no_row(database):
+    """As gunicorn's workers do: separate processes, each with its own engine, writing audit rows together."""
+    workers, rows = 4, 60
+    processes = [subprocess.Popen([sys.executable, "-c", WRITER, database.url, f"worker-{n}", str(rows)], cwd=REPO)
+                 for n in range(workers)]
+    assert all(process.wait(timeout=120) == 0 for process in processes)
+    events, total = database.events(event="page-view", limit=1000)
+    assert total == workers * rows
+    assert {e.username for e in events} == {f"worker-{n}" for n in range(workers)}
