@@ -194,9 +194,9 @@ def _signed_in_as():
     user = access.signed_in_user()
     if user is None:
         return None
-    return html.Form([html.Span(user.display_name, className="small me-2", id="signed-in-as"),
+    return html.Form([html.Span(user.display_name, className="small me-2 text-nowrap", id="signed-in-as"),
                       dcc.Input(type="hidden", name="csrf", value=access.csrf_token(), id="sign-out-csrf"),
-                      html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-secondary",
+                      html.Button("Sign out", type="submit", className="btn btn-sm btn-outline-secondary text-nowrap",
                                   id="sign-out")],
                      action="/logout", method="POST", className="d-flex align-items-center ms-auto")
 

@@ -19,7 +19,7 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import flask
 from flask_limiter import Limiter
@@ -33,7 +33,7 @@ from query.scope import NOTHING, Scope
 
 log = logging.getLogger(__name__)
 EXTENSION, DB_EXTENSION = "borough_insight_access", "borough_insight_app_db"
-LOGIN_PATH, LOGOUT_PATH = "/login", "/logout"
+LOGIN_PATH, LOGOUT_PATH, DOWNLOADED_PATH = "/login", "/logout", "/audit/downloaded"
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
 OPEN_PATHS = (LOGIN_PATH, "/_favicon.ico", "/favicon.ico")
 CSRF_KEY = "csrf"
@@ -118,7 +118,7 @@ def _guard(settings: AccessSettings):
     user = current_user.user if current_user.is_authenticated else None
     if user is None:
         if request.method == "GET" and not path.startswith("/_"):
-            return flask.redirect(f"{LOGIN_PATH}?next={flask.request.full_path.rstrip('?')}")
+            return flask.redirect(f"{LOGIN_PATH}?{urlencode({'next': flask.request.full_path.rstrip('?')})}")
         audit("denied", path, detail="no session")
         return flask.Response("Sign in first.", 401, {"Content-Type": "text/plain; charset=utf-8"})
     flask.g.user = user
@@ -134,7 +134,7 @@ def _audit_page_view(body) -> None:
         return
     inputs = {(i.get("property")): i.get("value") for i in body.get("inputs", []) if isinstance(i, dict)}
     path, search = inputs.get("pathname"), inputs.get("search")
-    audit("page-view", path if isinstance(path, str) else None, search if isinstance(search, str) else None)
+    audit("page-view", path if isinstance(path, str) else None, search if isinstance(search, str) and search else None)
 
 
 def csrf_token() -> str:
@@ -185,7 +185,10 @@ def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> 
         user = users().get(username)
         if user is None or not user.password_matches(flask.request.form.get("password", "")):
             log.info("failed sign-in for %r", username)
-            audit("failed-sign-in", LOGIN_PATH, detail=json.dumps({"username": username}))
+            # filed under the user when the name is one (an admin looks for attempts on an account), and the name
+            # tried in the detail either way; never the password
+            audit("failed-sign-in", LOGIN_PATH, detail=json.dumps({"username": username}),
+                  username=user.username if user else None)
             return login_page(WRONG, 401, username)
         flask.session.clear()   # a new session: nothing from before signing in carries over
         login_user(SignedIn(user, app_db().start_session(user.username)))
@@ -203,6 +206,18 @@ def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> 
         flask.session.clear()
         return flask.redirect(LOGIN_PATH)
 
+    def downloaded():
+        """A chart's CSV is saved in the browser from data it already has (no request for the file), so the page
+        tells this route what was saved, for the audit log (assets/page_view.js)."""
+        body = flask.request.get_json(silent=True, force=True)
+        if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
+            return flask.Response("A download needs a filename.", 400, {"Content-Type": "text/plain; charset=utf-8"})
+        path, search = body.get("path"), body.get("search")
+        audit("download", path if isinstance(path, str) else None, search if isinstance(search, str) else None,
+              detail=body["filename"])
+        return flask.Response(status=204)
+
+    server.add_url_rule(DOWNLOADED_PATH, "downloaded", downloaded, methods=["POST"])
     server.add_url_rule(LOGIN_PATH, "login", login, methods=["GET", "POST"])
     server.add_url_rule(LOGOUT_PATH, "logout", logout, methods=["POST"])
     server.jinja_env.globals["csrf_token"] = csrf_token

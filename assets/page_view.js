@@ -367,6 +367,15 @@
     if (again) { again.focus({preventScroll: true}); }
   });
 
+  /* A CSV is saved from data the page already has, so no request carries it: tell the server what was saved, for
+     the audit log (access/login.py, /audit/downloaded). A beacon outlives the click and never delays it. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a.csv-link[download]") : null;
+    if (!link || !navigator.sendBeacon) { return; }
+    var what = {filename: link.getAttribute("download"), path: location.pathname, search: location.search};
+    navigator.sendBeacon("/audit/downloaded", new Blob([JSON.stringify(what)], {type: "application/json"}));
+  });
+
   // a details element's toggle does not bubble: listen on the way down
   document.addEventListener("toggle", function (event) {
     var wrapper = event.target.closest ? event.target.closest(".chart-table[id]") : null;

@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import duckdb
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from access import Capability, user_can
+from access import Capability, audit, user_can
 from dashboards import ui
 from dashboards.components import PageSpec, declare, record_table
 from dashboards.components.load_records import (
@@ -575,7 +575,9 @@ def download_freshness(_clicks, run_id):
 def _send(make_csv, filename: str):
     """A CSV download, or nothing when the warehouse cannot answer (the page already says why; no traceback)."""
     try:
-        return dcc.send_string(make_csv(), filename)
+        sent = dcc.send_string(make_csv(), filename)
+        audit("download", "/data-quality", detail=filename)
+        return sent
     except WarehouseUnavailable:
         return dash.no_update
     except duckdb.Error:

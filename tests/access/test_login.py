@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 import pytest
 from signing_in import CSRF, sign_in, signed_in_client
@@ -43,7 +44,7 @@ def test_every_route_but_sign_in_and_static_files_needs_a_session(app):
             response = client.open(path, method=method, json={"output": "x"} if method == "POST" else None)
             assert response.status_code in (302, 401, 405), (method, path, response.status_code)
             if response.status_code == 302:
-                assert response.headers["Location"].startswith("/login?next=")
+                assert response.headers["Location"].startswith("/login?next=%2F")
             body = response.get_data(as_text=True)
             assert "_dash-config" not in body and "repairs" not in body.lower(), (method, path)
             checked += 1
@@ -58,7 +59,7 @@ def test_dash_routes_answer_nothing_before_sign_in(app, path, status):
     response = app.server.test_client().get(path)
     assert response.status_code == status
     if status == 302:
-        assert response.headers["Location"] == "/login?next=" + path
+        assert response.headers["Location"] == "/login?" + urlencode({"next": path})
 
 
 def test_a_callback_request_before_sign_in_is_401_with_no_data(app):

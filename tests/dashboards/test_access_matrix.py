@@ -19,7 +19,7 @@ from app import create_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/repairs", "/adult-social-care", "/parking", "/budget", "/data-quality",
+PAGES = ["/", "/repairs", "/adult-social-care", "/parking", "/budget", "/data-quality", "/audit-log",
          "/services/housing-repairs", "/services/adult-social-care-access", "/services/parking"]
 ALLOWED = {
     "admin": set(PAGES),
@@ -63,6 +63,9 @@ def recorded(app, live_app, browser):
                 for name in DOWNLOADS:
                     with page.expect_download():
                         page.click(f"#data-quality-{name}-download-button")
+            if path == "/audit-log":
+                with page.expect_download():
+                    page.click("#audit-log-download-button")
             page.wait_for_load_state("networkidle")
         context.close()
     return dict(bodies)
