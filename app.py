@@ -19,9 +19,11 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import access
 import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
+from access.hardening import harden
 from app_db import AppDatabase
 from dashboards import components, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
@@ -34,6 +36,7 @@ USERS_ENV = "BOROUGH_INSIGHT_USERS"            # the users file (default: the de
 SECRET_ENV = "BOROUGH_INSIGHT_SECRET_KEY"      # signs the session cookies; required in production
 PRODUCTION_ENV = "BI_ENV"                      # BI_ENV=production: no demo passwords, secrets from the environment
 APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"      # sessions and audit log (default: SQLite beside the warehouse)
+PROXY_HOPS_ENV = "BOROUGH_INSIGHT_PROXY_HOPS"  # load balancers in front that set X-Forwarded-For/-Proto (0: none)
 DEV_SECRET_FILE = REPO / "instance" / "secret.key"
 PAGES = REPO / "dashboards" / "pages"
 
@@ -70,6 +73,7 @@ class AppConfig:
     production: bool = field(default_factory=lambda: os.environ.get(PRODUCTION_ENV, "").lower() == "production")
     session_idle_minutes: int = 30
     app_db_url: str | None = field(default_factory=lambda: os.environ.get(APP_DB_ENV) or None)
+    proxy_hops: int = field(default_factory=lambda: int(os.environ.get(PROXY_HOPS_ENV) or 0))
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -161,6 +165,10 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)
     app.layout = functools.partial(_shell, config.title)   # per request: the nav shows what the user may open
+    harden(app.server, app.csp_hashes, config.production)
+    if config.proxy_hops:   # the client's address (rate limits, audit) and https as the balancer saw them
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops,
+                                       x_host=config.proxy_hops)
     return app
 
 

@@ -179,6 +179,8 @@ def test_production_needs_a_secret_from_the_environment(demo_warehouse, tmp_path
     app = create_app(AppConfig(warehouse=demo_warehouse, production=True, users_file=users, secret_key="k" * 64))
     response = sign_in(app.server.test_client(), "ops", "long-pass")
     assert response.status_code == 302 and "Secure" in response.headers["Set-Cookie"]
+    over_tls = app.server.test_client().get("/login", base_url="https://borough.example")   # behind the balancer
+    assert "max-age=" in over_tls.headers["Strict-Transport-Security"]
 
 
 def test_a_bad_users_file_stops_the_start_with_its_problems(demo_warehouse, tmp_path):
@@ -186,3 +188,44 @@ def test_a_bad_users_file_stops_the_start_with_its_problems(demo_warehouse, tmp_
     users.write_text("users:\n  - username: x\n    role: boss\n")
     with pytest.raises(StartupError, match=r"users\[0\]\.role \(line 3\)"):
         create_app(AppConfig(warehouse=demo_warehouse, users_file=users))
+
+
+def test_every_response_carries_the_security_headers(app):
+    client = signed_in_client(app, "admin")
+    for path in ("/login", "/", "/_dash-layout", "/assets/borough.css"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self' 'sha256-" in policy and "'unsafe-eval'" not in policy, path
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Strict-Transport-Security" not in headers   # development: no TLS in front
+
+
+def test_the_policy_names_every_inline_script_the_page_carries(app):
+    import base64
+    import hashlib
+    import re
+
+    client = signed_in_client(app, "admin")
+    page = client.get("/repairs")
+    scripts = [body for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", page.get_data(as_text=True),
+                                                         re.S) if body.strip() and "application/json" not in attributes]
+    assert len(scripts) >= 3
+    policy = page.headers["Content-Security-Policy"]
+    for body in scripts:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+
+
+def test_behind_a_load_balancer_the_clients_address_and_tls_are_the_balancers_word(warehouse_copy):
+    app = create_app(AppConfig(warehouse=warehouse_copy, proxy_hops=1))   # its own audit log
+    client = app.server.test_client()
+    forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    page = client.get("/login", headers=forwarded)
+    token = CSRF.search(page.get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"csrf": token, "username": "admin", "password": "x"}, headers=forwarded)
+    assert response.status_code == 401
+    with app.server.app_context():
+        [failed] = app_db().events(event="failed-sign-in", username="admin", limit=1)[0]
+    assert failed.address == "203.0.113.9"
