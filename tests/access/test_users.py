@@ -113,3 +113,17 @@ def test_a_missing_file_says_so(tmp_path):
 
 def test_roles_are_the_five_of_the_brief():
     assert {r.value for r in Role} == {"admin", "finance", "service_manager", "councillor", "public"}
+
+
+def test_the_hash_command_makes_a_hash_the_users_file_accepts(capsys):
+    from access.__main__ import main
+    from access.users import User
+
+    answers = iter(["a long enough passphrase"] * 2)
+    assert main(["hash-password"], ask=lambda _prompt: next(answers)) == 0
+    printed = capsys.readouterr().out.strip()
+    user = User(username="ops", role="admin", password_hash=printed)
+    assert user.password_matches("a long enough passphrase") and "passphrase" not in printed
+    assert main(["hash-password"], ask=lambda _prompt: "short") == 2
+    different = iter(["a long enough passphrase", "another long passphrase"])
+    assert main(["hash-password"], ask=lambda _prompt: next(different)) == 2
