@@ -24,6 +24,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import access
 import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dashboards.pages.<name>), imported first
 from access.hardening import harden
+from access.oidc import OidcSettings
 from app_db import AppDatabase
 from dashboards import components, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
@@ -37,6 +38,7 @@ SECRET_ENV = "BOROUGH_INSIGHT_SECRET_KEY"      # signs the session cookies; requ
 PRODUCTION_ENV = "BI_ENV"                      # BI_ENV=production: no demo passwords, secrets from the environment
 APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"      # sessions and audit log (default: SQLite beside the warehouse)
 PROXY_HOPS_ENV = "BOROUGH_INSIGHT_PROXY_HOPS"  # load balancers in front that set X-Forwarded-For/-Proto (0: none)
+OIDC_ENV = "BOROUGH_INSIGHT_OIDC_"             # _ISSUER, _CLIENT_ID, _CLIENT_SECRET, _NAME, _ONLY (docs/security.md)
 DEV_SECRET_FILE = REPO / "instance" / "secret.key"
 PAGES = REPO / "dashboards" / "pages"
 
@@ -74,6 +76,12 @@ class AppConfig:
     session_idle_minutes: int = 30
     app_db_url: str | None = field(default_factory=lambda: os.environ.get(APP_DB_ENV) or None)
     proxy_hops: int = field(default_factory=lambda: int(os.environ.get(PROXY_HOPS_ENV) or 0))
+    # sign-in through the council's identity provider (OpenID Connect), when an issuer is set
+    oidc_issuer: str | None = field(default_factory=lambda: os.environ.get(OIDC_ENV + "ISSUER") or None)
+    oidc_client_id: str | None = field(default_factory=lambda: os.environ.get(OIDC_ENV + "CLIENT_ID") or None)
+    oidc_client_secret: str | None = field(default_factory=lambda: os.environ.get(OIDC_ENV + "CLIENT_SECRET") or None)
+    oidc_name: str = field(default_factory=lambda: os.environ.get(OIDC_ENV + "NAME") or "your council account")
+    oidc_only: bool = field(default_factory=lambda: os.environ.get(OIDC_ENV + "ONLY", "").lower() in ("1", "true"))
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -111,6 +119,15 @@ def secret_key(config: AppConfig) -> str:
         DEV_SECRET_FILE.write_text(secrets.token_hex(32), encoding="utf-8")
         DEV_SECRET_FILE.chmod(0o600)
     return DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
+
+
+def oidc_settings(config: AppConfig) -> OidcSettings | None:
+    if not config.oidc_issuer:
+        return None
+    if not (config.oidc_client_id and config.oidc_client_secret):
+        raise StartupError(f"{OIDC_ENV}ISSUER is set: {OIDC_ENV}CLIENT_ID and {OIDC_ENV}CLIENT_SECRET are needed too")
+    return OidcSettings(config.oidc_issuer, config.oidc_client_id, config.oidc_client_secret, config.oidc_name,
+                        config.oidc_only)
 
 
 def app_database(config: AppConfig) -> AppDatabase:
@@ -156,7 +173,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     # the guard runs before every other request hook: no Dash route answers an unsigned request
     access.install(app.server, users, access.AccessSettings(
         idle_minutes=config.session_idle_minutes, production=config.production,
-        limiter_storage=config.cache_redis_url or "memory://"), app_database(config))
+        limiter_storage=config.cache_redis_url or "memory://", oidc=oidc_settings(config)), app_database(config))
     if config.cache_redis_url:   # else each process keeps its own cache (SimpleCache)
         app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
                                  CACHE_KEY_PREFIX="borough-insight:")

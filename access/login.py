@@ -26,6 +26,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
+from access import oidc
 from access.pages import LOGIN_PAGE
 from access.users import Capability, User, Users
 from app_db import AppDatabase
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 EXTENSION, DB_EXTENSION = "borough_insight_access", "borough_insight_app_db"
 LOGIN_PATH, LOGOUT_PATH, DOWNLOADED_PATH = "/login", "/logout", "/audit/downloaded"
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
-OPEN_PATHS = (LOGIN_PATH, "/_favicon.ico", "/favicon.ico")
+OPEN_PATHS = (LOGIN_PATH, oidc.START_PATH, oidc.CALLBACK_PATH, "/_favicon.ico", "/favicon.ico")
 CSRF_KEY = "csrf"
 CALLBACK_PATH, PAGE_ROUTER = "/_dash-update-component", "_pages_content"
 TOUCH_AFTER = dt.timedelta(seconds=60)   # a session's last_seen_at is written at most this often
@@ -48,6 +49,7 @@ class AccessSettings:
     production: bool = False
     login_limit: str = "10 per minute"   # failed sign-in attempts per address, and per username (flask-limiter)
     limiter_storage: str = "memory://"   # redis://... to count across workers
+    oidc: oidc.OidcSettings | None = None   # sign-in through the council's identity provider
 
 
 class SignedIn(UserMixin):
@@ -164,11 +166,29 @@ def safe_next(target: str | None) -> str:
 
 
 def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> None:
+    provider = settings.oidc
+
     def login_page(message: str = "", status: int = 200, username: str = ""):
         html = flask.render_template_string(
             LOGIN_PAGE, title=server.config.get("BOROUGH_INSIGHT_TITLE", "Borough Insight"), message=message,
-            csrf=csrf_token(), next=safe_next(flask.request.values.get("next")), username=username)
+            csrf=csrf_token(), next=safe_next(flask.request.values.get("next")), username=username,
+            oidc=provider.name if provider else None, passwords=not (provider and provider.only))
         return flask.Response(html, status, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"})
+
+    def start_session(user: User, how: str, next_path: str):
+        flask.session.clear()   # a new session: nothing from before signing in carries over
+        login_user(SignedIn(user, app_db().start_session(user.username)))
+        audit("sign-in", LOGIN_PATH, username=user.username, detail=how)
+        return flask.redirect(safe_next(next_path))
+
+    if provider:
+        def refuse(message: str, status: int, detail: str):
+            audit("failed-sign-in", oidc.CALLBACK_PATH, detail=detail)
+            return login_page(message, status)
+
+        oidc.install(server, provider, safe_next=safe_next, refuse=refuse,
+                     sign_in=lambda email, next_path: (start_session(user, "oidc", next_path)
+                                                       if (user := users().by_email(email)) else None))
 
     # failed attempts only count (a guess at a password), per address and per username tried
     @limiter.limit(settings.login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302,
@@ -179,6 +199,8 @@ def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> 
     def login():
         if flask.request.method == "GET":
             return login_page()
+        if provider and provider.only:
+            return login_page(f"Sign in with {provider.name}.", 403)
         if not _csrf_ok():
             return login_page("The form had expired. Please sign in again.", 400)
         username = flask.request.form.get("username", "").strip().lower()[:100]
@@ -190,10 +212,7 @@ def _routes(server: flask.Flask, limiter: Limiter, settings: AccessSettings) -> 
             audit("failed-sign-in", LOGIN_PATH, detail=json.dumps({"username": username}),
                   username=user.username if user else None)
             return login_page(WRONG, 401, username)
-        flask.session.clear()   # a new session: nothing from before signing in carries over
-        login_user(SignedIn(user, app_db().start_session(user.username)))
-        audit("sign-in", LOGIN_PATH, username=user.username)
-        return flask.redirect(safe_next(flask.request.form.get("next")))
+        return start_session(user, "password", flask.request.form.get("next"))
 
     def logout():
         if not _csrf_ok():

@@ -19,6 +19,7 @@ LOGIN_PAGE = """<!DOCTYPE html>
     <div class="login-panel">
       <h1 class="h3 mb-3">Sign in</h1>
       {% if message %}<p class="alert alert-danger" role="alert" id="login-message">{{ message }}</p>{% endif %}
+      {% if passwords %}
       <form method="post" action="/login" novalidate>
         <input type="hidden" name="csrf" value="{{ csrf }}">
         <input type="hidden" name="next" value="{{ next }}">
@@ -34,8 +35,9 @@ LOGIN_PAGE = """<!DOCTYPE html>
         </div>
         <button class="btn btn-primary" id="login-submit" type="submit">Sign in</button>
       </form>
-      {% if oidc %}<p class="mt-3"><a class="btn btn-outline-primary" id="login-oidc" href="/login/oidc">Sign in
-        with {{ oidc }}</a></p>{% endif %}
+      {% endif %}
+      {% if oidc %}<p class="mt-3"><a class="btn {{ 'btn-primary' if not passwords else 'btn-outline-primary' }}"
+        id="login-oidc" href="/login/oidc?next={{ next | urlencode }}">Sign in with {{ oidc }}</a></p>{% endif %}
     </div>
   </main>
 </body>
