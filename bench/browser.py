@@ -139,6 +139,8 @@ class Probe:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.url = url
         sign_in_page(self.page, url)   # untimed: a user's session exists before the figures start
+        # signing in landed on the home page, which fetched Dash's bundles: forget them, so a first load is cold
+        self.context.new_cdp_session(self.page).send("Network.clearBrowserCache")
 
     def _count(self, request) -> None:
         if "_dash-update-component" in request.url:

@@ -91,7 +91,7 @@ def post(url: str, body: bytes) -> int:
 
 
 def test_every_page_is_served(served):
-    for path in ("/", "/repairs", "/care", "/parking", "/budget", "/data-quality"):
+    for path in ("/", "/repairs", "/adult-social-care", "/parking", "/budget", "/data-quality", "/audit-log"):
         status, html = get(served + path)
         assert status == 200 and "_dash-config" in html, path
 
