@@ -108,11 +108,11 @@ def install(server: flask.Flask, known_users: Users, settings: AccessSettings, d
         return SignedIn(user, token) if user else None   # a user removed from the file is signed out too
 
     limiter = Limiter(get_remote_address, app=server, storage_uri=settings.limiter_storage, default_limits=[])
-    server.before_request(lambda: _guard(settings))
+    server.before_request(_guard)
     _routes(server, limiter, settings)
 
 
-def _guard(settings: AccessSettings):
+def _guard():
     request = flask.request
     path = request.path
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
