@@ -53,8 +53,9 @@ def test_every_route_but_sign_in_and_static_files_needs_a_session(app):
             "/audit/downloaded"} <= set(routes(app))
 
 
-@pytest.mark.parametrize("path, status", [("/", 302), ("/adult-social-care?ward=Belsize", 302), ("/services/parking", 302),
-                                          ("/_dash-layout", 401), ("/_dash-dependencies", 401)])
+@pytest.mark.parametrize("path, status", [("/", 302), ("/adult-social-care?ward=Belsize", 302),
+                                          ("/services/parking", 302), ("/_dash-layout", 401),
+                                          ("/_dash-dependencies", 401)])
 def test_dash_routes_answer_nothing_before_sign_in(app, path, status):
     response = app.server.test_client().get(path)
     assert response.status_code == status
