@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, Probe, first_bar_chart, gunicorn_server  # noqa: E402
 from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402
-from bench.sessions import session_cookie  # noqa: E402
+from bench.sessions import USER_AGENT, session_cookie  # noqa: E402
 
 THINK_SECONDS = 5.0
 PER_USER_PARALLEL = 6
@@ -57,7 +57,8 @@ def record(url: str, spec, bars: int) -> list[list[bytes]]:
         for index in range(bars):
             for action in (lambda i=index: probe.click_bar(card, i), probe.clear_all):
                 current.clear()
-                probe.interact(action)
+                # a chart far from the view is drawn when it nears it (page_view.js): bring it in first
+                probe.interact(action, prepare=lambda: probe.in_view(card))
                 interactions.append(list(current))
         probe.close()
         browser.close()
@@ -68,7 +69,7 @@ def send(host: str, port: int, body: bytes, cookie: str) -> bool:
     connection = http.client.HTTPConnection(host, port, timeout=60)
     try:
         connection.request("POST", "/_dash-update-component", body,
-                           {"Content-Type": "application/json", "Cookie": cookie})
+                           {"Content-Type": "application/json", "Cookie": cookie, "User-Agent": USER_AGENT})
         response = connection.getresponse()
         response.read()
         return response.status == 200

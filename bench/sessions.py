@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from http.cookiejar import CookieJar
 
 USER, PASSWORD = "admin", "demo"
+# a session is bound to its browser (Flask-Login's strong protection: address and user agent), so every request of a
+# simulated user sends the user agent it signed in with
+USER_AGENT = "borough-insight-bench"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -26,6 +29,7 @@ def session_cookie(base_url: str, username: str = USER) -> str:
     """The Cookie header of a fresh signed-in session (each simulated user of the load test has their own)."""
     jar = CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     with opener.open(base_url + "/login", timeout=30) as response:
         token = CSRF.search(response.read().decode("utf-8")).group(1)
     form = urllib.parse.urlencode({"csrf": token, "username": username, "password": PASSWORD, "next": "/"})
