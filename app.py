@@ -135,6 +135,7 @@ def app_database(config: AppConfig) -> AppDatabase:
     database = AppDatabase(config.app_db_url) if config.app_db_url else AppDatabase.beside(config.warehouse)
     try:
         database.upgrade()
+        database.forget_old_sessions()
     except Exception as exc:  # noqa: BLE001 - any driver's error: say which database and why, then stop
         raise StartupError(f"the application database cannot be opened or migrated: {exc}") from None
     return database

@@ -95,6 +95,15 @@ class AppDatabase:
                 connection.execute(sessions.update().where(sessions.c.token_hash == key).values(last_seen_at=at))
             return row.username
 
+    def forget_old_sessions(self, older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+        """Delete sessions ended, or last seen, longer ago than `older_than` (run at start-up: the table would
+        otherwise keep a row for every sign-in ever). The audit log keeps who signed in and out."""
+        cutoff = now() - older_than
+        with self.engine.begin() as connection:
+            result = connection.execute(sessions.delete().where(
+                sa.or_(sessions.c.ended_at < cutoff, sessions.c.last_seen_at < cutoff)))
+        return result.rowcount
+
     def end_session(self, token: str | None, why: str = "signed-out") -> None:
         if isinstance(token, str) and token:
             with self.engine.begin() as connection:

@@ -72,6 +72,22 @@ def test_an_idle_session_ends_and_stays_ended(database):
         assert connection.execute(sa.text("select ended_why from sessions")).scalar() == "idle"
 
 
+def test_old_sessions_are_forgotten_and_live_ones_kept(database):
+    old, ended, live = (database.start_session(name) for name in ("old", "ended", "live"))
+    database.end_session(ended)
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with database.engine.begin() as connection:
+        connection.execute(sa.text("update sessions set last_seen_at = :at where username = 'old'"), {"at": long_ago})
+    assert database.forget_old_sessions() == 1   # not seen for 31 days
+    with database.engine.begin() as connection:
+        connection.execute(sa.text("update sessions set ended_at = :at where username = 'ended'"), {"at": long_ago})
+    assert database.forget_old_sessions() == 1   # ended 31 days ago
+    with database.engine.connect() as connection:
+        assert connection.execute(sa.text("select username from sessions")).scalars().all() == ["live"]
+    assert database.session_user(live, IDLE, TOUCH) == "live"
+    assert database.session_user(old, IDLE, TOUCH) is None
+
+
 def test_the_audit_log_filters_newest_first(database):
     for user, event in [("admin", "sign-in"), ("finance", "sign-in"), ("finance", "download"), (None, "denied")]:
         database.record(event, user, "/x", "?ward=Belsize", address="127.0.0.1")
