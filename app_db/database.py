@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from app_db.schema import audit_events, sessions
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 EVENTS = ("sign-in", "failed-sign-in", "sign-out", "session-ended", "page-view", "denied", "download", "report",
           "publish")
+MIGRATION_LOCK_KEY = 7_290_451   # PostgreSQL advisory lock: this application's migrations
 TEXT_LIMIT = 2000   # a selection or detail longer than this is cut: the log must not be a way to fill the disk
 
 
@@ -57,12 +60,28 @@ class AppDatabase:
         return cls(f"sqlite:///{Path(warehouse).resolve().parent / 'app.sqlite'}")
 
     def upgrade(self) -> None:
-        """Apply every migration not yet applied (Alembic), so any copy of this database has today's schema."""
+        """Apply every migration not yet applied (Alembic), so any copy of this database has today's schema.
+
+        Several workers start at once (gunicorn) and each upgrades: one at a time, or two would both create the
+        tables of a new database and one worker fail to boot. PostgreSQL: an advisory lock held for the migration's
+        transaction; SQLite: a lock file beside the database."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with self._sqlite_migration_lock(), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextlib.contextmanager
+    def _sqlite_migration_lock(self):
+        database = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate-lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file is closed
+            yield
 
     # --- sessions -------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,34 @@ def test_unknown_events_are_refused_and_long_texts_cut(database):
         database.record("drop-table", "admin")
     database.record("page-view", "admin", selections="x" * 50_000)
     assert len(database.events()[0][0].selections) == TEXT_LIMIT
+
+
+UPGRADER = """
+import sys, time
+from app_db import AppDatabase
+database = AppDatabase(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))   # every process starts upgrading at the same moment
+database.upgrade()
+"""
+
+
+def test_workers_starting_together_each_upgrade_a_new_database_without_failing(request, tmp_path):
+    """gunicorn starts its workers at once and each brings the database up to date: on a new database they must
+    take turns, or one fails to create tables another has just made and never boots."""
+    for kind in ("sqlite", "postgresql"):
+        if kind == "sqlite":
+            url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        else:
+            url = request.getfixturevalue("postgres_url")
+            with sa.create_engine(url).begin() as connection:
+                connection.execute(sa.text("drop table if exists audit_events, sessions, alembic_version"))
+        at = str(time.time() + 3)   # after every process has imported what it needs
+        processes = [subprocess.Popen([sys.executable, "-c", UPGRADER, url, at], cwd=REPO, stderr=subprocess.PIPE)
+                     for _ in range(4)]
+        failures = [p.stderr.read().decode()[-500:] for p in processes if p.wait(timeout=120) != 0]
+        assert failures == [], (kind, failures)
+        with sa.create_engine(url).connect() as connection:
+            assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
 
 
 WRITER = """
