@@ -85,7 +85,15 @@ def signed_in_user() -> User | None:
 
 
 def current_scope() -> Scope:
-    return getattr(flask.g, "scope", NOTHING)
+    """The signed-in user's scope for this request (put on flask.g by the guard from the server-side session);
+    NOTHING when there is none, outside a request included (fail closed)."""
+    return getattr(flask.g, "scope", NOTHING) if flask.has_app_context() else NOTHING
+
+
+def use_scope(scope: Scope) -> None:
+    """Carry a request's scope into a worker thread's own app context (the page view computes its parts side by
+    side): the thread has no request, so no guard runs there."""
+    flask.g.scope = scope
 
 
 def user_can(capability: Capability) -> bool:

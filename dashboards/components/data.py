@@ -13,13 +13,13 @@ import functools
 import os
 from typing import Any
 
-import flask
 from flask_caching import Cache
 
+from access import current_scope
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
-from query.scope import NOTHING, OutOfScope, Scope
+from query.scope import OutOfScope
 
 cache = Cache()
 CACHE_TIMEOUT = 600
@@ -72,23 +72,17 @@ def run(query: q.Query) -> q.Result:
     return q.Result(rows, result.truncated, result.not_applicable)
 
 
-def scope() -> Scope:
-    """The signed-in user's scope for this request, which the access layer puts on flask.g from the server-side
-    session before any page or callback runs; NOTHING when there is none (fail closed)."""
-    return getattr(flask.g, "scope", NOTHING) if flask.has_app_context() else NOTHING
-
-
 def measures(names: list[str], group_by: list[str] = (), selections=None, fact: str | None = None,
              top: int = 0) -> q.Result:
     """Aggregated rows; `top=N`: the N groups with the largest first measure (not zero)."""
     if top:
         return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, limit=top, top=True,
-                                 scope=scope()))
-    return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, scope=scope()))
+                                 scope=current_scope()))
+    return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, scope=current_scope()))
 
 
 def filter_values(dimension: str, selections, fact: str) -> q.Result:
-    return run(q.filter_values_sql(layer(), dimension, selections, fact, scope=scope()))
+    return run(q.filter_values_sql(layer(), dimension, selections, fact, scope=current_scope()))
 
 
 def fact_with(facts, dimension: str) -> str | None:
@@ -104,7 +98,8 @@ def labels(dimension: str, values, fact: str | None = None) -> dict[str, str]:
     try:
         query = q.labels_sql(layer(), dimension, values)
         if query is None and fact is not None and dimension in layer().applicable_dimensions(fact):
-            query = q.filter_values_sql(layer(), dimension, {}, fact, scope=scope())  # cached: the filter list's
+            # the filter list asks the same query: a cache hit
+            query = q.filter_values_sql(layer(), dimension, {}, fact, scope=current_scope())
         if query is None:
             return {}
         rows = run(query).rows

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import flask
 from dash import dcc
 
+import access
 from dashboards.components import cards, data, filters, kpi, selection
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
@@ -52,7 +53,7 @@ def store(spec: PageSpec) -> dcc.Store:
 
 def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
     # the user's scope is part of the key: a view cached for one user is never another's with a wider scope
-    text = json.dumps([FORMAT, data.warehouse_version(), data.scope().key(), spec.name, state, lists],
+    text = json.dumps([FORMAT, data.warehouse_version(), access.current_scope().key(), spec.name, state, lists],
                       sort_keys=True)
     return "page-view:" + hashlib.sha256(text.encode()).hexdigest()
 
@@ -74,11 +75,11 @@ def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None)
 
 def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
     app = flask.current_app._get_current_object()  # noqa: SLF001 - the real app, for the worker threads
-    scope = data.scope()
+    scope = access.current_scope()
 
     def in_app(render, *args, what):
         with app.app_context():
-            flask.g.scope = scope  # the request's scope; a worker thread has no request of its own
+            access.use_scope(scope)
             return safely(render, *args, what=what)
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
