@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -111,10 +110,11 @@ def test_unknown_events_are_refused_and_long_texts_cut(database):
 
 
 UPGRADER = """
-import sys, time
+import sys
 from app_db import AppDatabase
 database = AppDatabase(sys.argv[1])
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))   # every process starts upgrading at the same moment
+print("ready", flush=True)
+sys.stdin.readline()   # "go": sent to every process at once, once all are ready
 database.upgrade()
 """
 
@@ -129,9 +129,12 @@ def test_workers_starting_together_each_upgrade_a_new_database_without_failing(r
             url = request.getfixturevalue("postgres_url")
             with sa.create_engine(url).begin() as connection:
                 connection.execute(sa.text("drop table if exists audit_events, sessions, alembic_version"))
-        at = str(time.time() + 3)   # after every process has imported what it needs
-        processes = [subprocess.Popen([sys.executable, "-c", UPGRADER, url, at], cwd=REPO, stderr=subprocess.PIPE)
-                     for _ in range(4)]
+        processes = [subprocess.Popen([sys.executable, "-c", UPGRADER, url], cwd=REPO, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
+        assert all(p.stdout.readline() == b"ready\n" for p in processes)   # every one has imported what it needs
+        for process in processes:   # then all upgrade at the same moment
+            process.stdin.write(b"go\n")
+            process.stdin.flush()
         failures = [p.stderr.read().decode()[-500:] for p in processes if p.wait(timeout=120) != 0]
         assert failures == [], (kind, failures)
         with sa.create_engine(url).connect() as connection:
