@@ -162,12 +162,13 @@ def test_every_app_gets_each_pages_own_callbacks_once(tmp_path):
     assert not dash._callback.GLOBAL_CALLBACK_LIST  # nothing left for "whichever app serves first"
 
 
-def test_a_page_module_imports_by_its_name_once_the_app_has_loaded_it():
+def test_a_page_module_imports_by_its_name_once_the_app_has_loaded_it(tmp_path):
     """Dash loads pages as dashboards.pages.<name> without importing their package; the app imports it first, so
     `import dashboards.pages.data_quality as module` works after create_app (it failed in full-suite order)."""
     import subprocess
 
-    script = ("from app import create_app; create_app({'warehouse': 'missing.duckdb'}); "
+    # a warehouse path in a temporary folder: the app's own database is made beside it, never in the repo
+    script = (f"from app import create_app; create_app({{'warehouse': {str(tmp_path / 'missing.duckdb')!r}}}); "
               "import dashboards.pages.data_quality as module; print(module.__name__)")
     repo = Path(__file__).resolve().parent.parent
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=repo, timeout=120)
