@@ -69,6 +69,7 @@
       var parts = [el("span", {className: "chip-dimension", text: chip.label + ": "}),
                    el("span", {className: "chip-values", text: chip.values})];
       if (!chip.applicable) { parts.push(el("span", {className: "chip-na", text: " (not applicable here)"})); }
+      if (chip["default"]) { parts.push(el("span", {className: "chip-default", text: " (default)"})); }
       parts.push(el("button", {className: "chip-remove", type: "button", title: "Remove the " + chip.label + " selection",
                                "data-pick-dimension": chip.dimension, "data-pick-value": "", "data-pick-remove": "true",
                                "aria-label": "Remove " + chip.label + ": " + chip.values, text: "×"}));
@@ -77,6 +78,10 @@
                 parts);
     });
     if (!items.length) { items.push(el("span", {className: "selection-none", text: view.none})); }
+    if (view.default_note) {
+      items.push(el("span", {className: "selection-default-note", id: "selection-default-note",
+                             text: view.default_note}));
+    }
     if (view.path) {
       items.push(el("span", {className: "selection-path", id: "selection-path"}, ["Drill path: ", view.path]));
     }

@@ -101,6 +101,46 @@
     return state;
   }
 
+  /* A page's default selection (query/selections.py: removed_defaults, with_defaults, search_for): applied only
+     when none of its dimensions is selected or removed; `all=<dimension>` in the URL says a default was removed. */
+  var REMOVED_KEY = "all";
+
+  function removedDefaults(search) {
+    var seen = Object.create(null);
+    new URLSearchParams((search || "").replace(/^\?/, "")).forEach(function (value, key) {
+      if (key === REMOVED_KEY && value) { seen[value] = true; }
+    });
+    return Object.keys(seen).sort(byCodePoint);
+  }
+
+  function withDefaults(state, removed, defaults) {
+    var current = normalise(state);
+    var wanted = normalise(defaults);
+    var names = Object.keys(wanted);
+    var touched = names.some(function (d) { return d in current || (removed || []).indexOf(d) >= 0; });
+    if (!names.length || touched) { return current; }
+    return normalise(Object.assign({}, current, wanted));
+  }
+
+  function searchFor(state, removed, defaults) {
+    var current = normalise(state);
+    var names = Object.keys(normalise(defaults));
+    var marked = Object.create(null);
+    (removed || []).forEach(function (d) { marked[d] = true; });
+    if (names.length && !names.some(function (d) { return d in current; })) {
+      names.forEach(function (d) { marked[d] = true; });
+    }
+    var extra = Object.keys(marked).filter(function (d) { return !(d in current); }).sort(byCodePoint)
+      .map(function (d) { return quote(REMOVED_KEY) + "=" + quote(d); });
+    return [toQueryString(current)].concat(extra).filter(Boolean).join("&");
+  }
+
+  /* the defaults of the page at this path ({path: {dimension: [values]}} in the selection config) */
+  function pageDefaults(config, pathname) {
+    var path = (pathname || "/").replace(/\/+$/, "") || "/";
+    return ((config && config.defaults) || {})[path] || {};
+  }
+
   /* The (dimension, value) pairs a click selects: the object at the end of the first point's customdata that has one
      (a ward map's outline draws over the areas but is never clicked). */
   function pointPairs(clickData) {
@@ -142,7 +182,8 @@
   window.biSelection = {
     normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
     toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
-    pointPairs: pointPairs, nextState: nextState
+    pointPairs: pointPairs, nextState: nextState, removedDefaults: removedDefaults, withDefaults: withDefaults,
+    searchFor: searchFor, pageDefaults: pageDefaults, shown: shown
   };
 
   function triggeredEvent() {
@@ -157,26 +198,39 @@
     return null;
   }
 
+  /* what the page at this URL shows: the URL's selection with the page's defaults, and the removed defaults */
+  function shown(pathname, search, config) {
+    var defaults = pageDefaults(config, pathname);
+    var removed = removedDefaults(search);
+    var state = withDefaults(fromQueryString(search, config && config.dimensions), removed, defaults);
+    return {state: state, removed: removed, defaults: defaults};
+  }
+
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.selection = {
     /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it) */
-    select: function (_pick, _clicks, _clear, search, config) {
+    select: function (_pick, _clicks, _clear, search, pathname, config) {
       var noUpdate = window.dash_clientside.no_update;
       var event = triggeredEvent();
       if (!event) { return noUpdate; }
-      var state = fromQueryString(search, config && config.dimensions);
-      var next = nextState(state, event);
+      var view = shown(pathname, search, config);
+      // "Clear all" goes back to the page's default selection (none on most pages)
+      var next = event.clear ? normalise(view.defaults) : nextState(view.state, event);
       if (next === null) { return noUpdate; }
-      var text = searchFromState(next);
-      return text === searchFromState(state) ? noUpdate : text;
+      var text = searchFor(next, event.clear ? [] : view.removed, view.defaults);
+      text = text ? "?" + text : "";
+      return text === (search || "") ? noUpdate : text;
     },
-    /* the URL changed (a selection, back or forward, a link): the store follows its query string, unless that
-       is the selection already (a new page, same selection: the page asks for its own view); the nav too */
+    /* the URL changed (a selection, back or forward, a link): the store follows what the page shows (its query
+       string with the page's defaults), unless that is the selection already (a new page, same selection: the
+       page asks for its own view); the nav too */
     follow: function (pathname, search, ids, config, current) {
-      var state = fromQueryString(search, config && config.dimensions);
-      var same = current && toQueryString(current) === toQueryString(state);
-      var store = same ? window.dash_clientside.no_update : state;
-      return [store].concat(clientside.selection.nav(pathname, search, ids));
+      var view = shown(pathname, search, config);
+      var same = current && toQueryString(current) === toQueryString(view.state);
+      var store = same ? window.dash_clientside.no_update : view.state;
+      // the links carry what the page shows: a default applied here is a selection on the next page too
+      var explicit = searchFor(view.state, view.removed, view.defaults);
+      return [store].concat(clientside.selection.nav(pathname, explicit ? "?" + explicit : "", ids));
     },
     /* every nav link keeps the selection (it follows to the other pages); the current page's is active */
     nav: function (pathname, search, ids) {

@@ -89,3 +89,45 @@ def from_query_string(query: str | Mapping[str, Any] | None, dimensions: Iterabl
         known = set(dimensions)
         state = {dimension: values for dimension, values in state.items() if dimension in known}
     return state
+
+
+# --- a page's default selection ---------------------------------------------------------------------------------
+# A page may open on a default selection (the budget page: the current financial year and the latest complete
+# month), as a Qlik default bookmark does. The defaults are ordinary selections once applied (chips, URL, other
+# pages); they are applied only when none of their dimensions is selected or removed, so a year picked elsewhere is
+# never paired with a default month of another year. Removing them writes `all=<dimension>` to the URL, so a link
+# to the view without them still shows it without them. assets/selection_state.js mirrors these functions.
+
+REMOVED_KEY = "all"  # ?all=month: "every month", the page's default month removed
+
+
+def removed_defaults(query: str | Mapping[str, Any] | None) -> list[str]:
+    """The dimensions whose default the URL says was removed (`all=` keys), sorted."""
+    if isinstance(query, str):
+        values = [value for key, value in parse_qsl(query.removeprefix("?")) if key == REMOVED_KEY]
+    else:
+        raw = (query or {}).get(REMOVED_KEY) or []
+        values = [raw] if isinstance(raw, str) else list(raw)
+    return sorted({str(value) for value in values if value})
+
+
+def with_defaults(state: Mapping[str, Any] | None, removed: Iterable[str], defaults: Mapping[str, Any] | None) -> State:
+    """The state a page shows: its defaults added when none of their dimensions is selected or removed."""
+    current, defaults = normalise(state), normalise(defaults)
+    touched = set(current) | set(removed)
+    if not defaults or touched & set(defaults):
+        return current
+    return normalise({**current, **defaults})
+
+
+def search_for(state: Mapping[str, Any] | None, removed: Iterable[str], defaults: Mapping[str, Any] | None) -> str:
+    """The URL query string of a state on a page with these defaults: the state, then `all=` for each removed
+    default not selected again (and for this page's defaults when the state holds none of them)."""
+    current, defaults = normalise(state), normalise(defaults)
+    marked = set(removed)
+    if defaults and not set(current) & set(defaults):
+        marked |= set(defaults)
+    marked -= set(current)
+    pairs = to_query_string(current)
+    extra = urlencode([(REMOVED_KEY, dimension) for dimension in sorted(marked)], quote_via=quote, safe="")
+    return "&".join(part for part in (pairs, extra) if part)

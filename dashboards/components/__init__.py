@@ -18,6 +18,6 @@ Dash scans for them.
 from dashboards.components.callbacks import BRAND, NAV, register
 from dashboards.components.page import layout_function as page_layout
 from dashboards.components.selection import shell_parts
-from dashboards.components.spec import Chart, Kpi, PageSpec, declare
+from dashboards.components.spec import Chart, Default, Kpi, PageSpec, declare
 
-__all__ = ["BRAND", "NAV", "Chart", "Kpi", "PageSpec", "declare", "page_layout", "register", "shell_parts"]
+__all__ = ["BRAND", "NAV", "Chart", "Default", "Kpi", "PageSpec", "declare", "page_layout", "register", "shell_parts"]

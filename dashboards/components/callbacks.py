@@ -47,7 +47,7 @@ def register(app) -> None:
     app.clientside_callback(
         ClientsideFunction("selection", "select"), Output(LOCATION, "search"),
         Input(PICK, "data"), Input({"type": GRAPH, "page": ALL, "card": ALL}, "clickData"), Input(CLEAR, "n_clicks"),
-        State(LOCATION, "search"), State(CONFIG, "data"), prevent_initial_call=True)
+        State(LOCATION, "search"), State(LOCATION, "pathname"), State(CONFIG, "data"), prevent_initial_call=True)
     # the store and the nav links follow the URL in one callback: on each callback run the renderer goes over
     # every component of the page
     app.clientside_callback(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboards.components import data
+from dashboards.components import data, defaults
 from dashboards.components.spec import PageSpec
 from query import selections as sel
 
@@ -32,10 +32,11 @@ def pick_attributes(dimension: str, value: str) -> dict:
 
 def shell_parts() -> list:
     """What app.py puts around the page container: the location, the stores and the bar. The config store tells
-    the browser which URL keys are dimensions (any other is ignored, as the server ignores it)."""
+    the browser which URL keys are dimensions (any other is ignored, as the server ignores it) and the selection
+    each page opens on (worked out now, within the user's scope: the shell is drawn per request)."""
+    config = {"dimensions": sorted(data.layer().dimensions), "defaults": defaults.every_page()}
     return [dcc.Location(id=LOCATION, refresh=False), dcc.Store(id=STORE, storage_type="memory"),
-            dcc.Store(id=PICK, storage_type="memory"),
-            dcc.Store(id=CONFIG, data={"dimensions": sorted(data.layer().dimensions)}), selection_bar()]
+            dcc.Store(id=PICK, storage_type="memory"), dcc.Store(id=CONFIG, data=config), selection_bar()]
 
 
 def selection_bar():
@@ -76,16 +77,26 @@ def not_applicable_here(state, spec: PageSpec | None) -> list[str]:
 
 def chips(state, spec: PageSpec | None = None) -> dict:
     """The selection bar's view (assets/page_view.js draws it): one removable chip per selected dimension, its
-    label and values by name, marked when it does not apply here; and the page's drill path."""
+    label and values by name, marked when it does not apply here or when it is the page's default; the page's
+    drill path; and, when the page shows exactly its default selection, a line that says so."""
     state = sel.normalise(state)
     elsewhere = set(not_applicable_here(state, spec))
+    opened_on = defaults.resolve(spec) if spec is not None else {}
     items = []
     for dimension, values in state.items():
         names = data.labels(dimension, values, data.fact_with(spec.facts if spec else (), dimension))
         items.append({"dimension": dimension, "label": data.layer().dimensions[dimension].label,
                       "values": ", ".join(names.get(v) or data.value_label(dimension, v) for v in values),
-                      "applicable": dimension not in elsewhere})
-    return {"chips": items, "path": " › ".join(drill_path(state, spec)), "none": NO_SELECTIONS}
+                      "applicable": dimension not in elsewhere, "default": opened_on.get(dimension) == values})
+    at_default = bool(opened_on) and state == opened_on
+    return {"chips": items, "path": " › ".join(drill_path(state, spec)), "none": NO_SELECTIONS,
+            "default_note": default_note(spec) if at_default else ""}
+
+
+def default_note(spec: PageSpec) -> str:
+    """What the bar says when a page shows its default selection (on opening, and after "Clear all")."""
+    return (f"This page opens on {spec.defaults_text or 'a default selection'}. Remove a chip to see more; "
+            "Clear all comes back here.")
 
 
 def drill_path(state, spec: PageSpec | None) -> list[str]:

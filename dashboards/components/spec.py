@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map", "heatmap")
+# how a page's default selection is worked out from its fact (dashboards/components/defaults.py)
+DEFAULT_RULES = ("latest_complete_month", "its_financial_year")
 Pinned = tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -70,6 +72,20 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Default:
+    """A selection the page opens on (a Qlik default bookmark), worked out from the page's fact when the page is
+    asked for: `latest_complete_month` (the latest month of the fact that has ended by the data's as-of date) or
+    `its_financial_year` (the financial year of that month)."""
+
+    dimension: str
+    rule: str
+
+    def __post_init__(self):
+        if self.rule not in DEFAULT_RULES:
+            raise ValueError(f"default rule {self.rule!r} is not one of {', '.join(DEFAULT_RULES)}")
+
+
+@dataclass(frozen=True)
 class PageSpec:
     name: str  # the id prefix and the key of the registry
     path: str
@@ -83,6 +99,8 @@ class PageSpec:
     # the catalogue services whose rows the page shows (who may open it: dashboards/page_access.py); None: rows of
     # any service (budget and spend), read by each user within their scope
     services: tuple[str, ...] | None = None
+    defaults: tuple[Default, ...] = ()  # the selection the page opens on (shown as ordinary, removable chips)
+    defaults_text: str = ""  # the defaults in words, for the selection bar ("the current financial year...")
 
     def chart(self, name: str) -> Chart:
         for chart in self.charts:

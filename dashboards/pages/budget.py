@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash
 
 from dashboards import ui
-from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
+from dashboards.components import Chart, Default, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_budget_monthly"
 SPEND = "fact_spend"
@@ -28,10 +28,14 @@ SPEC = declare(PageSpec(
     title="Budget and spend",
     fact=FACT,
     extra_facts=(SPEND,),
-    intro="Budget monitoring and spend over £500. Budget figures are read at the latest period selected in each "
-          "financial year, and add up across the years selected: select a financial year to see its position "
-          "(with none selected, every year in the data is added up). Select a directorate's bar to see its "
-          "services, then a service's to see its cost centres; the bar above shows the path.",
+    intro="Budget monitoring and spend over £500. The page opens on the current financial year at the latest "
+          "complete month. Budget figures are read at the latest period selected in each financial year, and "
+          "add up across the years selected (remove the year's chip and every year in the data is added up). "
+          "Select a directorate's bar to see its services, then a service's to see its cost centres; the bar "
+          "above shows the path.",
+    # finance reads one year's position at a month end (a Qlik default bookmark): removable chips, not a lock
+    defaults=(Default("financial_year", "its_financial_year"), Default("month", "latest_complete_month")),
+    defaults_text="the current financial year at the latest complete month",
     kpis=(
         # with no financial year selected, every year's figures are added up: the label says so
         Kpi("budget_annual", "Annual budget, years selected"),

@@ -1,6 +1,7 @@
-"""The Budget and spend page in headless Chromium over the demo warehouse: a click on a directorate's bar drills into
-its services, a click on a service's into its cost centres; the KPI tiles and filter lists follow, the selection is
-in the URL (reload, other pages)."""
+"""The Budget and spend page in headless Chromium over the demo warehouse: it opens on the current financial year at
+the latest complete month (removable chips; removed, they stay removed on reload; "Clear all" comes back to them);
+a click on a directorate's bar drills into its services, a click on a service's into its cost centres; the KPI
+tiles and filter lists follow, the selection is in the URL (reload, other pages)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,62 @@ def _expect_figures(page, figures: tuple[str, str]) -> None:
     expect(page.locator(VARIANCE)).to_have_text(figures[1])
 
 
+def _month_figures(warehouse, year: str, month_key: int) -> tuple[str, str]:
+    """The budget position at one month: that month's lines (every line of a period carries its year to date)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        budget, variance = con.execute(
+            "select sum(annual_budget_pounds), sum(variance_pounds) from fact_budget_monthly "
+            "where financial_year = ? and month_key = ?", [year, month_key]).fetchall()[0]
+    return fmt(float(budget), "pounds"), fmt(float(variance), "pounds")
+
+
+def test_the_page_opens_on_the_current_year_and_latest_complete_month(demo_warehouse, live_app, page):
+    expect.set_options(timeout=TIMEOUT)
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        # the demo's budget monitoring ends at its data's as-of date, 31 Oct 2026: period 7 of 2026-27
+        year, month_key = con.execute("select financial_year, max(month_key) from fact_budget_monthly "
+                                      "group by 1 order by 1 desc limit 1").fetchall()[0]
+    assert (year, month_key) == ("2026-27", 20261001)
+    at_default, everything = _month_figures(demo_warehouse, year, month_key), _figures(demo_warehouse)
+    assert at_default != everything
+    chips = page.locator("#selection-bar .chip")
+    note = page.locator("#selection-default-note")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/budget")
+        expect(chips).to_have_count(2)
+        expect(page.locator(".chip[data-dimension='financial_year']")).to_contain_text("2026-27 (default)")
+        expect(page.locator(".chip[data-dimension='month']")).to_contain_text("Oct 2026 (default)")
+        expect(note).to_contain_text("opens on the current financial year at the latest complete month")
+        _expect_figures(page, at_default)
+
+        # the defaults are ordinary chips: removed, the page shows every year, and a reload keeps them removed
+        page.locator(".chip[data-dimension='month'] .chip-remove").click()
+        expect(chips).to_have_count(1)
+        expect(note).to_have_count(0)
+        page.locator(".chip[data-dimension='financial_year'] .chip-remove").click()
+        expect(page.locator("#selection-bar")).to_contain_text("No selections")
+        expect(page).to_have_url(re.compile(r"/budget\?all=financial_year&all=month$"))
+        _expect_figures(page, everything)
+        page.reload()
+        expect(page.locator(ANNUAL)).to_have_text(everything[0])
+        expect(page.locator("#selection-bar")).to_contain_text("No selections")
+        expect(chips).to_have_count(0)
+
+        # "Clear all" goes back to the page's default, and says so
+        page.locator("#selection-clear").click()
+        expect(chips).to_have_count(2)
+        expect(note).to_be_visible()
+        _expect_figures(page, at_default)
+        expect(page).to_have_url(re.compile(r"/budget\?financial_year=2026-27&month=2026-10$"))
+
+        # a year selected elsewhere is kept, and no default month of another year is added to it
+        page.goto(url + "/budget?financial_year=2024-25")
+        expect(page.locator(".chip[data-dimension='financial_year']")).to_contain_text("2024-25")
+        expect(chips).to_have_count(1)
+        expect(note).to_have_count(0)
+    assert page.errors == []
+
+
 def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
     expect.set_options(timeout=TIMEOUT)
     everything = _figures(demo_warehouse)
@@ -56,7 +113,7 @@ def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
                            "join dim_directorate r on r.directorate_key = f.directorate_key "
                            "where s.service_code = 'ASC-ACC' and r.directorate_code <> 'ADH'").fetchall()[0][0] == 0
     with live_app({"warehouse": demo_warehouse}) as url:
-        page.goto(url + "/budget")
+        page.goto(url + "/budget?all=financial_year&all=month")   # every year: the page's defaults removed
         expect(page).to_have_title("Budget and spend · Borough Insight")
         expect(page.locator("#budget-data-as-of")).to_contain_text("Data as of 31 Oct 2026")
         expect(page.locator("#selection-bar")).to_contain_text("No selections")
@@ -76,7 +133,7 @@ def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
         expect(page.locator(DRILL)).to_contain_text("Reablement")
         expect(page.locator(DRILL)).not_to_contain_text("Housing repairs")
         _expect_figures(page, adults)
-        expect(page).to_have_url(re.compile(r"/budget\?directorate=ADH$"))
+        expect(page).to_have_url(re.compile(r"/budget\?directorate=ADH&all=financial_year&all=month$"))
         directorates = page.locator("#budget-filter-directorate")
         expect(directorates.locator("[data-value='ADH']")).to_have_attribute("data-state", "selected")
         expect(directorates.locator("[data-value='CEX']")).to_have_attribute("data-state", "possible")

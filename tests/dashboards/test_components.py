@@ -292,3 +292,29 @@ def test_the_server_keeps_only_dimensions_of_the_stores_state():
     assert selection.known({"ward": ["Belsize"], "drop table": ["x"], "month": "2025-04"}) == {
         "month": ["2025-04"], "ward": ["Belsize"]}
     assert selection.known(["ward"]) == {} == selection.known(None)
+
+
+DEFAULT_CASES = [
+    ("", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
+    ("?ward=Belsize", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
+    ("?financial_year=2024-25", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
+    ("?ward=Belsize&all=month&all=financial_year", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
+    ("?month=2025-04&all=financial_year", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
+    ("?ward=King%27s%20Cross", {}),
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("search", "defaults"), DEFAULT_CASES)
+def test_the_browser_applies_and_writes_a_pages_defaults_as_the_server_does(selection_js, search, defaults):
+    dimensions = sorted(data.layer().dimensions)
+    removed = sel.removed_defaults(search)
+    assert selection_js("removedDefaults", search) == removed
+    state = sel.with_defaults(sel.from_query_string(search, dimensions), removed, defaults)
+    config = {"dimensions": dimensions, "defaults": {"/budget": defaults}}
+    shown = selection_js("shown", "/budget/", search, config)
+    assert shown["state"] == state and shown["removed"] == removed
+    for next_state in (state, {}, {"ward": ["Belsize"]}, {"month": ["2025-04"]}):
+        assert selection_js("searchFor", next_state, removed, defaults) == sel.search_for(next_state, removed,
+                                                                                          defaults)
+    assert selection_js("pageDefaults", config, "/repairs") == {}

@@ -99,3 +99,37 @@ def test_a_heatmap_cell_selects_both_values_and_again_unselects_both():
     assert toggle_together(state, cell) == {"ward": ["Belsize"]}
     # one of the two already selected: the cell adds the other, it does not drop the first
     assert toggle_together({"hour": ["9"]}, cell) == {"hour": ["9"], "weekday": ["Monday"]}
+
+
+# --- a page's default selection (the budget page opens on the current year at the latest complete month) --------
+
+DEFAULTS = {"financial_year": ["2026-27"], "month": ["2026-10"]}
+
+
+def test_defaults_apply_when_none_of_their_dimensions_is_selected_or_removed():
+    from query.selections import with_defaults
+
+    assert with_defaults({}, [], DEFAULTS) == DEFAULTS
+    assert with_defaults({"ward": ["Belsize"]}, [], DEFAULTS) == {**DEFAULTS, "ward": ["Belsize"]}
+    # a year chosen elsewhere is kept, and no default month of another year joins it
+    assert with_defaults({"financial_year": ["2024-25"]}, [], DEFAULTS) == {"financial_year": ["2024-25"]}
+    assert with_defaults({}, ["month"], DEFAULTS) == {}
+    assert with_defaults({"ward": ["Belsize"]}, [], {}) == {"ward": ["Belsize"]}
+
+
+def test_a_removed_default_is_written_to_the_url_and_read_back():
+    from query.selections import removed_defaults, search_for, with_defaults
+
+    search = search_for({"ward": ["King's Cross"]}, [], DEFAULTS)
+    assert search == "ward=King%27s%20Cross&all=financial_year&all=month"
+    assert removed_defaults(search) == ["financial_year", "month"]
+    dimensions = ["ward", "month", "financial_year"]
+    assert from_query_string(search, dimensions) == {"ward": ["King's Cross"]}
+    assert with_defaults(from_query_string(search, dimensions), removed_defaults(search), DEFAULTS) == \
+        {"ward": ["King's Cross"]}
+    # chosen again, a dimension is no longer "removed"; applied defaults are written as ordinary selections
+    assert search_for({"month": ["2025-04"]}, ["financial_year", "month"], DEFAULTS) == \
+        "month=2025-04&all=financial_year"
+    assert search_for(DEFAULTS, [], DEFAULTS) == "financial_year=2026-27&month=2026-10"
+    assert search_for({}, [], {}) == "" and search_for({}, ["month"], {}) == "all=month"
+    assert removed_defaults({"all": "month"}) == ["month"] and removed_defaults(None) == []
