@@ -192,6 +192,15 @@ class Fact(_Named):
         return next((use for use in self.dimensions if use.name == dimension), None)
 
 
+class Bands(_Strict):
+    """Where red/amber/green change, in the measure's direction (finance's thresholds, configuration not code):
+    for `lower` (an overspend), above `red` is red, above `amber` amber, else green; for `higher`, below `red` is
+    red, below `amber` amber, else green. Without bands, amber is within 5% of the target."""
+
+    amber: float
+    red: float
+
+
 class Measure(_Named):
     label: str = Field(min_length=1)
     fact: str
@@ -200,6 +209,7 @@ class Measure(_Named):
     description: str = Field(min_length=1)
     direction: str
     target: float | None = None
+    bands: Bands | None = None
     date: str | None = None  # another date role than the fact's (completed_date_key), or `none` for a snapshot
 
     _check_sql = _expression_fields("sql")
@@ -222,6 +232,19 @@ class Measure(_Named):
     @classmethod
     def _date_role(cls, value: str | None) -> str | None:
         return value if value == NO_DATE else _identifier(value, f"date_key column (or {NO_DATE!r})")
+
+    @model_validator(mode="after")
+    def _bands_in_direction(self) -> Measure:
+        if self.bands is None:
+            return self
+        if self.direction == "neutral":
+            raise ValueError("bands: need a direction of higher or lower (which side is red?)")
+        ordered = self.bands.amber <= self.bands.red if self.direction == "lower" else \
+            self.bands.amber >= self.bands.red
+        if not ordered:
+            side = "at or below" if self.direction == "lower" else "at or above"
+            raise ValueError(f"bands: amber must be {side} red for a measure where {self.direction} is better")
+        return self
 
     @field_validator("target")
     @classmethod

@@ -19,9 +19,10 @@ from dash import html
 
 from dashboards import csv_download
 from dashboards.components import data
-from dashboards.components.kpi import not_applicable_text, rag
+from dashboards.components.kpi import not_applicable_text
 from dashboards.components.selection import point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
+from data_models.rag import measure_rag
 from query import selections as sel
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -374,7 +375,7 @@ def _cell(row: dict, key: str, chart: Chart) -> dict:
 
 
 def kpi_rag(value, measure) -> str | None:
-    return rag(value, measure.target, measure.direction, measure.format == "percent")
+    return measure_rag(value, measure)
 
 
 def table_data(chart: Chart, rows: list[dict], selected: set[str]) -> dict:

@@ -11,25 +11,13 @@ from dash import html
 
 from dashboards.components import data
 from dashboards.components.spec import Kpi, PageSpec, pinned_state
+from data_models.rag import measure_rag, rag  # noqa: F401 - kpi.rag: the targets of the service and home pages
 from query import selections as sel
 
 KPI = "bi-kpi"
-AMBER_BAND = 0.05  # within 5% of the target (or 5 points for a percent) is amber
 RAG_WORDS = {"green": "On target", "amber": "Near target", "red": "Off target", None: "No target"}
 DIRECTION_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "neutral": "Neither higher nor lower"}
 SPARK_MONTHS = 12
-
-
-def rag(value, target, direction: str, percent: bool = False) -> str | None:
-    """'green', 'amber' or 'red' against the target in the measure's direction; None without a value, a target or
-    a direction."""
-    if value is None or target is None or direction not in ("higher", "lower"):
-        return None
-    band = AMBER_BAND * 100 if percent else abs(target) * AMBER_BAND
-    gap = (value - target) if direction == "higher" else (target - value)
-    if gap >= 0:
-        return "green"
-    return "amber" if -gap <= band else "red"
 
 
 def status_words(colour: str | None, value, target) -> str:
@@ -60,7 +48,7 @@ def render(spec: PageSpec, kpi: Kpi, state) -> dict:
         state = sel.normalise({**sel.normalise(state), **pinned_state(kpi.pinned)})
     result = data.measures([kpi.measure], [], state)
     value = result.rows[0][kpi.measure] if result.rows else None
-    colour = rag(value, measure.target, measure.direction, measure.format == "percent")
+    colour = measure_rag(value, measure)
     points = _spark_points(kpi.measure, state)
     return {
         "id": tile_id(spec, kpi),
