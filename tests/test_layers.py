@@ -17,8 +17,8 @@ ALLOWED = {
     "query": {"data_models"},
     "app_db": set(),   # the application's own state (sessions, audit log), apart from the warehouse
     "access": {"query", "data_models", "app_db"},   # who may see what: the web layer's, beside dashboards
-    "dashboards": {"access", "app_db", "query", "data_models"},
-    "reports": {"query", "data_models"},
+    "dashboards": {"access", "app_db", "query", "data_models", "reports"},
+    "reports": {"query", "data_models", "access", "app_db"},
 }
 
 

@@ -19,16 +19,11 @@ from access import current_scope
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
+from query.periods import DATA_AS_OF_SQL
 from query.scope import OutOfScope
 
 cache = Cache()
 CACHE_TIMEOUT = 600
-DATA_AS_OF_SQL = """
-select data_as_of, finished from etl_runs
-where status = 'succeeded'
-order by finished desc nulls last, started desc
-limit 1
-"""
 
 
 @functools.lru_cache(maxsize=1)

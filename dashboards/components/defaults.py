@@ -7,7 +7,6 @@ query/selections.py says how a default is applied, shown and removed."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 
@@ -15,20 +14,10 @@ from dashboards.components import data
 from dashboards.components.spec import SPECS, PageSpec
 from dashboards.warehouse import WarehouseUnavailable
 from query import compiler as q
+from query.periods import latest_complete_month
 from query.scope import OutOfScope
 
 log = logging.getLogger(__name__)
-
-
-def month_end(month: str) -> dt.date:
-    year, number = (int(part) for part in month.split("-"))
-    return dt.date(year, number, calendar.monthrange(year, number)[1])
-
-
-def latest_complete_month(months: list[str], as_of: dt.date | None) -> str | None:
-    """The latest 'YYYY-MM' that has ended by `as_of` (any month when the as-of date is not known)."""
-    ended = [m for m in months if as_of is None or month_end(m) <= as_of]
-    return max(ended, default=None)
 
 
 def _as_of() -> dt.date | None:
