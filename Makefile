@@ -13,7 +13,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
 
-.PHONY: install browser redis postgres run serve demo test test-fast bench lint clean
+.PHONY: install browser redis postgres office run serve demo test test-fast bench lint clean
 
 install: $(INSTALLED)
 
@@ -44,6 +44,15 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+# What the report tests read packs back with, from Debian's packages: LibreOffice opens each workbook as a user
+# would (a file it must repair fails), poppler's pdftoppm and pdftotext turn PDF pages into images and text.
+office:
+	@{ command -v soffice && command -v pdftoppm; } >/dev/null 2>&1 || { \
+	  echo "installing Debian's libreoffice-calc-nogui and poppler-utils for the report tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends libreoffice-calc-nogui poppler-utils >/dev/null; }
+
 $(KEY_FILE):
 	mkdir -p $(dir $@)
 	$(PY) -c "import secrets; print(secrets.token_hex(32))" > $@
@@ -68,7 +77,7 @@ serve: demo
 	BOROUGH_INSIGHT_WAREHOUSE=$(CURDIR)/$(DEMO_WAREHOUSE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'app:wsgi()'
 
-test: install browser redis postgres
+test: install browser redis postgres office
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

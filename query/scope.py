@@ -39,6 +39,14 @@ class Scope:
         which the compiler checks)."""
         return self.facts is None or fact in self.facts
 
+    def narrowed_to(self, other: Scope) -> Scope:
+        """What both scopes allow (a burst pack: the run's scope and the manager's)."""
+        def both(mine, theirs):
+            if mine is None or theirs is None:
+                return theirs if mine is None else mine
+            return mine & theirs
+        return Scope(both(self.facts, other.facts), both(self.services, other.services))
+
     def key(self) -> str:
         """A stable text for cache keys: two users with the same scope share cached answers, others never do."""
         facts = "*" if self.facts is None else ",".join(sorted(self.facts))

@@ -97,6 +97,10 @@ class BudgetPack:
     def period_text(self) -> str:
         return f"{month_name(self.month)} (period {self.period} of {self.financial_year})"
 
+    @property
+    def selections_text(self) -> str:
+        return "; ".join(self.selection_text) or "No selection: every service within access"
+
     def directorates(self) -> list[Group]:
         return _groups(self.lines, lambda line: (line.directorate, line.directorate_name))
 
@@ -201,5 +205,7 @@ def selection_words(con, layer: SemanticLayer, selections: Mapping) -> list[str]
         if query is not None:
             names = {str(row["value"]): row["label"] for row in rows(con, query)}
         shown = ", ".join(names.get(value) or value for value in values)
-        words.append(f"{layer.dimension(dimension).label}: {shown}")
+        applies = dimension in layer.applicable_dimensions(FACT)
+        words.append(f"{layer.dimension(dimension).label}: {shown}" + ("" if applies else
+                                                                        " (does not apply to budget lines)"))
     return words

@@ -95,7 +95,7 @@ def title_page(pack: BudgetPack) -> list:
              ("Run by", pack.run_by), ("Run at", pack.run_at.strftime("%-d %B %Y %H:%M"))]
     if pack.prepared_for:
         facts.append(("Prepared for", pack.prepared_for))
-    facts.append(("Selections applied", "; ".join(pack.selection_text) or "None: every service within access"))
+    facts.append(("Selections applied", pack.selections_text))
     table = Table([[Paragraph(f"<b>{escape(k)}</b>", STYLES["BodyText"]), Paragraph(escape(v), STYLES["BodyText"])]
                    for k, v in facts], colWidths=[50 * mm, WIDTH - 50 * mm], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
@@ -103,7 +103,7 @@ def title_page(pack: BudgetPack) -> list:
             "the variance as a share of the budget, by the thresholds set in configuration; each status is also "
             "written in words.")
     return [Spacer(1, 30 * mm), Paragraph("Budget monitoring pack", STYLES["Title"]),
-            Paragraph(escape(f"{month_name(pack.month)}: {pack.financial_year}"), STYLES["Heading2"]),
+            Paragraph(escape(f"{month_name(pack.month)}, financial year {pack.financial_year}"), STYLES["Heading2"]),
             Spacer(1, 10 * mm), table, Spacer(1, 8 * mm), Paragraph(note, STYLES["Italic"]), PageBreak()]
 
 

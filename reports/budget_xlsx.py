@@ -24,7 +24,7 @@ POUNDS = "£#,##0;-£#,##0"
 PERCENT = "0.0%"
 AMOUNT_HEADINGS = ("Annual budget", "Budget to date", "Actual to date", "Forecast outturn", "Variance £")
 TAIL_HEADINGS = ("Variance %", "RAG")
-SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\']")
+SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 FIRST_LINE_ROW = 5  # rows 0-3: title, period, a note; row 4: the header
 
 
@@ -71,10 +71,10 @@ def write_xlsx(pack: BudgetPack, path: Path | None = None) -> bytes | None:
 
 
 def unique_sheet_names(names: list[str]) -> list[str]:
-    """Excel's rules: at most 31 characters, none of []:*?/\\ or ', unique ignoring case."""
+    """Excel's rules: at most 31 characters, none of []:*?/\\, no ' first or last, unique ignoring case."""
     taken, result = set(), []
     for name in names:
-        base = SHEET_NAME_BAD.sub(" ", name).strip()[:31] or "Directorate"
+        base = SHEET_NAME_BAD.sub(" ", name).strip(" '")[:31].strip(" '") or "Directorate"
         candidate, n = base, 2
         while candidate.lower() in taken or candidate.lower() in ("cover", "summary"):
             suffix = f" ({n})"
@@ -94,7 +94,7 @@ def write_cover(sheet, pack: BudgetPack, sheet_names: list[str], f: Formats) -> 
              ("Run at", pack.run_at, f.datetime)]
     if pack.prepared_for:
         facts.append(("Prepared for", pack.prepared_for, f.text))
-    facts.append(("Selections applied", "; ".join(pack.selection_text) or "None: every service within access", f.text))
+    facts.append(("Selections applied", pack.selections_text, f.text))
     for row, (label, value, style) in enumerate(facts, start=2):
         sheet.write_string(row, 0, label, f.label)
         if value is None:
@@ -106,7 +106,7 @@ def write_cover(sheet, pack: BudgetPack, sheet_names: list[str], f: Formats) -> 
     row = len(facts) + 3
     sheet.write_string(row, 0, "Sheets", f.label)
     for offset, name in enumerate(["Summary", *sheet_names], start=1):
-        sheet.write_url(row + offset, 0, f"internal:'{name}'!A1", string=name)
+        sheet.write_url(row + offset, 0, f"internal:{sheet_reference(name)}!A1", string=name)
     note = row + len(sheet_names) + 3
     sheet.merge_range(note, 0, note, 1, "Variance is forecast outturn minus annual budget: above zero is an "
                       "overspend. Red, amber or green by the variance as a share of the budget (thresholds set in "
@@ -151,7 +151,12 @@ def write_directorate(sheet, name: str, pack: BudgetPack, group: Group, f: Forma
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(FIRST_LINE_ROW - 1)
-    return {measure: f"'{name}'!{cell}" for measure, cell in cells.items()}
+    return {measure: f"{sheet_reference(name)}!{cell}" for measure, cell in cells.items()}
+
+
+def sheet_reference(name: str) -> str:
+    """'Chief Executive''s': a sheet name quoted for a formula or a link (an apostrophe doubled)."""
+    return "'" + name.replace("'", "''") + "'"
 
 
 def write_amounts(sheet, row: int, column: int, pack: BudgetPack, amounts: dict, pounds, percent) -> None:
@@ -239,7 +244,7 @@ def write_summary(sheet, pack: BudgetPack, totals: dict[str, dict[str, str]], na
     groups = pack.directorates()
     for row, group in enumerate(groups, start=4):
         sheet.write_string(row, 0, group.code, f.code)
-        sheet.write_url(row, 1, f"internal:'{names[row - 4]}'!A1", string=group.name)
+        sheet.write_url(row, 1, f"internal:{sheet_reference(names[row - 4])}!A1", string=group.name)
         sheet.write_number(row, 2, len(group.lines))
         for offset, measure in enumerate(AMOUNTS):
             sheet.write_formula(row, 3 + offset, f"={totals[group.code][measure]}", f.pounds,

@@ -89,3 +89,13 @@ def test_a_manager_of_other_services_reads_no_care_row(layer, demo_con):
     values = filter_values_sql(layer, "ward", {}, "fact_care_event", scope=parking)
     rows = demo_con.execute(values.sql, values.params).fetchall()
     assert rows and all(row[3] == 0 for row in rows)   # every ward is listed (all members) with no row behind it
+
+
+def test_a_scope_narrowed_to_another_allows_only_what_both_allow():
+    manager = Scope.of(services={"HSG-REP", "PRK"})
+    finance = Scope.of(facts={"fact_budget_monthly", "fact_spend"})
+    assert EVERYTHING.narrowed_to(manager) == manager and manager.narrowed_to(EVERYTHING) == manager
+    assert finance.narrowed_to(manager) == Scope.of(facts={"fact_budget_monthly", "fact_spend"},
+                                                    services={"HSG-REP", "PRK"})
+    assert manager.narrowed_to(Scope.of(services={"PRK", "ASC-ACC"})) == Scope.of(services={"PRK"})
+    assert manager.narrowed_to(NOTHING) == NOTHING

@@ -1,0 +1,96 @@
+"""python -m reports: the budget monitoring pack and the Transparency Code spend file from the command line.
+
+    python -m reports budget-pack --warehouse PATH --format xlsx|pdf --out DIR [--period YYYY-MM] [--burst]
+    python -m reports transparency --warehouse PATH --out DIR [--quarter YYYY-Qn]
+
+The command line is the data team's, on the server beside the warehouse file: it reads every service (a burst pack
+holds only its manager's). Each run is written to the audit log (the application database beside the warehouse,
+or BOROUGH_INSIGHT_APP_DB_URL) with who ran it and what it wrote. A problem the user can fix is one line on stderr
+and exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from app_db import AppDatabase
+from query.reading import WarehouseMissing
+from query.scope import EVERYTHING
+from reports.budget_pack import FORMATS, Skipped, Written, write_packs
+from reports.errors import ReportError
+from reports.transparency import write_transparency
+
+APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m reports", description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True)
+    pack = commands.add_parser("budget-pack", help="the budget monitoring pack for a month")
+    pack.add_argument("--warehouse", type=Path, required=True)
+    pack.add_argument("--format", choices=FORMATS, required=True)
+    pack.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    pack.add_argument("--period", help="YYYY-MM (default: the latest complete month in the warehouse)")
+    pack.add_argument("--burst", action="store_true", help="one pack per service manager in the users file")
+    pack.add_argument("--users", type=Path, default=_env_path("BOROUGH_INSIGHT_USERS"),
+                      help="the users file for --burst (default: BOROUGH_INSIGHT_USERS, else the demo's)")
+    spend = commands.add_parser("transparency", help="the quarter's spend over £500 in Camden's layout")
+    spend.add_argument("--warehouse", type=Path, required=True)
+    spend.add_argument("--out", type=Path, required=True, help="the folder to write into")
+    spend.add_argument("--quarter", help="YYYY-Qn, calendar quarters (default: the latest complete quarter)")
+    return top
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def budget_pack(args, who: str) -> tuple[list[str], str]:
+    written = write_packs(args.warehouse, args.out, args.format, scope=EVERYTHING, month=args.period,
+                          burst=args.burst, users_file=args.users, run_by=who)
+    packs = [w for w in written if isinstance(w, Written)]
+    lines = [f"wrote {w.path} ({len(w.pack.lines)} cost centres{', for ' + w.manager if w.manager else ''})"
+             for w in packs]
+    lines += [f"no pack for {w.manager}: {w.reason}" for w in written if isinstance(w, Skipped)]
+    if not packs:
+        raise ReportError("no pack written: " + "; ".join(lines))
+    detail = f"budget pack {args.format} {packs[0].pack.month}{' burst' if args.burst else ''}: " + \
+        ", ".join(w.path.name for w in packs)
+    return lines, detail
+
+
+def transparency(args, who: str) -> tuple[list[str], str]:
+    result = write_transparency(args.warehouse, args.out, args.quarter, scope=EVERYTHING)
+    lines = [f"wrote {result.csv_path} ({result.rows:,} payments, £{result.total_pounds:,.2f})",
+             f"wrote {result.report_path}"]
+    return lines, f"transparency {result.quarter}: {result.csv_path.name}, {result.rows} rows"
+
+
+def audit(warehouse: Path, who: str, command: str, detail: str) -> None:
+    url = os.environ.get(APP_DB_ENV)
+    database = AppDatabase(url) if url else AppDatabase.beside(warehouse)
+    database.upgrade()
+    database.record("report", who, path=f"python -m reports {command}", detail=detail, address="command line")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    who = getpass.getuser()
+    run = {"budget-pack": budget_pack, "transparency": transparency}[args.command]
+    try:
+        lines, detail = run(args, who)
+    except (ReportError, WarehouseMissing) as error:
+        print(f"python -m reports {args.command}: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    audit(args.warehouse, who, args.command, detail)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
