@@ -26,7 +26,7 @@ import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dash
 from access.hardening import harden
 from access.oidc import OidcSettings
 from app_db import AppDatabase
-from dashboards import components, page_access, ui
+from dashboards import components, downloads, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
 
@@ -179,6 +179,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
         app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
                                  CACHE_KEY_PREFIX="borough-insight:")
     install(app.server, Warehouse(config.warehouse))
+    downloads.install(app.server)
     components.register(app)
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)

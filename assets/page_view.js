@@ -88,6 +88,14 @@
     put("selection-chips", items);
   }
 
+  /* ---- server downloads: their addresses carry the selection shown ---- */
+  function links(hrefs) {
+    Object.keys(hrefs).forEach(function (id) {
+      var link = document.getElementById(id);
+      if (link) { link.setAttribute("href", hrefs[id]); }
+    });
+  }
+
   /* ---- KPI tiles ---- */
   function tile(view) {
     var body = view.id + "-body";
@@ -230,7 +238,10 @@
     put(id + "-csv", failed || !view.csv ? [] : [
       view.attribution ? el("p", {className: "small text-body-secondary", text: view.attribution}) : null,
       el("a", {className: "csv-link small", href: view.csv.href, download: view.csv.download, id: view.csv.id,
-               "aria-label": view.csv.label, text: "Download CSV"})]);
+               "aria-label": view.csv.label, text: "Download CSV"}),
+      view.xlsx ? el("a", {className: "report-download xlsx-link small", href: view.xlsx.href, id: view.xlsx.id,
+                           "aria-label": view.xlsx.label, "data-report": view.xlsx.report, text: "Download XLSX"})
+                : null]);
     fillTableView(id);
   }
 
@@ -400,6 +411,7 @@
       view.filters.forEach(filterList);
       view.cards.forEach(card);
       view.cards.forEach(function (c) { if (!c.error) { draw(c.id, c.figure); } });
+      links(view.links || {});
       return noUpdate;
     }
   };

@@ -135,6 +135,8 @@ def pack_month(con, layer: SemanticLayer, scope: Scope, month: str | None, selec
     """The month asked for (checked: it must have budget lines), or the latest complete month in the data."""
     months = _months_with_lines(con, layer, scope, selections)
     if month is None:
+        if not months:
+            raise ReportError("no budget lines within the selections and access given")
         found = latest_complete_month(months, data_as_of(con))
         if found is None:
             raise ReportError("no budget monitoring month has ended by the data's as-of date: load a month first")
@@ -160,18 +162,34 @@ def _without_period(selections: Mapping | None) -> dict[str, list[str]]:
 
 def read_pack(con, layer: SemanticLayer, *, scope: Scope, month: str | None = None, selections: Mapping | None = None,
               run_by: str | None = None, prepared_for: str = "") -> BudgetPack:
-    """The pack's figures for `month` (default: the latest complete month) within `scope` and `selections`."""
-    selections = _without_period(selections)
-    month = pack_month(con, layer, scope, month, selections)
-    at_month = {**selections, "financial_year": [financial_year_of(month)], "month": [month]}
+    """The pack's figures within `scope` and `selections` for `month`; without one, for the latest complete month
+    the selections allow (a year selected on the page: that year's latest complete month)."""
+    chosen = sel.normalise(selections)
+    others = _without_period(chosen)
+    month = pack_month(con, layer, scope, month or month_of_selection(con, layer, scope, chosen), others)
+    at_month = {**others, "financial_year": [financial_year_of(month)], "month": [month]}
     lines = _lines(con, layer, scope, at_month)
     if not lines:
         raise ReportError(f"no budget lines for {month_name(month)} within the selections and access given")
     return BudgetPack(month=month, data_as_of=data_as_of(con), run_by=run_by or getpass.getuser(),
-                      run_at=dt.datetime.now().replace(microsecond=0), selections=selections,
-                      selection_text=selection_words(con, layer, selections), lines=tuple(lines),
-                      variance_by_month=tuple(_variance_by_month(con, layer, scope, selections, month)),
+                      run_at=dt.datetime.now().replace(microsecond=0), selections=others,
+                      selection_text=selection_words(con, layer, others), lines=tuple(lines),
+                      variance_by_month=tuple(_variance_by_month(con, layer, scope, others, month)),
                       prepared_for=prepared_for, layer=layer)
+
+
+def month_of_selection(con, layer: SemanticLayer, scope: Scope, chosen: Mapping) -> str | None:
+    """The latest complete month among those the selected months or years allow; None without such selections."""
+    if not set(chosen) & set(PERIOD_DIMENSIONS):
+        return None
+    found = rows(con, q.filter_values_sql(layer, "month", {d: v for d, v in chosen.items() if d != "month"}, FACT,
+                                          scope=scope))
+    allowed = set(chosen.get("month") or [])
+    months = [str(r["value"]) for r in found if r["possible_count"] and (not allowed or str(r["value"]) in allowed)]
+    month = latest_complete_month(months, data_as_of(con))
+    if month is None:
+        raise ReportError("no complete month of budget monitoring in the months or years selected")
+    return month
 
 
 def _lines(con, layer, scope, state) -> list[Line]:

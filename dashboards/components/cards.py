@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboards import csv_download
-from dashboards.components import data
+from dashboards.components import data, download_links
 from dashboards.components.kpi import not_applicable_text
 from dashboards.components.selection import point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
@@ -153,12 +153,14 @@ def render(spec: PageSpec, chart: Chart, state) -> dict:
     if truncated:
         notes.append(note("Only the first rows are shown.", "small"))
     view = {"id": card_id(spec, chart), "notes": notes, "message": None, "figure": None, "table": None,
-            "csv": None, "attribution": None, "sortable": chart.kind == "table"}
+            "csv": None, "xlsx": None, "attribution": None, "sortable": chart.kind == "table"}
     if not rows:
         return {**view, "message": {"text": EMPTY, "class": "empty-message", "id": f"{view['id']}-empty"}}
     selected = set(sel.normalise(state).get(drawn.dimension, []))
     view["table"] = table_data(drawn, rows, selected)
-    view["csv"] = download_link(spec, chart, rows)
+    view["csv"] = download_link(spec, drawn, rows)   # a drill's rows are of its level: so are the headings
+    view["xlsx"] = {"href": download_links.table_href(spec.name, chart.name, state), "id": f"{view['id']}-xlsx",
+                    "label": f"Download {chart.title} as Excel", "report": f"{chart.title} as Excel"}
     if chart.kind == "table":
         return view
     if drawn.across:

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboards import page_access, ui
-from dashboards.components import cards, data, filters, kpi
+from dashboards.components import cards, data, download_links, filters, kpi
 from dashboards.components.page_view import store
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
@@ -58,6 +58,7 @@ def render(spec: PageSpec):
     except WarehouseUnavailable as exc:
         return html.Div([heading, store(spec), ui.unavailable(str(exc), f"{spec.name}-unavailable")])
     intro = html.P(spec.intro, className="page-intro") if spec.intro else None
+    reports = budget_pack_links(spec) if spec.offers_budget_pack else None
     side = html.Aside([html.H2("Filters", className="h5"),
                        *[filters.filter_list(spec, d) for d in spec.filters]],
                       className="filters-panel", **{"aria-label": "Filters"})
@@ -66,6 +67,21 @@ def render(spec: PageSpec):
                          id=f"{spec.name}-kpis", **{"aria-labelledby": f"{spec.name}-kpis-heading"})
     charts = dbc.Row([dbc.Col(cards.card(spec, c), xl=c.width, lg=12, className="mb-3") for c in spec.charts])
     return html.Div([
-        heading, as_of, intro, store(spec),
+        heading, as_of, intro, reports, store(spec),
         dbc.Row([dbc.Col(side, xl=3, lg=12, className="mb-3"), dbc.Col([tiles, charts], xl=9, lg=12)]),
     ], id=f"{spec.name}-page")
+
+
+def budget_pack_links(spec: PageSpec):
+    """The pack's links; their addresses follow the selection (page_view.links, set by page_view.js)."""
+    link = "report-download btn btn-outline-dark btn-sm me-2"
+    return html.Section([
+        html.H2("Budget monitoring pack", className="h6 mb-1", id=f"{spec.name}-pack-heading"),
+        html.P("For the month and selections shown (the latest complete month when no month is selected): a cover "
+               "listing them, a summary by directorate and a part per directorate, by service and cost centre.",
+               className="small mb-2"),
+        html.A("Download the pack (Excel)", id=download_links.pack_link_id(spec.name, "xlsx"), className=link,
+               href="#", **{"data-report": "the budget monitoring pack (Excel)"}),
+        html.A("Download the pack (PDF)", id=download_links.pack_link_id(spec.name, "pdf"), className=link,
+               href="#", **{"data-report": "the budget monitoring pack (PDF)"}),
+    ], className="report-links mb-3", id=f"{spec.name}-pack", **{"aria-labelledby": f"{spec.name}-pack-heading"})

@@ -21,7 +21,7 @@ import flask
 from dash import dcc
 
 import access
-from dashboards.components import cards, data, filters, kpi, selection
+from dashboards.components import cards, data, download_links, filters, kpi, selection
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
 from query.scope import OutOfScope
@@ -93,7 +93,16 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
             "tiles": [dict(f.result(), id=kpi.tile_id(spec, k)) for f, k in zip(tiles, spec.kpis, strict=True)],
             "filters": [dict(f.result(), id=filters.values_id(spec, d)) for f, d in zip(values, lists, strict=True)],
             "cards": [dict(f.result(), id=cards.card_id(spec, c)) for f, c in zip(charts, spec.charts, strict=True)],
+            "links": links(spec, state),
         }
+
+
+def links(spec: PageSpec, state: dict) -> dict[str, str]:
+    """{link id: address} of the page's server downloads, with the selection shown (page_view.js sets them)."""
+    if not spec.offers_budget_pack:
+        return {}
+    return {download_links.pack_link_id(spec.name, f): download_links.pack_href(f, state)
+            for f in download_links.PACK_FORMATS}
 
 
 def _failed(view: dict) -> bool:

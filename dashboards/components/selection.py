@@ -18,6 +18,7 @@ from query import selections as sel
 LOCATION, STORE, BAR, CONFIG = "bi-url", "bi-selection", "selection-bar", "bi-selection-config"
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"
 PICK, GRAPH = "bi-pick", "bi-graph"
+DOWNLOAD_STATUS = "download-status"
 NO_SELECTIONS = "No selections: every chart shows all the data."
 # Filter values and table rows are plain buttons with data-pick-dimension and data-pick-value: one delegated
 # listener (assets/selection.js) writes {dimension, value, at} to the PICK store (a chip's x adds remove: true).
@@ -36,7 +37,9 @@ def shell_parts() -> list:
     each page opens on (worked out now, within the user's scope: the shell is drawn per request)."""
     config = {"dimensions": sorted(data.layer().dimensions), "defaults": defaults.every_page()}
     return [dcc.Location(id=LOCATION, refresh=False), dcc.Store(id=STORE, storage_type="memory"),
-            dcc.Store(id=PICK, storage_type="memory"), dcc.Store(id=CONFIG, data=config), selection_bar()]
+            dcc.Store(id=PICK, storage_type="memory"), dcc.Store(id=CONFIG, data=config), selection_bar(),
+            # what a server download is doing (assets/report_download.js); polite: it never interrupts
+            html.P(id=DOWNLOAD_STATUS, className="download-status", role="status", **{"aria-live": "polite"})]
 
 
 def selection_bar():

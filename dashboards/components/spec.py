@@ -101,6 +101,7 @@ class PageSpec:
     services: tuple[str, ...] | None = None
     defaults: tuple[Default, ...] = ()  # the selection the page opens on (shown as ordinary, removable chips)
     defaults_text: str = ""  # the defaults in words, for the selection bar ("the current financial year...")
+    offers_budget_pack: bool = False  # links to the budget monitoring pack (Excel, PDF) with the selections shown
 
     def chart(self, name: str) -> Chart:
         for chart in self.charts:

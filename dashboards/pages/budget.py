@@ -36,6 +36,7 @@ SPEC = declare(PageSpec(
     # finance reads one year's position at a month end (a Qlik default bookmark): removable chips, not a lock
     defaults=(Default("financial_year", "its_financial_year"), Default("month", "latest_complete_month")),
     defaults_text="the current financial year at the latest complete month",
+    offers_budget_pack=True,
     kpis=(
         # with no financial year selected, every year's figures are added up: the label says so
         Kpi("budget_annual", "Annual budget, years selected"),

@@ -166,3 +166,47 @@ def test_budget_drill_down_flow(demo_warehouse, live_app, page, artifacts):
         expect(page.locator("#selection-bar .chip[data-dimension='directorate']")).to_contain_text(
             "Adults and Health")
     assert page.errors == []
+
+
+def test_the_pack_and_a_tables_excel_download_with_the_selections_shown(demo_warehouse, live_app, page, tmp_path):
+    import openpyxl
+
+    expect.set_options(timeout=TIMEOUT)
+    page.sign_in_as = "finance"
+    status = page.locator("#download-status")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/budget")
+        expect(page.locator("#budget-pack-xlsx")).to_have_attribute(
+            "href", "/download/budget-pack.xlsx?financial_year=2026-27&month=2026-10")
+        click_bar(page, "budget-drill", 0, TIMEOUT)   # Adults and Health
+        expect(page.locator("#budget-pack-xlsx")).to_have_attribute("href", re.compile(r"directorate=ADH"))
+        with page.expect_download() as download:
+            page.locator("#budget-pack-xlsx").click()
+        expect(status).to_contain_text("Downloaded budget-pack-2026-10.xlsx")
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        cover = {row[0]: row[1] for row in openpyxl.load_workbook(saved)["Cover"].iter_rows(values_only=True)
+                 if row[0]}
+        assert cover["Selections applied"] == "Directorate: Adults and Health"
+        assert cover["Period"] == "October 2026 (period 7 of 2026-27)" and cover["Run by"] == "finance"
+
+        with page.expect_download() as download:
+            page.locator("#budget-position-xlsx").click()
+        assert download.value.suggested_filename == "budget-position.xlsx"
+        saved = tmp_path / "position.xlsx"
+        download.value.save_as(saved)
+        sheet = openpyxl.load_workbook(saved).active
+        assert sheet.cell(5, 1).value == "Service (code)"   # the drill's level the card shows
+        assert sheet.cell(2, 1).value.startswith("Selections: Directorate: Adults and Health")
+    assert page.errors == []
+
+
+def test_a_download_refused_says_why_on_the_page(demo_warehouse, live_app, page):
+    expect.set_options(timeout=TIMEOUT)
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/budget?month=2031-01")
+        expect(page.locator("#budget-pack-pdf")).to_have_attribute("href", re.compile(r"month=2031-01"))
+        page.locator("#budget-pack-pdf").click()
+        expect(page.locator("#download-status")).to_contain_text(
+            "Could not prepare the budget monitoring pack (PDF): no complete month of budget monitoring")
+    assert [e for e in page.errors if "404" not in e] == []   # the browser logs the refused fetch itself
