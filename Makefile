@@ -91,6 +91,8 @@ bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(MAKE) browser
 	$(PY) bench/browser.py --warehouse $(DEMO_WAREHOUSE)
 	$(PY) bench/load.py --warehouse $(DEMO_WAREHOUSE)
+	$(MAKE) office
+	$(PY) bench/reports.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .
