@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import threading
 
+import duckdb
 import flask
 
 from access import audit, current_scope
@@ -72,6 +73,10 @@ def budget_pack(file_format: str):
         return message(str(error), 404 if isinstance(error, ReportError) else 403)
     except (WarehouseUnavailable, FileNotFoundError):
         return message("The warehouse is not available just now: try again shortly.", 503)
+    except (duckdb.CatalogException, duckdb.BinderException) as error:
+        log.error("budget pack: the warehouse lacks what it reads: %s", error)
+        return message("The warehouse was built by another version and lacks what the pack reads: ask the data "
+                       "team to rebuild it.", 503)
     except ChartsUnavailable as error:
         log.error("budget pack PDF: %s", error)
         return message("The PDF's charts cannot be drawn on this server (Chromium is missing): download the Excel "

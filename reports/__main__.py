@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
 from app_db import AppDatabase
 from query.reading import WarehouseMissing
 from query.scope import EVERYTHING
@@ -85,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         lines, detail = run(args, who)
     except (ReportError, WarehouseMissing) as error:
         print(f"python -m reports {args.command}: {error}", file=sys.stderr)
+        return 2
+    except (duckdb.CatalogException, duckdb.BinderException) as error:   # a table or column it lacks
+        print(f"python -m reports {args.command}: the warehouse was built by another version and lacks what this "
+              f"report reads ({str(error).splitlines()[0]}): rebuild it with python -m etl build", file=sys.stderr)
         return 2
     for line in lines:
         print(line)

@@ -60,7 +60,8 @@ PERSONAL_PURPOSE = "purpose pays individuals"
 PERSON_NAME = "name looks like a person's"
 EXAMPLES = 5
 
-LINE_COLUMNS = ["payment_date", "purpose", "department_name", "amount_pounds", "irrecoverable_vat_pounds",
+LINE_COLUMNS = ["payment_date", "purpose", "department_name", "beneficiary_name", "amount_pounds",
+                "irrecoverable_vat_pounds",
                 "transaction_id"]
 LINE_ORDER = ["payment_date", "transaction_id", "source_file", "source_row"]  # ties: file order, so reruns agree
 
@@ -289,10 +290,13 @@ def _camden_records(lines: list[dict[str, Any]], extract: _Extract,
 def _redaction_reason(line: dict[str, Any], settings: TransparencyConfig) -> str | None:
     if line["supplier"] == REDACTED_SUPPLIER:
         return IN_SOURCE
-    return settings.redaction_reason(line["purpose"], line["supplier_label"])
+    return settings.redaction_reason(line["purpose"], _payee(line))
 
 
 def _payee(line: dict[str, Any]) -> str:
+    """The payee as this line's source file spelt it ('Kestrel Staffing Limited'), else its supplier's name."""
+    if line.get("beneficiary_name"):
+        return _text(line["beneficiary_name"])
     return "" if line["supplier"] in (None, UNKNOWN_SUPPLIER) else _text(line["supplier_label"])
 
 

@@ -101,6 +101,7 @@ def test_redacted_payees_are_one_supplier_that_keeps_no_published_text(spend_db)
         fact = line(spend_db, transaction)
         assert fact["supplier_key"] == supplier["supplier_key"]
         assert fact["supplier_id"] is None  # the one-off id of a redacted payee is not kept
+        assert fact["beneficiary_name"] == "Redacted"  # nor its published text
     names = {r["supplier_name"] for r in rows(spend_db, "select supplier_name from dim_supplier")}
     assert not {"xxxxREDACTEDxxxx", "Redacted personal data", "REDACTED"} & names
 

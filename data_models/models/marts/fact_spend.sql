@@ -55,6 +55,7 @@ joined as (
         spend.merchant_category,
         spend.transaction_id,
         spend.supplier_id,
+        spend.beneficiary_name,
         spend.amount_pounds,
         spend.irrecoverable_vat_pounds
 
@@ -82,6 +83,7 @@ final as (
         merchant_category,
         transaction_id,
         supplier_id,
+        beneficiary_name,
         amount_pounds,
         irrecoverable_vat_pounds,
         source_file,
