@@ -22,7 +22,7 @@ HEADER_ROW = 4   # rows 0-2: title, selections, data as of
 class Column:
     key: str
     heading: str
-    format: str | None = None   # a semantic-layer format for a measure; None for text
+    format: str | None = None   # a semantic-layer format for a measure, "date" or "datetime"; None for text
 
 
 def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], selections: str,
@@ -35,6 +35,8 @@ def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], sele
     muted = book.add_format({"italic": True, "font_color": "#444444"})
     header = book.add_format({"bold": True, "bg_color": "#DDE6ED", "border": 1})
     numbers = {name: book.add_format({"num_format": pattern}) for name, pattern in EXCEL_FORMATS.items()}
+    numbers |= {"date": book.add_format({"num_format": "d mmm yyyy", "align": "left"}),
+                "datetime": book.add_format({"num_format": "d mmm yyyy hh:mm:ss", "align": "left"})}
     text = book.add_format({"num_format": "@"})
     sheet.write_string(0, 0, title, bold)
     sheet.write_string(1, 0, f"Selections: {selections}", muted)
@@ -56,7 +58,25 @@ def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], sele
 def write_cell(sheet, row: int, column: int, value, spec: Column, numbers: dict, text) -> None:
     if value is None or value == "":
         sheet.write_blank(row, column, None)
+    elif spec.format in ("date", "datetime") and isinstance(value, dt.date | str):
+        write_when(sheet, row, column, value, numbers[spec.format])
     elif spec.format is not None and isinstance(value, int | float):
         sheet.write_number(row, column, float(value), numbers.get(spec.format, numbers["number"]))
     else:
         sheet.write_string(row, column, str(value), text)   # codes and names stay text (a leading zero kept)
+
+
+def write_when(sheet, row: int, column: int, value, style) -> None:
+    """A date or time as Excel's own (an ISO text from JSON too); a text that is neither stays text. Times are
+    written as they are, in UTC where the app keeps them so (the sheet's heading says which)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            sheet.write_string(row, column, value)
+            return
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.replace(tzinfo=None)   # Excel has no time zones
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    sheet.write_datetime(row, column, value, style)

@@ -7,10 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import html
+from dash.exceptions import MissingCallbackContextException
 
 from dashboards import csv_download, ui
+from reports.table_xlsx import Column as XlsxColumn
+from reports.table_xlsx import table_xlsx
 
 
 class Column(NamedTuple):
@@ -60,3 +64,21 @@ def to_csv(columns: list[Column], rows: list[dict]) -> str:
     """The rows as CSV under the columns' labels."""
     return csv_download.csv_text([c.label for c in columns], ([_csv_value(row.get(c.key)) for c in columns]
                                                               for row in rows))
+
+
+XLSX_FORMATS = {"count": "count", "date": "date", "datetime": "datetime"}   # text and code stay text
+
+
+def to_xlsx(title: str, columns: list[Column], rows: list[dict], selections: str = "none") -> bytes:
+    """The rows as an Excel workbook under the columns' labels: counts as numbers, dates as dates."""
+    return table_xlsx(title, [XlsxColumn(c.key, c.label, XLSX_FORMATS.get(c.kind)) for c in columns], rows,
+                      selections, None, sheet_name=title)
+
+
+def excel_pressed() -> bool:
+    """Whether a download callback was run by its "(Excel)" button (an id ending -xlsx-button) rather than its
+    CSV one; a call outside a callback (a test) is the CSV's."""
+    try:
+        return str(dash.ctx.triggered_id or "").endswith("-xlsx-button")
+    except MissingCallbackContextException:
+        return False

@@ -63,6 +63,7 @@ def layout(**_query):
         html.Span(id=f"{NAME}-range", className="small", **{"aria-live": "polite"}),
         dbc.Button("Download these events (CSV)", id=f"{NAME}-download-button", color="link", size="sm",
                    className="ms-3"),
+        dbc.Button("Download these events (Excel)", id=f"{NAME}-download-xlsx-button", color="link", size="sm"),
     ], className="d-flex align-items-center my-2")
     return html.Div([
         html.H1("Audit log", id=f"{NAME}-title", className="mb-2"), store(SPEC),
@@ -114,10 +115,17 @@ def show(user, event, start, end, _prev, _next, page):
 
 
 @callbacks(Output(f"{NAME}-download", "data"), Input(f"{NAME}-download-button", "n_clicks"),
-           State(f"{NAME}-user", "value"), State(f"{NAME}-event", "value"), State(f"{NAME}-from", "value"),
+           Input(f"{NAME}-download-xlsx-button", "n_clicks"), State(f"{NAME}-user", "value"),
+           State(f"{NAME}-event", "value"), State(f"{NAME}-from", "value"),
            State(f"{NAME}-to", "value"), prevent_initial_call=True)
-def download(_clicks, user, event, start, end):
+def download(_csv, _xlsx, user, event, start, end):
     events, _total = app_db().events(**_filters(user, event, start, end), limit=DOWNLOAD_LIMIT)
-    filename = "audit-log.csv"
+    rows = [dataclasses.asdict(e) for e in events]
+    if record_table.excel_pressed():
+        filename = "audit-log.xlsx"
+        sent = dcc.send_bytes(record_table.to_xlsx("Audit events (UTC)", COLUMNS, rows), filename)
+    else:
+        filename = "audit-log.csv"
+        sent = dcc.send_string(record_table.to_csv(COLUMNS, rows), filename)
     audit("download", "/audit-log", detail=filename)
-    return dcc.send_string(record_table.to_csv(COLUMNS, [dataclasses.asdict(e) for e in events]), filename)
+    return sent

@@ -120,6 +120,8 @@ def _section(key: str, title: str, children: list, intro: str | None = None):
 def _download(key: str, what: str):
     return html.Div([
         dbc.Button(f"Download {what} (CSV)", id=f"data-quality-{key}-download-button", color="secondary",
+                   outline=True, size="sm", className="me-2"),
+        dbc.Button(f"Download {what} (Excel)", id=f"data-quality-{key}-download-xlsx-button", color="secondary",
                    outline=True, size="sm"),
         dcc.Download(id=f"data-quality-{key}-download"),
     ], className="mb-2")
@@ -369,17 +371,18 @@ def _run_check(run_id: str | None):
 @callbacks(
     Output("data-quality-files-download", "data"),
     Input("data-quality-files-download-button", "n_clicks"),
+    Input("data-quality-files-download-xlsx-button", "n_clicks"),
     State("data-quality-run-id", "data"),
     State("data-quality-files-search", "value"),
     State("data-quality-files-show", "value"),
     State("data-quality-files-sort", "data"),
     prevent_initial_call=True,
 )
-def download_files(_clicks, run_id, search, show, sort):
+def download_files(_csv, _xlsx, run_id, search, show, sort):
     if not run_id:
         return dash.no_update
-    return _send(lambda: to_csv(FILE_CSV_COLUMNS, file_rows(run_id, search or "", show == "problems",
-                                                          sort or DEFAULT_FILE_SORT)), f"files-{run_id}.csv")
+    return _send(FILE_CSV_COLUMNS, lambda: file_rows(run_id, search or "", show == "problems",
+                                                     sort or DEFAULT_FILE_SORT), f"files-{run_id}", "Files")
 
 
 # -------------------------------------------------------------------------------------------------------- rejects
@@ -481,36 +484,39 @@ def update_rejects(search, _prev, _next, run_id, page):
 @callbacks(
     Output("data-quality-rejects-download", "data"),
     Input("data-quality-rejects-download-button", "n_clicks"),
+    Input("data-quality-rejects-download-xlsx-button", "n_clicks"),
     State("data-quality-run-id", "data"),
     State("data-quality-rejects-search", "value"),
     prevent_initial_call=True,
 )
-def download_rejects(_clicks, run_id, search):
+def download_rejects(_csv, _xlsx, run_id, search):
     if not run_id:
         return dash.no_update
-    return _send(lambda: to_csv(REJECT_COLUMNS, reject_rows(run_id, search or "")), f"rejects-{run_id}.csv")
+    return _send(REJECT_COLUMNS, lambda: reject_rows(run_id, search or ""), f"rejects-{run_id}", "Rejected records")
 
 
 @callbacks(
     Output("data-quality-categories-download", "data"),
     Input("data-quality-categories-download-button", "n_clicks"),
+    Input("data-quality-categories-download-xlsx-button", "n_clicks"),
     State("data-quality-run-id", "data"),
     prevent_initial_call=True,
 )
-def download_categories(_clicks, run_id):
+def download_categories(_csv, _xlsx, run_id):
     if not run_id:
         return dash.no_update
-    return _send(lambda: to_csv(CATEGORY_COLUMNS, current().rows(REJECT_CATEGORIES_SQL, {"run_id": run_id})),
-                 f"reject-reasons-{run_id}.csv")
+    return _send(CATEGORY_COLUMNS, lambda: current().rows(REJECT_CATEGORIES_SQL, {"run_id": run_id}),
+                 f"reject-reasons-{run_id}", "Reasons for rejection")
 
 
 @callbacks(
     Output("data-quality-runs-download", "data"),
     Input("data-quality-runs-download-button", "n_clicks"),
+    Input("data-quality-runs-download-xlsx-button", "n_clicks"),
     prevent_initial_call=True,
 )
-def download_runs(_clicks):
-    return _send(lambda: to_csv(RUN_COLUMNS, current().rows(RUNS_SQL)), "load-runs.csv")
+def download_runs(_csv, _xlsx):
+    return _send(RUN_COLUMNS, lambda: current().rows(RUNS_SQL), "load-runs", "Load runs")
 
 
 # ------------------------------------------------------------------------------------------------------ freshness
@@ -557,25 +563,35 @@ def _freshness_row_class(row: dict) -> str | None:
 @callbacks(
     Output("data-quality-freshness-download", "data"),
     Input("data-quality-freshness-download-button", "n_clicks"),
+    Input("data-quality-freshness-download-xlsx-button", "n_clicks"),
     State("data-quality-run-id", "data"),
     prevent_initial_call=True,
 )
-def download_freshness(_clicks, run_id):
+def download_freshness(_csv, _xlsx, run_id):
     try:
         latest = next(iter(current().rows(LATEST_SUCCESS_SQL)), None)
     except (WarehouseUnavailable, duckdb.Error):
         return dash.no_update
     if latest is None:
         return dash.no_update
-    return _send(lambda: to_csv(FRESHNESS_COLUMNS, freshness_rows(latest)), f"freshness-{latest['run_id']}.csv")
+    return _send(FRESHNESS_COLUMNS, lambda: freshness_rows(latest), f"freshness-{latest['run_id']}",
+                 "Freshness per source")
 
 
 # ---------------------------------------------------------------------------------------------- tables and CSV
 
-def _send(make_csv, filename: str):
-    """A CSV download, or nothing when the warehouse cannot answer (the page already says why; no traceback)."""
+def _send(columns: list[Column], make_rows, stem: str, title: str):
+    """The table as CSV or as Excel (by the button pressed), or nothing when the warehouse cannot answer (the page
+    already says why; no traceback)."""
+    as_excel = record_table.excel_pressed()
     try:
-        sent = dcc.send_string(make_csv(), filename)
+        rows = make_rows()
+        if as_excel:
+            filename = f"{stem}.xlsx"
+            sent = dcc.send_bytes(record_table.to_xlsx(title, columns, rows), filename)
+        else:
+            filename = f"{stem}.csv"
+            sent = dcc.send_string(to_csv(columns, rows), filename)
         audit("download", "/data-quality", detail=filename)
         return sent
     except WarehouseUnavailable:

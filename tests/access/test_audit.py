@@ -74,7 +74,7 @@ def test_the_admin_reads_filters_and_downloads_the_log(app, audit_log):
         assert "of 1," in shown
         _table, shown, *_ = audit_log.show("", "every", "2000-01-01", "2000-01-02", None, None, 0)
         assert shown == "No event matches."
-        sent = audit_log.download(1, "finance", "every", None, None)
+        sent = audit_log.download(1, None, "finance", "every", None, None)
     lines = sent["content"].splitlines()
     assert lines[0].lstrip("\ufeff").startswith("When (UTC),User,Event") and len(lines) == 3
     assert events(app, event="download")[0].detail == "audit-log.csv"

@@ -225,7 +225,7 @@ def test_files_download_is_what_the_table_shows(app, demo_warehouse, dq):
     run_id, _ = latest_run(demo_warehouse)
     sort = {"column": "rows_rejected", "descending": True}
     shown, _ = all_pages(app, dq, run_id, "spend", False, sort)
-    rows = parse_csv(in_request(app, dq.download_files, 1, run_id, "spend", "all", sort))
+    rows = parse_csv(in_request(app, dq.download_files, 1, None, run_id, "spend", "all", sort))
     assert rows[0] == [c.label for c in dq.FILE_CSV_COLUMNS]
     assert [r[:9] for r in rows[1:]] == [[s[0], *[c.replace(",", "") for c in s[1:8]], s[8]] for s in shown]
 
@@ -252,7 +252,7 @@ def test_rejects_search_takes_the_text_as_a_bound_value(app, demo_warehouse, dq)
         view = in_request(app, dq.rejects_view, run_id, search, 0)
         assert view["total"] == 0 and view["rows"] == []
         assert text(view["content"]).startswith("No rejected record matches")
-        assert parse_csv(in_request(app, dq.download_rejects, 1, run_id, search)) == [
+        assert parse_csv(in_request(app, dq.download_rejects, 1, None, run_id, search)) == [
             [c.label for c in dq.REJECT_COLUMNS]]
     assert fetch(demo_warehouse, "select count(*) from etl_rejects")[0][0] > 0
 
@@ -278,7 +278,7 @@ def test_rejects_are_paged_at_most_100_at_a_time(warehouse_copy, dq):
     assert out[4] == 0 and out[2] is True
     out = triggered(app, "data-quality-rejects-search.value", dq.update_rejects, "bulk/many", 1, 2, run_id, 1)
     assert out[4] == 0 and out[1] == f"Rows 1–{size} of {total}"
-    assert len(parse_csv(in_request(app, dq.download_rejects, 1, run_id, "bulk/"))) == total + 1  # all matches
+    assert len(parse_csv(in_request(app, dq.download_rejects, 1, None, run_id, "bulk/"))) == total + 1  # all matches
 
 
 def test_reject_summary_by_reason_kind_accounts_for_every_reject(app, demo_warehouse, dq):
@@ -293,7 +293,7 @@ def test_reject_summary_by_reason_kind_accounts_for_every_reject(app, demo_wareh
     if duplicates:
         assert shown["Duplicate of an earlier record"] == (n(duplicates), n(files))
     assert "Other" not in shown, "every reason of the demo has a kind"
-    rows = parse_csv(in_request(app, dq.download_categories, 1, run_id))
+    rows = parse_csv(in_request(app, dq.download_categories, 1, None, run_id))
     assert [r[:3] for r in rows[1:]] == [[k, v[0].replace(",", ""), v[1]] for k, v in shown.items()]
 
 
@@ -366,7 +366,7 @@ def test_freshness_turns_stale_after_45_days(warehouse_copy):
 def test_freshness_download_is_what_the_table_shows(app, demo_warehouse, dq):
     run_id, _ = latest_run(demo_warehouse)
     shown = freshness_shown(page_layout(app))
-    rows = parse_csv(in_request(app, dq.download_freshness, 1, run_id))
+    rows = parse_csv(in_request(app, dq.download_freshness, 1, None, run_id))
     assert rows[0] == [c.label for c in dq.FRESHNESS_COLUMNS]
     assert [r[0] for r in rows[1:]] == list(shown)
     for row in rows[1:]:
@@ -376,7 +376,7 @@ def test_freshness_download_is_what_the_table_shows(app, demo_warehouse, dq):
 
 
 def test_runs_download_is_what_the_table_shows(app, demo_warehouse, dq):
-    rows = parse_csv(in_request(app, dq.download_runs, 1))
+    rows = parse_csv(in_request(app, dq.download_runs, 1, None))
     expected = fetch(demo_warehouse, "select status, files, rows_read from etl_runs order by started desc")
     assert rows[0][:3] == ["Started", "Finished", "Status"]
     assert [(r[2], int(r[4]), int(r[5])) for r in rows[1:]] == expected
@@ -433,3 +433,22 @@ def test_every_column_of_the_files_table_can_be_sorted(dq):
     from dashboards.components.load_records import FILE_SORTS
 
     assert {c.key for c in dq.FILE_COLUMNS} == set(FILE_SORTS)
+
+
+def test_the_excel_button_gives_the_same_rows_as_the_csv_with_numbers_and_dates(app, demo_warehouse, dq):
+    import base64
+    import io
+
+    import openpyxl
+
+    csv_rows = parse_csv(in_request(app, dq.download_runs, 1, None))
+    sent = triggered(app, "data-quality-runs-download-xlsx-button.n_clicks", dq.download_runs, None, 1)
+    assert sent["filename"] == "load-runs.xlsx" and sent["base64"]
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"]))).active
+    header = [cell.value for cell in sheet[5]]
+    assert header == csv_rows[0]
+    body = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=6)]
+    assert len(body) == len(csv_rows) - 1
+    files = header.index("Files")
+    assert [int(r[files]) for r in csv_rows[1:]] == [r[files] for r in body]   # numbers, not text
+    assert all(isinstance(r[0], dt.datetime) for r in body)                    # dates as dates
