@@ -170,7 +170,7 @@ def summary_charts(pack: BudgetPack) -> list:
 def directorate_pages(pack: BudgetPack, group: Group) -> list:
     headings = ("Service", "Cost centre", "Cost centre name", *AMOUNT_HEADINGS, "Variance %", "RAG")
     widths = [48 * mm, 18 * mm, 46 * mm] + [24 * mm] * len(AMOUNTS) + [16 * mm, 14 * mm]
-    lines = sorted(group.lines, key=lambda line: (line.service, line.cost_centre))
+    lines = sorted(group.lines, key=lambda line: (line.service_name, line.cost_centre))   # as a reader scans
     singles = [Group(line.cost_centre, line.cost_centre_name, (line,)) for line in lines]
     body = [row_cells(pack, single, [line.service_name, line.cost_centre, line.cost_centre_name])
             for single, line in zip(singles, lines, strict=True)]
