@@ -37,10 +37,19 @@
     var ticking = setInterval(function () { say("Preparing " + what + "… " + seconds() + " s"); }, 1000);
     var done = function () { clearInterval(ticking); link.removeAttribute("aria-busy"); };
     fetch(link.href, {credentials: "same-origin"}).then(function (response) {
+      // an ended session is sent to the sign-in page: that page is not the file
+      var attached = /attachment/.test(response.headers.get("Content-Disposition") || "");
+      if (response.ok && (response.redirected || !attached)) {
+        done();
+        say("Could not prepare " + what + ": your session has ended. Sign in again (reload the page).", true);
+        return null;
+      }
       if (!response.ok) {
+        var plain = /^text\/plain/.test(response.headers.get("Content-Type") || "");
         return response.text().then(function (text) {
           done();
-          say("Could not prepare " + what + ": " + (text || ("the server answered " + response.status)), true);
+          say("Could not prepare " + what + ": " + (plain && text ? text : "the server answered " +
+              response.status + ". Try again in a minute."), true);
         });
       }
       return response.blob().then(function (blob) {

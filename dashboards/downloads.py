@@ -3,8 +3,9 @@ card's rows as Excel beside its CSV. Each is asked for by a link whose query str
 shows (page_view.py writes it), answered within the signed-in user's scope, and written to the audit log.
 
 Building a pack takes the request's thread for a second or a few (a PDF's charts start Chromium), never the other
-users': at most REPORTS_AT_ONCE are built at a time per process, a further one waits up to WAIT_SECONDS and is
-then told to try again (503). The browser shows that a download is under way (assets/report_download.js)."""
+users': at most REPORTS_AT_ONCE are built at a time per process, and a further one is told at once to try again
+(503) rather than holding a request thread while it waits. The browser shows that a download is under way
+(assets/report_download.js)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ import duckdb
 import flask
 
 from access import audit, current_scope
+from access.login import signed_in_user
 from dashboards import page_access
 from dashboards.components import cards, data, selection
 from dashboards.components.spec import SPECS
 from dashboards.warehouse import WarehouseUnavailable, current
 from query import selections as sel
 from query.compiler import QueryError
-from query.reading import read_only
 from query.scope import OutOfScope
 from reports.budget_data import read_pack
 from reports.budget_pack import FORMATS, MEDIA_TYPES, file_name, pack_bytes
@@ -35,7 +36,6 @@ PACK_PATH = "/download/budget-pack.<file_format>"
 TABLE_PATH = "/download/<page>/<card>.xlsx"
 XLSX = MEDIA_TYPES["xlsx"]
 REPORTS_AT_ONCE = 2
-WAIT_SECONDS = 30
 BUDGET_PAGE = "budget"
 _building = threading.BoundedSemaphore(REPORTS_AT_ONCE)
 
@@ -63,11 +63,12 @@ def budget_pack(file_format: str):
         audit("denied", flask.request.path, detail="budget pack outside access")
         return message("The budget pack is outside your access. Ask the data team if you need it.", 403)
     state = asked_state()
-    if not _building.acquire(timeout=WAIT_SECONDS):
-        return message("Other reports are being prepared: try again in a minute.", 503)
+    if not _building.acquire(blocking=False):   # never a request thread held waiting: other users need them
+        return message(f"{REPORTS_AT_ONCE} packs are being prepared on this server just now: try again in a "
+                       "minute.", 503)
     try:
-        with read_only(current().path) as con:
-            pack = read_pack(con, data.layer(), scope=current_scope(), selections=state, run_by=_who())
+        with current().reading() as con:
+            pack = read_pack(con, data.layer(), scope=current_scope(), selections=state, run_by=signed_in_name())
         content = pack_bytes(pack, file_format)
     except (ReportError, OutOfScope) as error:
         return message(str(error), 404 if isinstance(error, ReportError) else 403)
@@ -79,8 +80,8 @@ def budget_pack(file_format: str):
                        "team to rebuild it.", 503)
     except ChartsUnavailable as error:
         log.error("budget pack PDF: %s", error)
-        return message("The PDF's charts cannot be drawn on this server (Chromium is missing): download the Excel "
-                       "pack, and tell the data team.", 503)
+        return message("The PDF's charts cannot be drawn just now: download the Excel pack, or try the PDF again "
+                       "in a minute (tell the data team if this goes on).", 503)
     finally:
         _building.release()
     filename = file_name(pack.month, file_format)
@@ -117,8 +118,8 @@ def chart_table(page: str, card: str):
     return attachment(content, filename, XLSX)
 
 
-def _who() -> str:
-    user = getattr(flask.g, "user", None)
+def signed_in_name() -> str:
+    user = signed_in_user()
     return user.username if user is not None else "unknown"
 
 

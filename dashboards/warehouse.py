@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,20 @@ class Warehouse:
             raise WarehouseUnavailable(
                 f"The warehouse was built by another version and lacks what this page needs. Rebuild it: {BUILD_HINT}"
             ) from exc
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current file for a longer read (a report's several queries, all on one file even if a
+        new one is published meanwhile); a file that cannot be read is WarehouseUnavailable."""
+        cursor = self._cursor()
+        try:
+            cursor.execute("use wh")
+            yield cursor
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as exc:
+            log.warning("warehouse %s cannot be read: %s", self.path, exc)
+            raise WarehouseUnavailable(f"The warehouse cannot be read. Rebuild it: {BUILD_HINT}") from exc
         finally:
             cursor.close()
 

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import duckdb
 
+from access.users import UsersFileError
 from app_db import AppDatabase
 from query.reading import WarehouseMissing
 from query.scope import EVERYTHING
 from reports.budget_pack import FORMATS, Skipped, Written, write_packs
+from reports.charts import ChartsUnavailable
 from reports.errors import ReportError
 from reports.transparency import write_transparency
 
@@ -38,7 +40,8 @@ def parser() -> argparse.ArgumentParser:
     pack.add_argument("--period", help="YYYY-MM (default: the latest complete month in the warehouse)")
     pack.add_argument("--burst", action="store_true", help="one pack per service manager in the users file")
     pack.add_argument("--users", type=Path, default=_env_path("BOROUGH_INSIGHT_USERS"),
-                      help="the users file for --burst (default: BOROUGH_INSIGHT_USERS, else the demo's)")
+                      help="the users file for --burst (default: BOROUGH_INSIGHT_USERS; the demo's is "
+                           "access/demo_users.yaml, named on purpose)")
     spend = commands.add_parser("transparency", help="the quarter's spend over £500 in Camden's layout")
     spend.add_argument("--warehouse", type=Path, required=True)
     spend.add_argument("--out", type=Path, required=True, help="the folder to write into")
@@ -52,6 +55,9 @@ def _env_path(name: str) -> Path | None:
 
 
 def budget_pack(args, who: str) -> tuple[list[str], str]:
+    if args.burst and args.users is None:   # never the demo's managers by default: their packs would hold real data
+        raise ReportError("--burst needs the council's users file: --users PATH or BOROUGH_INSIGHT_USERS "
+                          "(for the demo, --users access/demo_users.yaml)")
     written = write_packs(args.warehouse, args.out, args.format, scope=EVERYTHING, month=args.period,
                           burst=args.burst, users_file=args.users, run_by=who)
     packs = [w for w in written if isinstance(w, Written)]
@@ -86,16 +92,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lines, detail = run(args, who)
     except (ReportError, WarehouseMissing) as error:
-        print(f"python -m reports {args.command}: {error}", file=sys.stderr)
-        return 2
+        return refuse(args.command, str(error))
     except (duckdb.CatalogException, duckdb.BinderException) as error:   # a table or column it lacks
-        print(f"python -m reports {args.command}: the warehouse was built by another version and lacks what this "
-              f"report reads ({str(error).splitlines()[0]}): rebuild it with python -m etl build", file=sys.stderr)
-        return 2
+        return refuse(args.command, f"the warehouse was built by another version and lacks what this report reads "
+                                    f"({first_line(error)}): rebuild it with python -m etl build")
+    except duckdb.Error as error:
+        return refuse(args.command, f"the warehouse cannot be read ({first_line(error)})")
+    except (UsersFileError, ChartsUnavailable) as error:
+        return refuse(args.command, first_line(error) if isinstance(error, ChartsUnavailable) else str(error))
+    except OSError as error:
+        return refuse(args.command, f"cannot write to {args.out}: {error.strerror or error}")
     for line in lines:
         print(line)
-    audit(args.warehouse, who, args.command, detail)
+    try:
+        audit(args.warehouse, who, args.command, detail)
+    except Exception as error:  # noqa: BLE001 - the files are written; say the audit failed, loudly, in one line
+        return refuse(args.command, f"the files are written but the audit log could not be: {first_line(error)}")
     return 0
+
+
+def first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
+def refuse(command: str, message: str) -> int:
+    print(f"python -m reports {command}: {message}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ FACT = "fact_budget_monthly"
 HIERARCHY = ("directorate", "service", "cost_centre")
 AMOUNTS = ("budget_annual", "budget_to_date", "budget_actual_to_date", "budget_forecast_outturn",
            "budget_forecast_variance")
+AMOUNT_HEADINGS = ("Annual budget", "Budget to date", "Actual to date", "Forecast outturn", "Variance £")
 VARIANCE, VARIANCE_PCT = "budget_forecast_variance", "budget_forecast_variance_pct"
 PERIOD_DIMENSIONS = ("financial_year", "month")  # the pack's own period replaces any selection of these
 

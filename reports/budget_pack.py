@@ -16,11 +16,12 @@ from reports.budget_data import BudgetPack, pack_month, read_pack
 from reports.budget_pdf import write_pdf
 from reports.budget_xlsx import write_xlsx
 from reports.errors import ReportError
+from reports.files import write_whole
 
 FORMATS = ("xlsx", "pdf")
 WRITERS = {"xlsx": write_xlsx, "pdf": write_pdf}
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
-UNSAFE_IN_NAME = re.compile(r"[^a-z0-9.-]+")
+UNSAFE_IN_NAME = re.compile(r"[^a-z0-9._@-]+")   # usernames are these already (access/users.py); anything else
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ def write_packs(warehouse: Path, out_dir: Path, file_format: str, *, scope: Scop
         # one month for every manager: the one asked for, or the latest complete month of the whole run's scope
         month = pack_month(con, layer, scope, month, {})
         written = []
-        for manager in managers(users_file):
+        people = managers(users_file)
+        names = [file_name(month, file_format, manager.username) for manager in people]
+        if len(set(names)) != len(names):   # two managers' packs must never share a file
+            raise ReportError("two service managers' usernames give the same file name: rename one")
+        for manager in people:
             try:
                 pack = read_pack(con, layer, scope=scope.narrowed_to(manager_scope(manager)), month=month,
                                  run_by=run_by, prepared_for=prepared_for(manager))
@@ -79,9 +84,7 @@ def write_packs(warehouse: Path, out_dir: Path, file_format: str, *, scope: Scop
 
 
 def _write(pack: BudgetPack, path: Path, file_format: str, manager: str = "") -> Written:
-    partial = path.with_name(path.name + ".part")   # a reader never meets half a file
-    WRITERS[file_format](pack, partial)
-    partial.replace(path)
+    write_whole(path, lambda partial: WRITERS[file_format](pack, partial))
     return Written(path, pack, manager)
 
 

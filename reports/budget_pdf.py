@@ -23,13 +23,12 @@ from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Simple
 
 from data_models.rag import WORDS
 from query.periods import month_name
-from reports.budget_data import AMOUNTS, VARIANCE, BudgetPack, Group, services, variance_pct
+from reports.budget_data import AMOUNT_HEADINGS, AMOUNTS, VARIANCE, BudgetPack, Group, services, variance_pct
 from reports.charts import print_layout, to_pngs
 
 PAGE = landscape(A4)
 MARGIN = 14 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
-AMOUNT_HEADINGS = ("Annual budget", "Budget to date", "Actual to date", "Forecast outturn", "Variance £")
 RAG_FILL = {"red": colors.HexColor("#F4C7C3"), "amber": colors.HexColor("#FCE8B2"),
             "green": colors.HexColor("#C8E6C9")}
 HEADER_FILL = colors.HexColor("#DDE6ED")

@@ -10,7 +10,6 @@ directorate sheets' totals, by reference."""
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,13 +17,22 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from data_models.rag import WORDS
-from reports.budget_data import AMOUNTS, VARIANCE, VARIANCE_PCT, BudgetPack, Group, services, variance_pct
+from reports.budget_data import (
+    AMOUNT_HEADINGS,
+    AMOUNTS,
+    VARIANCE,
+    VARIANCE_PCT,
+    BudgetPack,
+    Group,
+    services,
+    variance_pct,
+)
+from reports.files import unique_sheet_names
+from reports.table_xlsx import EXCEL_FORMATS
 
-POUNDS = "£#,##0;-£#,##0"
-PERCENT = "0.0%"
-AMOUNT_HEADINGS = ("Annual budget", "Budget to date", "Actual to date", "Forecast outturn", "Variance £")
+POUNDS = EXCEL_FORMATS["pounds"]
+PERCENT = "0.0%"   # the share is a fraction here (Excel's own percent), not the measure's 0-100
 TAIL_HEADINGS = ("Variance %", "RAG")
-SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 FIRST_LINE_ROW = 5  # rows 0-3: title, period, a note; row 4: the header
 
 
@@ -53,7 +61,8 @@ class Formats:
 def write_xlsx(pack: BudgetPack, path: Path | None = None) -> bytes | None:
     """Write the pack to `path`, or return the workbook's bytes when no path is given (a download)."""
     target = io.BytesIO() if path is None else str(path)
-    book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False,
+                                          "strings_to_formulas": False})
     book.set_properties({"title": f"Budget monitoring pack, {pack.period_text}", "author": pack.run_by,
                          "company": "Borough Insight", "comments": "Figures from the warehouse via the semantic "
                          "layer; totals are formulas over their lines."})
@@ -61,7 +70,7 @@ def write_xlsx(pack: BudgetPack, path: Path | None = None) -> bytes | None:
     cover = book.add_worksheet("Cover")
     summary = book.add_worksheet("Summary")
     totals = {}
-    names = unique_sheet_names([group.name for group in pack.directorates()])
+    names = unique_sheet_names([group.name for group in pack.directorates()], taken=("Cover", "Summary"))
     for group, name in zip(pack.directorates(), names, strict=True):
         totals[group.code] = write_directorate(book.add_worksheet(name), name, pack, group, formats)
     write_summary(summary, pack, totals, names, formats)
@@ -70,23 +79,9 @@ def write_xlsx(pack: BudgetPack, path: Path | None = None) -> bytes | None:
     return target.getvalue() if path is None else None
 
 
-def unique_sheet_names(names: list[str]) -> list[str]:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, no ' first or last, unique ignoring case."""
-    taken, result = set(), []
-    for name in names:
-        base = SHEET_NAME_BAD.sub(" ", name).strip(" '")[:31].strip(" '") or "Directorate"
-        candidate, n = base, 2
-        while candidate.lower() in taken or candidate.lower() in ("cover", "summary"):
-            suffix = f" ({n})"
-            candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
-        taken.add(candidate.lower())
-        result.append(candidate)
-    return result
-
-
 def write_cover(sheet, pack: BudgetPack, sheet_names: list[str], f: Formats) -> None:
     sheet.hide_gridlines(2)
-    sheet.write(0, 0, "Budget monitoring pack", f.title)
+    sheet.write_string(0, 0, "Budget monitoring pack", f.title)
     facts = [("Period", pack.period_text, f.text),
              ("Financial year", pack.financial_year, f.text),
              ("Data as of", pack.data_as_of, f.date),
@@ -121,10 +116,10 @@ def write_cover(sheet, pack: BudgetPack, sheet_names: list[str], f: Formats) -> 
 def write_directorate(sheet, name: str, pack: BudgetPack, group: Group, f: Formats) -> dict[str, str]:
     """The directorate's cost-centre lines, their total, then its services; returns {measure: total cell}."""
     headings = ("Service code", "Service", "Cost centre", "Cost centre name", *AMOUNT_HEADINGS, *TAIL_HEADINGS)
-    sheet.write(0, 0, f"{group.name}: budget monitoring", f.title)
-    sheet.write(1, 0, pack.period_text, f.subtitle)
-    sheet.write(2, 0, "One line per cost centre; totals are formulas over the lines (filtered lines drop out).",
-                f.subtitle)
+    sheet.write_string(0, 0, f"{group.name}: budget monitoring", f.title)
+    sheet.write_string(1, 0, pack.period_text, f.subtitle)
+    sheet.write_string(2, 0, "One line per cost centre. The total under them is SUBTOTAL (filtered lines drop out); "
+                       "the services below count every line (SUMIF).", f.subtitle)
     sheet.write_row(FIRST_LINE_ROW - 1, 0, headings, f.header)
     row = FIRST_LINE_ROW
     for line in sorted(group.lines, key=lambda line: (line.service, line.cost_centre)):
@@ -180,41 +175,45 @@ def write_total(sheet, row: int, column: int, first: int, last: int, pack: Budge
         sheet.write_formula(row, column + offset, f"=SUBTOTAL(9,{letter}{first + 1}:{letter}{last + 1})",
                             f.total_pounds, float(group.total(measure)))
         cells[measure] = xl_rowcol_to_cell(row, column + offset, row_abs=True, col_abs=True)
-    write_share_formula(sheet, row, column, pack, group.total("budget_annual"), group.total(VARIANCE), f)
+    write_share_formula(sheet, row, column, pack, group.total("budget_annual"), group.total(VARIANCE),
+                        f.total_percent, f.total_text)
     return cells
 
 
 def write_share_formula(sheet, row: int, column: int, pack: BudgetPack, budget: Decimal, variance: Decimal,
-                        f: Formats) -> None:
-    """Variance % of a total: its variance over the size of its budget, a formula like the amounts."""
+                        share_format, words_format) -> None:
+    """Variance % of a group: its variance over the size of its budget, a formula like the amounts."""
     budget_cell = xl_rowcol_to_cell(row, column)
     variance_cell = xl_rowcol_to_cell(row, column + len(AMOUNTS) - 1)
     share = variance_pct(budget, variance)
     sheet.write_formula(row, column + len(AMOUNTS),
-                        f'=IF({budget_cell}=0,"",{variance_cell}/ABS({budget_cell}))', f.total_percent,
+                        f'=IF({budget_cell}=0,"",{variance_cell}/ABS({budget_cell}))', share_format,
                         "" if share is None else share / 100)
     sheet.write_string(row, column + len(AMOUNTS) + 1, WORDS.get(pack.rag(budget, variance), "No budget"),
-                       f.total_text)
+                       words_format)
 
 
 def variance_colours(sheet, first: int, last: int, column: int, pack: BudgetPack, f: Formats) -> None:
-    """Red, amber, green fills on the variance share, by the thresholds the RAG column beside it uses (the
-    measure's bands, in percent; the cells hold fractions). Above red is red, above amber amber, else green."""
-    bands = pack.layer.measure(VARIANCE_PCT).bands
-    if bands is None:
+    """Red, amber, green fills on the variance share by the thresholds the RAG words beside it use (the measure's
+    bands in percent, its direction; the cells hold fractions). Formula rules, so that a blank or "" share (a
+    zero budget: "No budget") is left unfilled as its words say, never counted as 0 or as text."""
+    measure = pack.layer.measure(VARIANCE_PCT)
+    if measure.bands is None:
         return
-    amber, red = bands.amber / 100, bands.red / 100
-    span = (first, column, last, column)
-    sheet.conditional_format(*span, {"type": "cell", "criteria": ">", "value": red, "format": f.red,
-                                     "stop_if_true": True})
-    sheet.conditional_format(*span, {"type": "cell", "criteria": ">", "value": amber, "format": f.amber,
-                                     "stop_if_true": True})
-    sheet.conditional_format(*span, {"type": "cell", "criteria": "<=", "value": amber, "format": f.green})
+    cell = xl_rowcol_to_cell(first, column, col_abs=True)
+    worse = ">" if measure.direction == "lower" else "<"
+    amber, red = measure.bands.amber / 100, measure.bands.red / 100
+    rules = [(f"=AND(ISNUMBER({cell}),{cell}{worse}{red})", f.red),
+             (f"=AND(ISNUMBER({cell}),{cell}{worse}{amber})", f.amber),
+             (f"=ISNUMBER({cell})", f.green)]
+    for formula, style in rules:   # the first that holds wins
+        sheet.conditional_format(first, column, last, column, {"type": "formula", "criteria": formula,
+                                                                "format": style, "stop_if_true": True})
 
 
 def write_services(sheet, row: int, pack: BudgetPack, group: Group, last_line: int, f: Formats) -> None:
     """The directorate's services: each a SUMIF over the cost-centre lines above (by service code)."""
-    sheet.write(row - 1, 0, "By service", f.label)
+    sheet.write_string(row - 1, 0, "By service", f.label)
     sheet.write_row(row, 0, ("Service code", "Service", "", "Cost centres", *AMOUNT_HEADINGS, *TAIL_HEADINGS),
                     f.header)
     codes = f"$A${FIRST_LINE_ROW + 1}:$A${last_line + 1}"
@@ -237,8 +236,8 @@ def write_services(sheet, row: int, pack: BudgetPack, group: Group, last_line: i
 
 def write_summary(sheet, pack: BudgetPack, totals: dict[str, dict[str, str]], names: list[str], f: Formats) -> None:
     """One line per directorate, each figure a reference to its sheet's total; a grand total over them."""
-    sheet.write(0, 0, "Summary by directorate", f.title)
-    sheet.write(1, 0, pack.period_text, f.subtitle)
+    sheet.write_string(0, 0, "Summary by directorate", f.title)
+    sheet.write_string(1, 0, pack.period_text, f.subtitle)
     headings = ("Directorate code", "Directorate", "Cost centres", *AMOUNT_HEADINGS, *TAIL_HEADINGS)
     sheet.write_row(3, 0, headings, f.header)
     groups = pack.directorates()
@@ -250,7 +249,7 @@ def write_summary(sheet, pack: BudgetPack, totals: dict[str, dict[str, str]], na
             sheet.write_formula(row, 3 + offset, f"={totals[group.code][measure]}", f.pounds,
                                 float(group.total(measure)))
         write_share_formula(sheet, row, 3, pack, group.total("budget_annual"), group.total(VARIANCE),
-                            _plain_share(f))
+                            f.percent, f.text)
     last = 4 + len(groups) - 1
     total_row = last + 1
     sheet.write_string(total_row, 0, "Total", f.total_text)
@@ -267,8 +266,3 @@ def write_summary(sheet, pack: BudgetPack, totals: dict[str, dict[str, str]], na
     sheet.activate()
 
 
-def _plain_share(f: Formats) -> Formats:
-    """The summary's directorate lines are not totals: their share and RAG are not bold."""
-    plain = type("PlainFormats", (), {})()
-    plain.total_percent, plain.total_text = f.percent, f.text
-    return plain

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
+from reports import files
+
 # data_models/formats.py's formats as Excel number formats (a percent measure is 0-100, so the % is literal text)
 EXCEL_FORMATS = {"count": "#,##0", "pounds": "£#,##0;-£#,##0", "percent": '0.0"%"', "days": '#,##0.0" days"',
                  "minutes": '#,##0" min"', "number": "#,##0.##", "rate_per_1000": '#,##0.00" per 1,000"'}
@@ -28,9 +30,10 @@ class Column:
 def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], selections: str,
                data_as_of: dt.date | None, sheet_name: str = "Table") -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False,
+                                          "strings_to_formulas": False})
     book.set_properties({"title": title, "company": "Borough Insight"})
-    sheet = book.add_worksheet(sheet_name[:31])
+    sheet = book.add_worksheet(files.sheet_name(sheet_name, "Table"))
     bold = book.add_format({"bold": True, "font_size": 14})
     muted = book.add_format({"italic": True, "font_color": "#444444"})
     header = book.add_format({"bold": True, "bg_color": "#DDE6ED", "border": 1})

@@ -37,6 +37,7 @@ from query.reading import read_only, rows
 from query.records import column_extent_sql, records_sql
 from query.scope import EVERYTHING, Scope
 from reports.errors import ReportError
+from reports.files import write_whole
 
 CONFIG_PATH = Path(__file__).resolve().parent / "transparency.yaml"
 FACT = "fact_spend"
@@ -353,10 +354,8 @@ def _csv_text(records: list[list[str]]) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """A reader (or a publishing job) never sees half a file: write beside it, then rename over it."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8", newline="")
-    partial.replace(path)
+    """A reader (or a publishing job) never sees half a file."""
+    write_whole(path, lambda partial: partial.write_text(text, encoding="utf-8", newline=""))
 
 
 # --- the validation report -----------------------------------------------------------------------------------

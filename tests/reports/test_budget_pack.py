@@ -109,8 +109,30 @@ def test_each_directorate_sheet_has_its_cost_centres_as_in_the_warehouse(xlsx_pa
         assert cached.cell(row, 1).value == f"Total {name}"
         assert sheet.cell(row, 5).value == f"=SUBTOTAL(9,E6:E{row - 1})"
         assert cached.cell(row, 5).value == pytest.approx(float(sum(v[0] for v in expected.values())), abs=0.01)
-        ranges = [str(r.sqref) for r in sheet.conditional_formatting]
-        assert any(r.startswith("J6:") for r in ranges), "the variance share is coloured red/amber/green"
+        rules = [(str(block.sqref), rule) for block in sheet.conditional_formatting for rule in block.rules]
+        shares = [rule for ref, rule in rules if ref == f"J6:J{row}"]
+        # by finance's bands (amber over 0%, red over 5%: fractions here), numbers only, the first that holds
+        assert [(r.formula[0], r.stopIfTrue) for r in shares] == [
+            ("AND(ISNUMBER($J6),$J6>0.05)", True), ("AND(ISNUMBER($J6),$J6>0.0)", True), ("ISNUMBER($J6)", True)]
+        check_services(sheet, cached, row, expected, demo_con, code)
+
+
+def check_services(sheet, cached, total_row: int, expected: dict, con, directorate: str) -> None:
+    """The 'By service' block: a SUMIF per service over the lines, storing the services' sums from the warehouse."""
+    services = dict(con.execute("""
+        select s.service_code, sum(f.annual_budget_pounds) from fact_budget_monthly f
+        join dim_service s on s.service_key = f.service_key
+        join dim_directorate d on d.directorate_key = f.directorate_key
+        where f.financial_year = ? and f.month_key = ? and d.directorate_code = ? group by 1""",
+        [YEAR, MONTH_KEY, directorate]).fetchall())
+    header = total_row + 3
+    assert cached.cell(header - 1, 1).value == "By service" and cached.cell(header, 1).value == "Service code"
+    found = {}
+    for row in range(header + 1, header + 1 + len(services)):
+        code = cached.cell(row, 1).value
+        found[code] = cached.cell(row, 5).value
+        assert sheet.cell(row, 5).value == f"=SUMIF($A$6:$A${total_row - 1},$A{row},E$6:E${total_row - 1})"
+    assert found == pytest.approx({code: float(v) for code, v in services.items()}, abs=0.005)
 
 
 def test_libreoffice_opens_the_workbook_and_shows_the_pounds(xlsx_pack, demo_con, tmp_path):
@@ -208,3 +230,23 @@ def test_the_command_line_says_what_is_wrong_in_one_line(warehouse_copy, tmp_pat
     error = capsys.readouterr().err
     assert message in error and "Traceback" not in error and len(error.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_a_zero_budget_line_says_no_budget_and_is_not_coloured(tmp_path):
+    from data_models.semantic_layer import load_semantic_layer
+    from reports.budget_data import AMOUNTS, BudgetPack, Line
+    from reports.budget_xlsx import write_xlsx
+
+    def line(code: str, budget: int, variance: int) -> Line:
+        amounts = {m: Decimal(0) for m in AMOUNTS} | {"budget_annual": Decimal(budget),
+                                                      "budget_forecast_variance": Decimal(variance)}
+        return Line("ADH", "Adults and Health", "ASC-ACC", "Access", code, f"Centre {code}", amounts)
+
+    pack = BudgetPack(month="2026-10", data_as_of=dt.date(2026, 10, 31), run_by="t", run_at=dt.datetime(2026, 11, 1),
+                      selections={}, selection_text=[], lines=(line("ADH101", 0, 100), line("ADH102", 1000, 60)),
+                      variance_by_month=(), layer=load_semantic_layer())
+    write_xlsx(pack, tmp_path / "pack.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "pack.xlsx", data_only=True)["Adults and Health"]
+    assert sheet["J6"].value is None and sheet["K6"].value == "No budget"
+    assert sheet["J7"].value == pytest.approx(0.06) and sheet["K7"].value == "Red"
+    assert sheet["K8"].value == "Red"   # the total: 160 over a budget of 1,000
