@@ -67,11 +67,7 @@ def write_packs(warehouse: Path, out_dir: Path, file_format: str, *, scope: Scop
         # one month for every manager: the one asked for, or the latest complete month of the whole run's scope
         month = pack_month(con, layer, scope, month, {})
         written = []
-        people = managers(users_file)
-        names = [file_name(month, file_format, manager.username) for manager in people]
-        if len(set(names)) != len(names):   # two managers' packs must never share a file
-            raise ReportError("two service managers' usernames give the same file name: rename one")
-        for manager in people:
+        for manager in managers(users_file):   # usernames are unique and file-safe (access/users.py): one file each
             try:
                 pack = read_pack(con, layer, scope=scope.narrowed_to(manager_scope(manager)), month=month,
                                  run_by=run_by, prepared_for=prepared_for(manager))

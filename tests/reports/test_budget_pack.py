@@ -250,3 +250,20 @@ def test_a_zero_budget_line_says_no_budget_and_is_not_coloured(tmp_path):
     assert sheet["J6"].value is None and sheet["K6"].value == "No budget"
     assert sheet["J7"].value == pytest.approx(0.06) and sheet["K7"].value == "Red"
     assert sheet["K8"].value == "Red"   # the total: 160 over a budget of 1,000
+
+
+def test_burst_from_the_command_line_needs_the_users_file_named(warehouse_copy, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("BOROUGH_INSIGHT_USERS", raising=False)
+    out = tmp_path / "packs"
+    assert main(["budget-pack", "--warehouse", str(warehouse_copy), "--format", "xlsx", "--out", str(out),
+                 "--burst"]) == 2
+    assert "--burst needs the council's users file" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_folder_that_cannot_be_written_is_one_line(warehouse_copy, tmp_path, capsys):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    assert main(["budget-pack", "--warehouse", str(warehouse_copy), "--format", "xlsx", "--out", str(blocked)]) == 2
+    error = capsys.readouterr().err
+    assert "cannot write to" in error and "Traceback" not in error and len(error.strip().splitlines()) == 1
