@@ -135,6 +135,25 @@
     return [toQueryString(current)].concat(extra).filter(Boolean).join("&");
   }
 
+  /* A click while the page still shows exactly its defaults, on another value of one of their dimensions: that
+     value replaces the default and the other defaults are let go (selections.py pick_over_defaults). */
+  function pickOverDefaults(state, dimension, value, defaults) {
+    var current = normalise(state);
+    var wanted = normalise(defaults);
+    var names = Object.keys(wanted);
+    var untouched = names.length > 0 && names.every(function (d) {
+      return (current[d] || []).join("\u0000") === wanted[d].join("\u0000");   // both sorted by normalise
+    });
+    var same = wanted[dimension] && wanted[dimension].length === 1 && wanted[dimension][0] === String(value);
+    if (untouched && wanted[dimension] && !same) {
+      var kept = {};
+      Object.keys(current).forEach(function (d) { if (!(d in wanted)) { kept[d] = current[d]; } });
+      kept[dimension] = [String(value)];
+      return normalise(kept);
+    }
+    return toggle(current, dimension, value);
+  }
+
   /* the defaults of the page at this path ({path: {dimension: [values]}} in the selection config) */
   function pageDefaults(config, pathname) {
     var path = (pathname || "/").replace(/\/+$/, "") || "/";
@@ -161,20 +180,21 @@
   }
 
   /* The state after one event, or null when it changes nothing. `event` is {pick: {dimension, value, remove}},
-     {clear: true} or {click: clickData}. */
-  function nextState(state, event) {
+     {clear: true} or {click: clickData}; `defaults`: the page's (a click on the default view starts from there). */
+  function nextState(state, event, defaults) {
     if (event.clear) { return {}; }
     if (event.pick) {
       var pick = event.pick;
       if (!pick.dimension) { return null; }
       if (pick.remove) { return remove(state, pick.dimension); }
       if (pick.value === null || pick.value === undefined) { return null; }
-      return toggle(state, pick.dimension, pick.value);
+      return pickOverDefaults(state, pick.dimension, pick.value, defaults);
     }
     if (event.click) {
       var pairs = pointPairs(event.click);
       if (!pairs.length) { return null; }
-      return pairs.length === 1 ? toggle(state, pairs[0][0], pairs[0][1]) : toggleTogether(state, pairs);
+      return pairs.length === 1 ? pickOverDefaults(state, pairs[0][0], pairs[0][1], defaults)
+                                : toggleTogether(state, pairs);
     }
     return null;
   }
@@ -183,7 +203,7 @@
     normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
     toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
     pointPairs: pointPairs, nextState: nextState, removedDefaults: removedDefaults, withDefaults: withDefaults,
-    searchFor: searchFor, pageDefaults: pageDefaults, shown: shown
+    searchFor: searchFor, pageDefaults: pageDefaults, shown: shown, pickOverDefaults: pickOverDefaults
   };
 
   function triggeredEvent() {
@@ -215,7 +235,7 @@
       if (!event) { return noUpdate; }
       var view = shown(pathname, search, config);
       // "Clear all" goes back to the page's default selection (none on most pages)
-      var next = event.clear ? normalise(view.defaults) : nextState(view.state, event);
+      var next = event.clear ? normalise(view.defaults) : nextState(view.state, event, view.defaults);
       if (next === null) { return noUpdate; }
       var text = searchFor(next, event.clear ? [] : view.removed, view.defaults);
       text = text ? "?" + text : "";

@@ -131,3 +131,16 @@ def search_for(state: Mapping[str, Any] | None, removed: Iterable[str], defaults
     pairs = to_query_string(current)
     extra = urlencode([(REMOVED_KEY, dimension) for dimension in sorted(marked)], quote_via=quote, safe="")
     return "&".join(part for part in (pairs, extra) if part)
+
+
+def pick_over_defaults(state: Mapping[str, Any] | None, dimension: str, value: Any,
+                       defaults: Mapping[str, Any] | None) -> State:
+    """A click while the page still shows exactly its defaults, on another value of one of their dimensions,
+    starts from there: that value replaces the default and the other defaults are let go (the year clicked on the
+    budget page is read at its own latest month, not paired with this year's month). Any other click toggles."""
+    current, defaults = normalise(state), normalise(defaults)
+    untouched = bool(defaults) and all(current.get(d) == v for d, v in defaults.items())
+    if untouched and dimension in defaults and [str(value)] != defaults[dimension]:
+        kept = {d: v for d, v in current.items() if d not in defaults}
+        return normalise({**kept, dimension: [str(value)]})
+    return toggle(current, dimension, value)

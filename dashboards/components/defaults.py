@@ -14,7 +14,7 @@ from dashboards.components import data
 from dashboards.components.spec import SPECS, PageSpec
 from dashboards.warehouse import WarehouseUnavailable
 from query import compiler as q
-from query.periods import latest_complete_month
+from query.periods import financial_year_of, latest_complete_month
 from query.scope import OutOfScope
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,13 @@ def resolve(spec: PageSpec) -> dict[str, list[str]]:
         return {}
     try:
         month = latest_complete_month(_values_with_rows("month", {}, spec.fact), _as_of())
-        if month is None:
-            return {}
-        year = _values_with_rows("financial_year", {"month": [month]}, spec.fact)
     except (WarehouseUnavailable, OutOfScope, q.QueryError) as error:
         log.info("page %s opens without its defaults: %s", spec.name, error)
         return {}
-    found = {"latest_complete_month": [month], "its_financial_year": year[:1]}
-    return {default.dimension: found[default.rule] for default in spec.defaults if found[default.rule]}
+    if month is None:
+        return {}
+    found = {"latest_complete_month": [month], "its_financial_year": [financial_year_of(month)]}
+    return {default.dimension: found[default.rule] for default in spec.defaults}
 
 
 def every_page() -> dict[str, dict[str, list[str]]]:

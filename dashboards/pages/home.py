@@ -19,6 +19,7 @@ from dashboards.components.page_view import store
 from dashboards.components.selection import STORE, known
 from dashboards.components.service_kpis import FACT, headlines, service_href
 from dashboards.warehouse import WarehouseUnavailable, current
+from data_models.rag import rag
 from query import selections as sel
 
 # No charts: the spec makes the shell's chips mark selections the service returns cannot use "(not applicable
@@ -194,7 +195,7 @@ def _directorate(code: str | None, name: str, rows: list[dict], values: dict, wa
 def _service_row(row: dict, values: dict, wards: list[str]):
     value = values.get(row["headline_kpi"])
     kpi_format = row["headline_format"]
-    colour = kpi.rag(value, row["headline_target"], row["headline_direction"], kpi_format == "percent")
+    colour = rag(value, row["headline_target"], row["headline_direction"], kpi_format == "percent")
     key = (row["service_code"] or "").lower()
     target = row["headline_target"]
     status = (html.Span(kpi.RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}",

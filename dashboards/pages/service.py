@@ -38,6 +38,7 @@ from dashboards.components.service_kpis import (
     shown_value,
 )
 from dashboards.warehouse import WarehouseUnavailable
+from data_models.rag import rag
 from query import compiler as q
 from query import selections as sel
 
@@ -260,7 +261,7 @@ def kpi_tile(item: dict, points, context, wards: list[str]):
     """One KPI: the latest selected month's value against the target, with the 12 months up to it."""
     month, value = latest(points)
     key = item["kpi_code"].lower()
-    colour = kpi.rag(value, item["target"], item["direction"], item["format"] == "percent")
+    colour = rag(value, item["target"], item["direction"], item["format"] == "percent")
     target = f" Target {data.fmt(item['target'], item['format'])}" if item["target"] is not None else ""
     pooled = len(wards) > 1 and item["format"] == "percent" and value is not None
     when = (f"{data.month_label(month)} · {basis(item['format'], wards, pooled)}" if month
@@ -466,7 +467,7 @@ def ward_table(rows: list[dict], item: dict, chosen: list[str], caption: str):
                                html.Th("Against target", scope="col")]))
     body = []
     for row in rows:
-        colour = kpi.rag(row["value"], item["target"], item["direction"], item["format"] == "percent")
+        colour = rag(row["value"], item["target"], item["direction"], item["format"] == "percent")
         body.append(html.Tr([
             html.Th(_pick_button("ward", row["ward"], row["ward"], row["ward"] in chosen), scope="row"),
             html.Td(data.fmt(row["value"], item["format"]), className="text-end"),

@@ -94,6 +94,13 @@ def test_the_page_opens_on_the_current_year_and_latest_complete_month(demo_wareh
         _expect_figures(page, at_default)
         expect(page).to_have_url(re.compile(r"/budget\?financial_year=2026-27&month=2026-10$"))
 
+        # another year picked on the default view: that year at its own latest month (the default month let go)
+        page.locator("#budget-filter-financial_year [data-value='2025-26']").click()
+        expect(chips).to_have_count(1)
+        expect(page.locator(".chip[data-dimension='financial_year']")).to_contain_text("2025-26")
+        expect(note).to_have_count(0)
+        expect(page).to_have_url(re.compile(r"/budget\?financial_year=2025-26$"))
+
         # a year selected elsewhere is kept, and no default month of another year is added to it
         page.goto(url + "/budget?financial_year=2024-25")
         expect(page.locator(".chip[data-dimension='financial_year']")).to_contain_text("2024-25")

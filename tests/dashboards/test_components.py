@@ -137,14 +137,6 @@ def test_filter_items_states_and_counts():
         {"value": "c", "label": "C", "state": "excluded", "count": 5}]
 
 
-@pytest.mark.parametrize("value, target, direction, percent, expected", [
-    (99, 98, "higher", True, "green"), (94, 98, "higher", True, "amber"), (90, 98, "higher", True, "red"),
-    (0, 0, "lower", False, "green"), (3, 0, "lower", False, "red"), (104, 100, "lower", False, "amber"),
-    (5, None, "lower", False, None), (None, 98, "higher", True, None), (5, 5, "neutral", False, None),
-])
-def test_rag_follows_the_direction(value, target, direction, percent, expected):
-    assert kpi.rag(value, target, direction, percent) == expected
-
 
 def test_csv_is_exactly_the_plotted_rows():
     chart = Chart("t", "T", "bar", "trade", ("repairs_raised",))
@@ -301,6 +293,7 @@ DEFAULT_CASES = [
     ("?ward=Belsize&all=month&all=financial_year", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
     ("?month=2025-04&all=financial_year", {"financial_year": ["2026-27"], "month": ["2026-10"]}),
     ("?ward=King%27s%20Cross", {}),
+    ("?month=2026-09&all=month", {"financial_year": ["2026-27"], "month": ["2026-10"]}),   # chosen again
 ]
 
 
@@ -318,3 +311,21 @@ def test_the_browser_applies_and_writes_a_pages_defaults_as_the_server_does(sele
         assert selection_js("searchFor", next_state, removed, defaults) == sel.search_for(next_state, removed,
                                                                                           defaults)
     assert selection_js("pageDefaults", config, "/repairs") == {}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("state", [
+    {"financial_year": ["2026-27"], "month": ["2026-10"]},
+    {"financial_year": ["2026-27"], "month": ["2026-10"], "ward": ["Belsize"]},
+    {"financial_year": ["2026-27"], "month": ["2026-09"]},
+    {},
+])
+@pytest.mark.parametrize(("dimension", "value"), [("financial_year", "2025-26"), ("month", "2026-09"),
+                                                  ("month", "2026-10"), ("ward", "Kilburn")])
+def test_the_browser_picks_over_a_pages_defaults_as_the_server_does(selection_js, state, dimension, value):
+    defaults = {"financial_year": ["2026-27"], "month": ["2026-10"]}
+    expected = sel.pick_over_defaults(state, dimension, value, defaults)
+    assert selection_js("pickOverDefaults", state, dimension, value, defaults) == expected
+    pick = {"pick": {"dimension": dimension, "value": value}}
+    assert selection_js("nextState", state, pick, defaults) == expected
+    assert selection_js("nextState", state, pick) == sel.toggle(state, dimension, value)   # no defaults: a toggle

@@ -38,3 +38,12 @@ def test_bands_the_wrong_way_round_are_refused_with_a_clear_error(direction, ban
     with pytest.raises(ValidationError, match=message):
         Measure(name="m", label="M", fact="f", sql="sum(x)", format="percent", description="d", direction=direction,
                 bands=bands)
+
+
+@pytest.mark.parametrize("value, target, direction, percent, expected", [
+    (99, 98, "higher", True, "green"), (94, 98, "higher", True, "amber"), (90, 98, "higher", True, "red"),
+    (0, 0, "lower", False, "green"), (3, 0, "lower", False, "red"), (104, 100, "lower", False, "amber"),
+    (5, None, "lower", False, None), (None, 98, "higher", True, None), (5, 5, "neutral", False, None),
+])
+def test_rag_follows_the_direction(value, target, direction, percent, expected):
+    assert rag(value, target, direction, percent) == expected

@@ -133,3 +133,19 @@ def test_a_removed_default_is_written_to_the_url_and_read_back():
     assert search_for(DEFAULTS, [], DEFAULTS) == "financial_year=2026-27&month=2026-10"
     assert search_for({}, [], {}) == "" and search_for({}, ["month"], {}) == "all=month"
     assert removed_defaults({"all": "month"}) == ["month"] and removed_defaults(None) == []
+
+
+def test_a_click_on_the_default_view_starts_from_there():
+    from query.selections import pick_over_defaults
+
+    # a year clicked: read at its own latest month, not paired with this year's default month
+    assert pick_over_defaults(DEFAULTS, "financial_year", "2025-26", DEFAULTS) == {"financial_year": ["2025-26"]}
+    assert pick_over_defaults({**DEFAULTS, "ward": ["Belsize"]}, "month", "2026-09", DEFAULTS) == \
+        {"month": ["2026-09"], "ward": ["Belsize"]}
+    # the default value itself, another dimension, or a view no longer the default: an ordinary toggle
+    assert pick_over_defaults(DEFAULTS, "month", "2026-10", DEFAULTS) == {"financial_year": ["2026-27"]}
+    assert pick_over_defaults(DEFAULTS, "directorate", "ADH", DEFAULTS) == {**DEFAULTS, "directorate": ["ADH"]}
+    moved = {"financial_year": ["2026-27"], "month": ["2026-09"]}
+    assert pick_over_defaults(moved, "month", "2026-08", DEFAULTS) == {"financial_year": ["2026-27"],
+                                                                       "month": ["2026-08", "2026-09"]}
+    assert pick_over_defaults({}, "month", "2026-08", {}) == {"month": ["2026-08"]}
