@@ -99,7 +99,7 @@ def chart_table(page: str, card: str):
         return message("This table is outside your access.", 403)
     state = asked_state()
     try:
-        rows, _, _ = cards.chart_rows(chart, state)
+        rows, _, truncated = cards.chart_rows(chart, state)
         as_of = data.data_as_of()
     except (OutOfScope, QueryError) as error:
         return message(str(error), 403 if isinstance(error, OutOfScope) else 400)
@@ -111,7 +111,9 @@ def chart_table(page: str, card: str):
     columns.insert(0, Column("value", layer.dimensions[drawn.dimension].label + " (code)"))
     day = dt.date.fromisoformat(as_of["data_as_of"][:10]) if as_of and as_of.get("data_as_of") else None
     chips = selection.chips(state, spec)["chips"]
-    words = "; ".join(f"{chip['label']}: {chip['values']}" for chip in chips) or "none"
+    words = "Selections: " + ("; ".join(f"{chip['label']}: {chip['values']}" for chip in chips) or "none")
+    if truncated:
+        words += f". Only the first {len(rows):,} rows, as the chart shows."
     content = table_xlsx(f"{spec.title}: {chart.title}", columns, rows, words, day, sheet_name=chart.title)
     filename = f"{spec.name}-{chart.name}.xlsx"
     audit("download", flask.request.path, sel.to_query_string(state) or None, detail=filename)

@@ -17,7 +17,7 @@ from reports import files
 # data_models/formats.py's formats as Excel number formats (a percent measure is 0-100, so the % is literal text)
 EXCEL_FORMATS = {"count": "#,##0", "pounds": "£#,##0;-£#,##0", "percent": '0.0"%"', "days": '#,##0.0" days"',
                  "minutes": '#,##0" min"', "number": "#,##0.##", "rate_per_1000": '#,##0.00" per 1,000"'}
-HEADER_ROW = 4   # rows 0-2: title, selections, data as of
+HEADER_ROW = 4   # rows 0-2: title, what the rows were chosen by, data as of
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class Column:
     format: str | None = None   # a semantic-layer format for a measure, "date" or "datetime"; None for text
 
 
-def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], selections: str,
+def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], chosen_by: str,
                data_as_of: dt.date | None, sheet_name: str = "Table") -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_urls": False,
@@ -42,7 +42,7 @@ def table_xlsx(title: str, columns: Sequence[Column], rows: Sequence[dict], sele
                 "datetime": book.add_format({"num_format": "d mmm yyyy hh:mm:ss", "align": "left"})}
     text = book.add_format({"num_format": "@"})
     sheet.write_string(0, 0, title, bold)
-    sheet.write_string(1, 0, f"Selections: {selections}", muted)
+    sheet.write_string(1, 0, chosen_by, muted)   # "Selections: Ward: Belsize", "Filters: ...": the caller's words
     as_of = data_as_of.strftime("%-d %B %Y") if data_as_of else "not recorded"
     sheet.write_string(2, 0, f"Data as of {as_of}; downloaded {dt.datetime.now():%-d %B %Y %H:%M}", muted)
     sheet.write_row(HEADER_ROW, 0, [column.heading for column in columns], header)

@@ -69,10 +69,11 @@ def to_csv(columns: list[Column], rows: list[dict]) -> str:
 XLSX_FORMATS = {"count": "count", "date": "date", "datetime": "datetime"}   # text and code stay text
 
 
-def to_xlsx(title: str, columns: list[Column], rows: list[dict], selections: str = "none") -> bytes:
-    """The rows as an Excel workbook under the columns' labels: counts as numbers, dates as dates."""
+def to_xlsx(title: str, columns: list[Column], rows: list[dict], filters: str) -> bytes:
+    """The rows as an Excel workbook under the columns' labels (counts as numbers, dates as dates), with the
+    filters that chose them in words above."""
     return table_xlsx(title, [XlsxColumn(c.key, c.label, XLSX_FORMATS.get(c.kind)) for c in columns], rows,
-                      selections, None, sheet_name=title)
+                      f"Filters: {filters}", None, sheet_name=title)
 
 
 def excel_pressed() -> bool:

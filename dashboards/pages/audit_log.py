@@ -123,7 +123,8 @@ def download(_csv, _xlsx, user, event, start, end):
     rows = [dataclasses.asdict(e) for e in events]
     if record_table.excel_pressed():
         filename = "audit-log.xlsx"
-        sent = dcc.send_bytes(record_table.to_xlsx("Audit events (UTC)", COLUMNS, rows), filename)
+        chosen = f"user {user or 'any'}; event {event or 'every'}; from {start or 'the start'} to {end or 'today'}"
+        sent = dcc.send_bytes(record_table.to_xlsx("Audit events (UTC)", COLUMNS, rows, chosen), filename)
     else:
         filename = "audit-log.csv"
         sent = dcc.send_string(record_table.to_csv(COLUMNS, rows), filename)

@@ -381,8 +381,10 @@ def _run_check(run_id: str | None):
 def download_files(_csv, _xlsx, run_id, search, show, sort):
     if not run_id:
         return dash.no_update
+    shown = "problems only" if show == "problems" else "all files"
     return _send(FILE_CSV_COLUMNS, lambda: file_rows(run_id, search or "", show == "problems",
-                                                     sort or DEFAULT_FILE_SORT), f"files-{run_id}", "Files")
+                                                     sort or DEFAULT_FILE_SORT), f"files-{run_id}", "Files",
+                 f"load run {run_id}; search '{search or ''}'; {shown}")
 
 
 # -------------------------------------------------------------------------------------------------------- rejects
@@ -492,7 +494,8 @@ def update_rejects(search, _prev, _next, run_id, page):
 def download_rejects(_csv, _xlsx, run_id, search):
     if not run_id:
         return dash.no_update
-    return _send(REJECT_COLUMNS, lambda: reject_rows(run_id, search or ""), f"rejects-{run_id}", "Rejected records")
+    return _send(REJECT_COLUMNS, lambda: reject_rows(run_id, search or ""), f"rejects-{run_id}", "Rejected records",
+                 f"load run {run_id}; search '{search or ''}'")
 
 
 @callbacks(
@@ -506,7 +509,7 @@ def download_categories(_csv, _xlsx, run_id):
     if not run_id:
         return dash.no_update
     return _send(CATEGORY_COLUMNS, lambda: current().rows(REJECT_CATEGORIES_SQL, {"run_id": run_id}),
-                 f"reject-reasons-{run_id}", "Reasons for rejection")
+                 f"reject-reasons-{run_id}", "Reasons for rejection", f"load run {run_id}")
 
 
 @callbacks(
@@ -516,7 +519,7 @@ def download_categories(_csv, _xlsx, run_id):
     prevent_initial_call=True,
 )
 def download_runs(_csv, _xlsx):
-    return _send(RUN_COLUMNS, lambda: current().rows(RUNS_SQL), "load-runs", "Load runs")
+    return _send(RUN_COLUMNS, lambda: current().rows(RUNS_SQL), "load-runs", "Load runs", "every load run")
 
 
 # ------------------------------------------------------------------------------------------------------ freshness
@@ -575,12 +578,12 @@ def download_freshness(_csv, _xlsx, run_id):
     if latest is None:
         return dash.no_update
     return _send(FRESHNESS_COLUMNS, lambda: freshness_rows(latest), f"freshness-{latest['run_id']}",
-                 "Freshness per source")
+                 "Freshness per source", f"the latest successful load, run {latest['run_id']}")
 
 
 # ---------------------------------------------------------------------------------------------- tables and CSV
 
-def _send(columns: list[Column], make_rows, stem: str, title: str):
+def _send(columns: list[Column], make_rows, stem: str, title: str, chosen_by: str = "none"):
     """The table as CSV or as Excel (by the button pressed), or nothing when the warehouse cannot answer (the page
     already says why; no traceback)."""
     as_excel = record_table.excel_pressed()
@@ -588,7 +591,7 @@ def _send(columns: list[Column], make_rows, stem: str, title: str):
         rows = make_rows()
         if as_excel:
             filename = f"{stem}.xlsx"
-            sent = dcc.send_bytes(record_table.to_xlsx(title, columns, rows), filename)
+            sent = dcc.send_bytes(record_table.to_xlsx(title, columns, rows, chosen_by), filename)
         else:
             filename = f"{stem}.csv"
             sent = dcc.send_string(to_csv(columns, rows), filename)

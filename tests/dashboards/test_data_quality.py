@@ -445,6 +445,7 @@ def test_the_excel_button_gives_the_same_rows_as_the_csv_with_numbers_and_dates(
     sent = triggered(app, "data-quality-runs-download-xlsx-button.n_clicks", dq.download_runs, None, 1)
     assert sent["filename"] == "load-runs.xlsx" and sent["base64"]
     sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"]))).active
+    assert sheet.cell(2, 1).value == "Filters: every load run"
     header = [cell.value for cell in sheet[5]]
     assert header == csv_rows[0]
     body = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=6)]
