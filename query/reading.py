@@ -6,6 +6,7 @@ read the same published file at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import duckdb
 
 from query.compiler import Query
+from query.periods import DATA_AS_OF_SQL
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -39,3 +41,13 @@ def rows(con: duckdb.DuckDBPyConnection, query: Query | str, params: dict[str, A
     result = con.execute(sql, bound)
     names = [column[0] for column in result.description]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The as-of date of the latest successful load (etl_runs); None for a warehouse with no load records."""
+    try:
+        found = rows(con, DATA_AS_OF_SQL)
+    except duckdb.CatalogException:  # a warehouse built by hand, with no load records
+        return None
+    value = found[0]["data_as_of"] if found else None
+    return dt.date.fromisoformat(str(value)[:10]) if value else None

@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 
-import duckdb
-
 from data_models.rag import measure_rag
 from data_models.semantic_layer import SemanticLayer
 from query import compiler as q
 from query import selections as sel
 from query.periods import (
-    DATA_AS_OF_SQL,
     financial_year_of,
     is_month,
     latest_complete_month,
@@ -29,7 +26,7 @@ from query.periods import (
     months_of_year_to,
     period_of,
 )
-from query.reading import rows
+from query.reading import data_as_of, rows
 from query.scope import Scope
 from reports.errors import ReportError
 
@@ -122,15 +119,6 @@ def _groups(lines, key) -> list[Group]:
 
 
 # --- asking the warehouse ---------------------------------------------------------------------------------------
-
-def data_as_of(con) -> dt.date | None:
-    try:
-        found = rows(con, DATA_AS_OF_SQL)
-    except duckdb.CatalogException:  # a warehouse built by hand, with no load records
-        return None
-    value = found[0]["data_as_of"] if found else None
-    return dt.date.fromisoformat(str(value)[:10]) if value else None
-
 
 def pack_month(con, layer: SemanticLayer, scope: Scope, month: str | None, selections: Mapping) -> str:
     """The month asked for (checked: it must have budget lines), or the latest complete month in the data."""

@@ -26,14 +26,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import duckdb
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from data_models.yaml_locations import dotted, line_of, problem_message
-from query.periods import DATA_AS_OF_SQL  # the build's bookkeeping, not a fact: no scope applies
-from query.reading import read_only, rows
+from query.reading import data_as_of, read_only, rows
 from query.records import column_extent_sql, records_sql
 from query.scope import EVERYTHING, Scope
 from reports.errors import ReportError
@@ -235,7 +233,7 @@ def _read_warehouse(warehouse: Path, wanted: Quarter | None, layer: SemanticLaye
         query = records_sql(layer, FACT, LINE_COLUMNS, ["supplier"], scope=scope,
                             between={"payment_date": (chosen.first, chosen.last)}, order_by=LINE_ORDER)
         lines = rows(con, query)
-        as_of = _data_as_of(con)
+        as_of = data_as_of(con)
     if not lines:
         raise ReportError(f"no payments in {chosen} ({_day(chosen.first)} to {_day(chosen.last)}): the warehouse "
                           f"has payments from {_day(extent['first'])} to {_day(extent['last'])}")
@@ -248,14 +246,6 @@ def _default_quarter(first_payment: dt.date, last_payment: dt.date) -> Quarter:
         raise ReportError(f"the warehouse holds no complete calendar quarter (payments from {_day(first_payment)} "
                           f"to {_day(last_payment)}): name the quarter to publish a part one")
     return quarter
-
-
-def _data_as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    try:
-        found = rows(con, DATA_AS_OF_SQL)
-    except duckdb.CatalogException:  # a warehouse built by hand, with no load records
-        return None
-    return found[0]["data_as_of"] if found else None
 
 
 def _publishable(line: dict[str, Any]) -> bool:
