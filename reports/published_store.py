@@ -1,0 +1,238 @@
+"""The published store: named, dated snapshots of the published tables, which councillors and the public read and
+quote, so that everyone quotes the same figures.
+
+A snapshot is a folder `<store>/<snapshot id>/` holding each table as CSV and JSON and a `manifest.json` (what,
+when, by whom, from which load, each file's SHA-256). It is written whole into a hidden folder and renamed into
+place, its files are made read-only, and nothing here ever writes into a snapshot again: a snapshot is never
+changed once written. The store lives beside the warehouse by default (`<warehouse folder>/published/`), so a
+rebuild of the warehouse, which replaces only the warehouse file, leaves every snapshot as it was.
+
+Withdrawing a snapshot does not delete or change it: a withdrawal record `<store>/withdrawn/<snapshot id>.json`
+(who, when, why) is added beside it; the snapshot is then no longer current, and its pages say it was withdrawn
+and when. Snapshot ids are the period, with a version when a period is published again: `2026-10`, `2026-10-v2`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reports.errors import ReportError
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+MANIFEST = "manifest.json"
+WITHDRAWN = "withdrawn"
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+SNAPSHOT_ID = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:-v(\d+))?$")
+TABLE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")   # a file name and a URL segment
+
+
+@dataclass(frozen=True)
+class PublishedColumn:
+    key: str
+    label: str
+    definition: str            # what it means (the semantic layer's description for a measure)
+    kind: str = "text"         # text | count | number | percent | pounds
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One published table, already through disclosure control: values are numbers, text, or the markers."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[PublishedColumn, ...]
+    rows: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...] = ()   # footnotes: what '<5' and '[c]' mean, the period, the source
+
+    def __post_init__(self):
+        if not TABLE_NAME.match(self.name):
+            raise ReportError(f"table name {self.name!r}: lower-case letters, digits and hyphens only")
+
+
+@dataclass(frozen=True)
+class TableFile:
+    name: str
+    title: str
+    rows: int
+    files: dict[str, str]      # {"csv": "repairs-by-ward.csv", ...}
+    sha256: dict[str, str]     # {"csv": "...", "json": "..."}
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    by: str
+    at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    id: str
+    period: str
+    name: str
+    published_at: str          # ISO 8601, UTC
+    published_by: str
+    data_as_of: str | None
+    licence: str
+    tables: tuple[TableFile, ...]
+    withdrawn: Withdrawal | None = field(default=None, compare=False)
+
+    def table(self, name: str) -> TableFile:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+
+class PublishedStore:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    @classmethod
+    def beside(cls, warehouse: str | Path) -> PublishedStore:
+        return cls(Path(warehouse).resolve().parent / "published")
+
+    # --- writing --------------------------------------------------------------------------------------------
+
+    def publish(self, period: str, tables: Sequence[PublishedTable], *, published_by: str, data_as_of: dt.date | None,
+                name: str | None = None, now: dt.datetime | None = None) -> Snapshot:
+        """Write a new snapshot of `tables` for `period` ('YYYY-MM'); never replaces an earlier one."""
+        if not PERIOD.match(period):
+            raise ReportError(f"period {period!r} is not a month: write it as YYYY-MM")
+        if not tables:
+            raise ReportError("nothing to publish: no tables")
+        names = [table.name for table in tables]
+        if len(set(names)) != len(names):
+            raise ReportError("two published tables have the same name")
+        self.root.mkdir(parents=True, exist_ok=True)
+        snapshot_id = self._next_id(period)
+        at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+        staging = self.root / f".{snapshot_id}.writing"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            files = tuple(_write_table(staging, table, period, at) for table in tables)
+            snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {_month_name(period)}",
+                                at.isoformat(), published_by, data_as_of.isoformat() if data_as_of else None,
+                                LICENCE, files)
+            (staging / MANIFEST).write_text(_manifest_text(snapshot), encoding="utf-8")
+            for path in staging.iterdir():
+                path.chmod(0o444)   # read-only: nothing of ours writes a snapshot again
+            os.rename(staging, self.root / snapshot_id)   # whole, or not at all
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return snapshot
+
+    def _next_id(self, period: str) -> str:
+        versions = [int(m.group(2) or 1) for m in (SNAPSHOT_ID.match(p.name) for p in self._folders())
+                    if m and m.group(1) == period]
+        return period if not versions else f"{period}-v{max(versions) + 1}"
+
+    def withdraw(self, snapshot_id: str, *, by: str, reason: str, now: dt.datetime | None = None) -> Snapshot:
+        """Mark a snapshot withdrawn (it stays, unchanged, and says so); a second withdrawal is refused."""
+        snapshot = self.get(snapshot_id)
+        if snapshot.withdrawn is not None:
+            raise ReportError(f"snapshot {snapshot_id} was already withdrawn on {snapshot.withdrawn.at}")
+        if not reason.strip():
+            raise ReportError("say why the snapshot is withdrawn: the reason is shown with it")
+        at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+        folder = self.root / WITHDRAWN
+        folder.mkdir(exist_ok=True)
+        record = folder / f"{snapshot_id}.json"
+        with open(record, "x", encoding="utf-8") as out:   # "x": never over an earlier record
+            json.dump(asdict(Withdrawal(by, at.isoformat(), reason.strip())), out, indent=2)
+        return self.get(snapshot_id)
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def _folders(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and SNAPSHOT_ID.match(p.name))
+
+    def snapshots(self) -> list[Snapshot]:
+        """Every snapshot, withdrawn ones included, newest period first (a later version of a period first)."""
+        found = [self.get(folder.name) for folder in self._folders()]
+        return sorted(found, key=lambda s: (s.period, _version(s.id)), reverse=True)
+
+    def current(self) -> Snapshot | None:
+        """The snapshot pages show: the newest not withdrawn."""
+        return next((s for s in self.snapshots() if s.withdrawn is None), None)
+
+    def get(self, snapshot_id: str) -> Snapshot:
+        if not SNAPSHOT_ID.match(snapshot_id or "") or not (self.root / snapshot_id / MANIFEST).is_file():
+            raise ReportError(f"no published snapshot {snapshot_id!r}")
+        data = json.loads((self.root / snapshot_id / MANIFEST).read_text(encoding="utf-8"))
+        tables = tuple(TableFile(**table) for table in data.pop("tables"))
+        withdrawn = self.root / WITHDRAWN / f"{snapshot_id}.json"
+        record = Withdrawal(**json.loads(withdrawn.read_text(encoding="utf-8"))) if withdrawn.is_file() else None
+        return Snapshot(**data, tables=tables, withdrawn=record)
+
+    def file_bytes(self, snapshot_id: str, table: str, file_format: str) -> bytes:
+        """A table's file as written, checked against the manifest's SHA-256 (a changed file is refused)."""
+        snapshot = self.get(snapshot_id)
+        try:
+            entry = snapshot.table(table)
+            name, digest = entry.files[file_format], entry.sha256[file_format]
+        except KeyError:
+            raise ReportError(f"snapshot {snapshot_id} has no table {table!r} as {file_format!r}") from None
+        content = (self.root / snapshot_id / name).read_bytes()
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise ReportError(f"{name} of snapshot {snapshot_id} is not the file that was published")
+        return content
+
+
+def _version(snapshot_id: str) -> int:
+    match = SNAPSHOT_ID.match(snapshot_id)
+    return int(match.group(2) or 1) if match else 0
+
+
+def _month_name(period: str) -> str:
+    return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+
+
+def _manifest_text(snapshot: Snapshot) -> str:
+    data = asdict(snapshot)
+    data.pop("withdrawn")   # withdrawal lives beside the snapshot, never in it
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _write_table(folder: Path, table: PublishedTable, period: str, at: dt.datetime) -> TableFile:
+    contents = {"csv": _csv_bytes(table), "json": _json_bytes(table, period, at)}
+    files, digests = {}, {}
+    for file_format, content in contents.items():
+        files[file_format] = f"{table.name}.{file_format}"
+        (folder / files[file_format]).write_bytes(content)
+        digests[file_format] = hashlib.sha256(content).hexdigest()
+    return TableFile(table.name, table.title, len(table.rows), files, digests)
+
+
+def _csv_bytes(table: PublishedTable) -> bytes:
+    """RFC 4180 (CRLF), UTF-8 without a byte-order mark: open data read by programs as much as by people."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.label for column in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if row.get(c.key) is None else row.get(c.key) for c in table.columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _json_bytes(table: PublishedTable, period: str, at: dt.datetime) -> bytes:
+    document = {"table": table.name, "title": table.title, "description": table.description, "period": period,
+                "published": at.isoformat(), "licence": {"name": LICENCE, "url": LICENCE_URL},
+                "columns": [asdict(column) for column in table.columns], "notes": list(table.notes),
+                "rows": [{c.key: row.get(c.key) for c in table.columns} for row in table.rows]}
+    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n").encode("utf-8")

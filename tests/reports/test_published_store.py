@@ -1,0 +1,129 @@
+"""The published store: a snapshot is written whole, never changed, listed and withdrawn without being touched, and
+its files are what was published (checked by SHA-256), whatever happens to the warehouse beside it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import stat
+
+import pytest
+
+from reports.errors import ReportError
+from reports.published_store import LICENCE, PublishedColumn, PublishedStore, PublishedTable
+
+AT = dt.datetime(2026, 11, 5, 9, 30, tzinfo=dt.UTC)
+
+
+def ward_table(rows=None) -> PublishedTable:
+    columns = (PublishedColumn("ward", "Ward", "The electoral ward (2022 boundaries)."),
+               PublishedColumn("jobs", "Repairs completed", "Jobs completed in the month.", "count"),
+               PublishedColumn("people", "People in long-term support", "People, as at the month end.", "count"))
+    rows = rows or ({"ward": "Belsize", "jobs": 120, "people": "<5"}, {"ward": "King's Cross", "jobs": 0,
+                                                                       "people": "[c]"})
+    return PublishedTable("wards", "Repairs and care by ward", "By ward.", columns, tuple(rows),
+                          ("<5: a count from 1 to 4, suppressed.",))
+
+
+def test_a_snapshot_is_written_whole_with_its_manifest_and_read_only_files(tmp_path):
+    store = PublishedStore(tmp_path / "published")
+    snapshot = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=dt.date(2026, 10, 31),
+                             now=AT)
+    assert snapshot.id == "2026-10" and snapshot.licence == LICENCE and snapshot.withdrawn is None
+    folder = tmp_path / "published" / "2026-10"
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "wards.csv", "wards.json"]
+    assert all(not p.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) for p in folder.iterdir())
+    assert store.get("2026-10") == snapshot
+    text = store.file_bytes("2026-10", "wards", "csv").decode("utf-8")
+    assert not text.startswith("\ufeff") and "\r\n" in text
+    assert list(csv.reader(io.StringIO(text))) == [["Ward", "Repairs completed", "People in long-term support"],
+                                                   ["Belsize", "120", "<5"], ["King's Cross", "0", "[c]"]]
+    document = json.loads(store.file_bytes("2026-10", "wards", "json"))
+    assert document["licence"]["name"] == LICENCE and document["period"] == "2026-10"
+    assert document["columns"][1]["definition"] == "Jobs completed in the month."
+    assert document["rows"][0] == {"ward": "Belsize", "jobs": 120, "people": "<5"}
+    assert not list((tmp_path / "published").glob(".*"))   # no staging folder left
+
+
+def test_publishing_a_period_again_is_a_new_version_and_withdrawal_leaves_the_snapshot_as_it_was(tmp_path):
+    store = PublishedStore(tmp_path)
+    first = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "2026-10").iterdir()}
+    second = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    assert (first.id, second.id) == ("2026-10", "2026-10-v2") and store.current().id == "2026-10-v2"
+    withdrawn = store.withdraw("2026-10-v2", by="admin", reason="a ward was misnamed",
+                               now=AT + dt.timedelta(days=1))
+    assert withdrawn.withdrawn.reason == "a ward was misnamed" and withdrawn.withdrawn.at.startswith("2026-11-06")
+    assert store.current().id == "2026-10"
+    assert [s.id for s in store.snapshots()] == ["2026-10-v2", "2026-10"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "2026-10").iterdir()} == before
+    with pytest.raises(ReportError, match="already withdrawn"):
+        store.withdraw("2026-10-v2", by="admin", reason="again")
+    with pytest.raises(ReportError, match="say why"):
+        store.withdraw("2026-10", by="admin", reason="  ")
+    assert store.publish("2026-10", [ward_table()], published_by="a", data_as_of=None).id == "2026-10-v3"
+
+
+def test_a_snapshot_survives_the_warehouse_being_rebuilt_beside_it(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.write_bytes(b"old build")
+    store = PublishedStore.beside(warehouse)
+    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    published = {f: store.file_bytes("2026-10", "wards", f) for f in ("csv", "json")}
+    rebuilt = tmp_path / "warehouse.duckdb.new"
+    rebuilt.write_bytes(b"a new build with new data")
+    os.replace(rebuilt, warehouse)   # as the ETL publishes a build
+    assert {f: store.file_bytes("2026-10", "wards", f) for f in ("csv", "json")} == published
+
+
+def test_a_changed_file_is_refused(tmp_path):
+    store = PublishedStore(tmp_path)
+    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    target = tmp_path / "2026-10" / "wards.csv"
+    target.chmod(0o644)
+    target.write_bytes(target.read_bytes().replace(b"120", b"121"))
+    with pytest.raises(ReportError, match="not the file that was published"):
+        store.file_bytes("2026-10", "wards", "csv")
+
+
+def test_a_failed_write_leaves_no_snapshot(tmp_path, monkeypatch):
+    from reports import published_store
+
+    calls = []
+
+    def failing(folder, table, period, at):
+        calls.append(table.name)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original(folder, table, period, at)
+
+    original = published_store._write_table
+    monkeypatch.setattr(published_store, "_write_table", failing)
+    store = PublishedStore(tmp_path)
+    second = PublishedTable("second", "Second", "d", ward_table().columns, ward_table().rows)
+    with pytest.raises(OSError, match="disk full"):
+        store.publish("2026-10", [ward_table(), second], published_by="admin", data_as_of=None)
+    assert list(tmp_path.iterdir()) == [] and store.current() is None
+
+
+@pytest.mark.parametrize(("period", "tables", "message"), [
+    ("2026-13", "one", "is not a month"), ("Oct", "one", "is not a month"), ("2026-10", "none", "no tables"),
+    ("2026-10", "twice", "same name"),
+])
+def test_bad_requests_are_clear_errors(tmp_path, period, tables, message):
+    chosen = {"one": [ward_table()], "none": [], "twice": [ward_table(), ward_table()]}[tables]
+    with pytest.raises(ReportError, match=message):
+        PublishedStore(tmp_path).publish(period, chosen, published_by="admin", data_as_of=None)
+
+
+def test_names_that_are_not_safe_addresses_are_refused_and_unknown_snapshots_are_errors(tmp_path):
+    with pytest.raises(ReportError, match="lower-case letters"):
+        PublishedTable("../wards", "t", "d", (), ())
+    store = PublishedStore(tmp_path)
+    for bad in ("../etc", "2026-10", "latest", ""):
+        with pytest.raises(ReportError, match="no published snapshot"):
+            store.get(bad)
+    assert store.snapshots() == [] and store.current() is None
