@@ -2,6 +2,9 @@
 
     python -m reports budget-pack --warehouse PATH --format xlsx|pdf --out DIR [--period YYYY-MM] [--burst]
     python -m reports transparency --warehouse PATH --out DIR [--quarter YYYY-Qn]
+    python -m reports publish --warehouse PATH [--period YYYY-MM]
+    python -m reports withdraw --warehouse PATH --snapshot ID --reason TEXT
+    python -m reports snapshots --warehouse PATH
 
 The command line is the data team's, on the server beside the warehouse file: it reads every service (a burst pack
 holds only its manager's). Each run is written to the audit log (the application database beside the warehouse,
@@ -25,6 +28,8 @@ from query.scope import EVERYTHING
 from reports.budget_pack import FORMATS, Skipped, Written, write_packs
 from reports.charts import ChartsUnavailable
 from reports.errors import ReportError
+from reports.published_store import PublishedStore
+from reports.publishing import publish
 from reports.transparency import write_transparency
 
 APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"
@@ -46,6 +51,15 @@ def parser() -> argparse.ArgumentParser:
     spend.add_argument("--warehouse", type=Path, required=True)
     spend.add_argument("--out", type=Path, required=True, help="the folder to write into")
     spend.add_argument("--quarter", help="YYYY-Qn, calendar quarters (default: the latest complete quarter)")
+    publish = commands.add_parser("publish", help="a new snapshot of the published tables for a month")
+    publish.add_argument("--warehouse", type=Path, required=True)
+    publish.add_argument("--period", help="YYYY-MM (default: the latest month ended by the data's as-of date)")
+    withdraw = commands.add_parser("withdraw", help="withdraw a published snapshot (it stays, marked withdrawn)")
+    withdraw.add_argument("--warehouse", type=Path, required=True)
+    withdraw.add_argument("--snapshot", required=True, help="its id, e.g. 2026-10 or 2026-10-v2")
+    withdraw.add_argument("--reason", required=True, help="shown with it, e.g. 'a ward was misnamed'")
+    listing = commands.add_parser("snapshots", help="the published snapshots, newest first")
+    listing.add_argument("--warehouse", type=Path, required=True)
     return top
 
 
@@ -78,17 +92,40 @@ def transparency(args, who: str) -> tuple[list[str], str]:
     return lines, f"transparency {result.quarter}: {result.csv_path.name}, {result.rows} rows"
 
 
+def publish_snapshot(args, who: str) -> tuple[list[str], str]:
+    snapshot = publish(args.warehouse, published_by=who, month=args.period)
+    lines = [f"published snapshot {snapshot.id} ({len(snapshot.tables)} tables) in "
+             f"{PublishedStore.beside(args.warehouse).root / snapshot.id}"]
+    return lines, f"published {snapshot.id}: " + ", ".join(t.name for t in snapshot.tables)
+
+
+def withdraw_snapshot(args, who: str) -> tuple[list[str], str]:
+    snapshot = PublishedStore.beside(args.warehouse).withdraw(args.snapshot, by=who, reason=args.reason)
+    return [f"withdrew snapshot {snapshot.id}: {snapshot.withdrawn.reason}"], \
+        f"withdrew {snapshot.id}: {snapshot.withdrawn.reason}"
+
+
+def list_snapshots(args, _who: str) -> tuple[list[str], None]:
+    found = PublishedStore.beside(args.warehouse).snapshots()
+    lines = [f"{s.id}\t{s.published_at}\t{s.published_by}\t" + (f"withdrawn {s.withdrawn.at}: {s.withdrawn.reason}"
+                                                                  if s.withdrawn else "published")
+             for s in found]
+    return lines or ["no snapshot has been published"], None
+
+
 def audit(warehouse: Path, who: str, command: str, detail: str) -> None:
     url = os.environ.get(APP_DB_ENV)
     database = AppDatabase(url) if url else AppDatabase.beside(warehouse)
     database.upgrade()
-    database.record("report", who, path=f"python -m reports {command}", detail=detail, address="command line")
+    event = "publish" if command in ("publish", "withdraw") else "report"
+    database.record(event, who, path=f"python -m reports {command}", detail=detail, address="command line")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     who = getpass.getuser()
-    run = {"budget-pack": budget_pack, "transparency": transparency}[args.command]
+    run = {"budget-pack": budget_pack, "transparency": transparency, "publish": publish_snapshot,
+           "withdraw": withdraw_snapshot, "snapshots": list_snapshots}[args.command]
     try:
         lines, detail = run(args, who)
     except (ReportError, WarehouseMissing) as error:
@@ -101,9 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsersFileError, ChartsUnavailable) as error:
         return refuse(args.command, first_line(error) if isinstance(error, ChartsUnavailable) else str(error))
     except OSError as error:
-        return refuse(args.command, f"cannot write to {args.out}: {error.strerror or error}")
+        where = getattr(args, "out", None) or PublishedStore.beside(args.warehouse).root
+        return refuse(args.command, f"cannot write to {where}: {error.strerror or error}")
     for line in lines:
         print(line)
+    if detail is None:   # a listing changes nothing: no audit row
+        return 0
     try:
         audit(args.warehouse, who, args.command, detail)
     except Exception as error:  # noqa: BLE001 - the files are written; say the audit failed, loudly, in one line

@@ -1,0 +1,136 @@
+"""The published tables' definitions (reports/published_views.yaml, validated here) and their figures: each
+measure by ward for one month, read through the query layer by name, with the borough's own figure as the last
+row. Disclosure control (reports/disclosure.py) is applied to these figures before anything is written
+(reports/publishing.py); nothing here is ever served as it is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from data_models.semantic_layer import SemanticLayer
+from data_models.yaml_locations import dotted, line_of, problem_message
+from query import compiler as q
+from query.reading import rows
+from query.scope import EVERYTHING
+from reports.errors import ReportError
+
+CONFIG_PATH = Path(__file__).resolve().parent / "published_views.yaml"
+BY = "ward"
+BOROUGH = "__borough__"   # the key of the borough's own row
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Share(_Strict):
+    measure: str
+    base: str   # the count the share is over: hidden with it, or when it is under the threshold
+
+
+class TableSpec(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    counts: tuple[str, ...] = ()
+    shares: tuple[Share, ...] = ()
+    values: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _bases_are_counts_here(self) -> TableSpec:
+        for share in self.shares:
+            if share.base not in self.counts:
+                raise ValueError(f"share {share.measure}: its base {share.base} must be one of this table's counts")
+        return self
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return (*self.counts, *(share.measure for share in self.shares), *self.values)
+
+
+class Disclosure(_Strict):
+    threshold: int = Field(ge=2, le=100)
+
+
+class PublishedViews(_Strict):
+    disclosure: Disclosure
+    tables: tuple[TableSpec, ...] = Field(min_length=1)
+
+    @field_validator("tables")
+    @classmethod
+    def _one_name_each(cls, tables):
+        names = [table.name for table in tables]
+        if len(set(names)) != len(names):
+            raise ValueError("two tables have the same name")
+        return tables
+
+
+def load_views(layer: SemanticLayer, path: Path = CONFIG_PATH) -> PublishedViews:
+    """The validated configuration; ReportError naming each problem and its line."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        views = PublishedViews.model_validate(yaml.safe_load(text))
+    except OSError as error:
+        raise ReportError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise ReportError(f"{path}: not valid YAML: {error}") from None
+    except ValidationError as error:
+        root = yaml.compose(text)
+        problems = [f"{dotted(p['loc'])} (line {line_of(root, p['loc'])}): {problem_message(p)}"
+                    for p in error.errors(include_url=False)]
+        raise ReportError(f"{path}:\n  " + "\n  ".join(problems)) from None
+    unknown = [f"{t.name}: {m}" for t in views.tables for m in t.measures if m not in layer.measures]
+    if unknown:
+        raise ReportError(f"{path}: measures the semantic layer does not define: {', '.join(unknown)}")
+    not_by_ward = [f"{t.name}: {m}" for t in views.tables for m in t.measures
+                   if BY not in layer.applicable_dimensions(layer.measure(m).fact)]
+    if not_by_ward:
+        raise ReportError(f"{path}: measures with no ward to publish by: {', '.join(not_by_ward)}")
+    return views
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A table's figures before disclosure control: {row key: {measure: value}}, rows in ward order, the borough's
+    own figures under BOROUGH; `labels` names each row."""
+
+    spec: TableSpec
+    rows: dict[str, dict[str, float | int | None]]
+    labels: dict[str, str]
+
+
+def read_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figures:
+    """Every measure of the table by ward for the month, each from its own fact, and the borough's figure (not a
+    sum of the wards': a person counted once however many wards)."""
+    together: dict[tuple, list[str]] = defaultdict(list)   # one query per fact and date role
+    for measure in spec.measures:
+        fact = layer.measure(measure).fact
+        together[(fact, layer.date_role(fact, [measure]))].append(measure)
+    table: dict[str, dict] = {}
+    labels: dict[str, str] = {}
+    for (fact, _role), measures in together.items():
+        state = {"month": [month]}
+        for row in rows(con, q.measure_sql(layer, measures, [BY], state, fact=fact, scope=EVERYTHING)):
+            key = str(row[BY])
+            labels[key] = row[f"{BY}_label"] or key
+            table.setdefault(key, {}).update({m: row[m] for m in measures})
+        [borough] = rows(con, q.measure_sql(layer, measures, [], state, fact=fact, scope=EVERYTHING))
+        table.setdefault(BOROUGH, {}).update({m: borough[m] for m in measures})
+    wards = _every_ward(con, layer, next(iter(together))[0])
+    labels = {**wards, **{k: v for k, v in labels.items() if k not in wards}, BOROUGH: "Camden (the borough)"}
+    # a ward with none of a count in the month is a published 0, not a missing row
+    zero = {m: (0 if m in spec.counts or layer.measure(m).format == "count" else None) for m in spec.measures}
+    ordered = {key: {**zero, **table.get(key, {})} for key in labels}
+    return Figures(spec, ordered, labels)
+
+
+def _every_ward(con, layer: SemanticLayer, fact: str) -> dict[str, str]:
+    """{ward: its name} of every ward, in the wards' order, whether or not the month has rows for it."""
+    found = rows(con, q.filter_values_sql(layer, BY, {}, fact, scope=EVERYTHING))
+    return {str(row["value"]): row["label"] or str(row["value"]) for row in found if row["row_count"]
+            or not str(row["value"]).lower().startswith(("unknown", "outside"))}
