@@ -12,6 +12,8 @@ KEY_FILE := instance/pseudonym.key
 HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
+# the demo shows the published views to the public, as a council that enables them does
+export BOROUGH_INSIGHT_PUBLIC_VIEWS ?= 1
 
 .PHONY: install browser redis postgres office run serve demo test test-fast bench lint clean
 

@@ -26,15 +26,17 @@ import dashboards.pages  # noqa: F401 - the package of Dash's page modules (dash
 from access.hardening import harden
 from access.oidc import OidcSettings
 from app_db import AppDatabase
-from dashboards import components, downloads, page_access, ui
+from dashboards import components, downloads, open_data, page_access, ui
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
+from reports.published_store import PublishedStore
 
 REPO = Path(__file__).resolve().parent
 WAREHOUSE_ENV = "BOROUGH_INSIGHT_WAREHOUSE"
 CACHE_REDIS_ENV = "BOROUGH_INSIGHT_CACHE_REDIS_URL"   # redis://host:6379/0: one query cache for every worker
 USERS_ENV = "BOROUGH_INSIGHT_USERS"            # the users file (default: the demo's, refused in production)
 SECRET_ENV = "BOROUGH_INSIGHT_SECRET_KEY"      # signs the session cookies; required in production
+PUBLIC_VIEWS_ENV = "BOROUGH_INSIGHT_PUBLIC_VIEWS"   # 1: the published views are open to the public, unsigned
 PRODUCTION_ENV = "BI_ENV"                      # BI_ENV=production: no demo passwords, secrets from the environment
 APP_DB_ENV = "BOROUGH_INSIGHT_APP_DB_URL"      # sessions and audit log (default: SQLite beside the warehouse)
 PROXY_HOPS_ENV = "BOROUGH_INSIGHT_PROXY_HOPS"  # load balancers in front that set X-Forwarded-For/-Proto (0: none)
@@ -82,6 +84,8 @@ class AppConfig:
     oidc_client_secret: str | None = field(default_factory=lambda: os.environ.get(OIDC_ENV + "CLIENT_SECRET") or None)
     oidc_name: str = field(default_factory=lambda: os.environ.get(OIDC_ENV + "NAME") or "your council account")
     oidc_only: bool = field(default_factory=lambda: os.environ.get(OIDC_ENV + "ONLY", "").lower() in ("1", "true"))
+    # the published views (/published/...) for anyone, signed in or not; off unless the council enables it
+    public_views: bool = field(default_factory=lambda: os.environ.get(PUBLIC_VIEWS_ENV, "").lower() in ("1", "true"))
 
     @classmethod
     def of(cls, config: AppConfig | dict | None) -> AppConfig:
@@ -174,12 +178,14 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     # the guard runs before every other request hook: no Dash route answers an unsigned request
     access.install(app.server, users, access.AccessSettings(
         idle_minutes=config.session_idle_minutes, production=config.production,
-        limiter_storage=config.cache_redis_url or "memory://", oidc=oidc_settings(config)), app_database(config))
+        limiter_storage=config.cache_redis_url or "memory://", oidc=oidc_settings(config),
+        public_views=config.public_views), app_database(config))
     if config.cache_redis_url:   # else each process keeps its own cache (SimpleCache)
         app.server.config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=config.cache_redis_url,
                                  CACHE_KEY_PREFIX="borough-insight:")
     install(app.server, Warehouse(config.warehouse))
     downloads.install(app.server)
+    open_data.install(app.server, PublishedStore.beside(config.warehouse))
     components.register(app)
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)

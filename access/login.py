@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 EXTENSION, DB_EXTENSION = "borough_insight_access", "borough_insight_app_db"
 LOGIN_PATH, LOGOUT_PATH, DOWNLOADED_PATH = "/login", "/logout", "/audit/downloaded"
 OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
+PUBLISHED = "/published"   # the published views: open without a session when the council makes them public
+PUBLIC_VIEWS = "BOROUGH_INSIGHT_PUBLIC_VIEWS"
 OPEN_PATHS = (LOGIN_PATH, oidc.START_PATH, oidc.CALLBACK_PATH, "/_favicon.ico", "/favicon.ico")
 CSRF_KEY = "csrf"
 CALLBACK_PATH, PAGE_ROUTER = "/_dash-update-component", "_pages_content"
@@ -50,6 +52,7 @@ class AccessSettings:
     login_limit: str = "10 per minute"   # failed sign-in attempts per address, and per username (flask-limiter)
     limiter_storage: str = "memory://"   # redis://... to count across workers
     oidc: oidc.OidcSettings | None = None   # sign-in through the council's identity provider
+    public_views: bool = False   # /published/... open to anyone (the published views hold no warehouse rows)
 
 
 class SignedIn(UserMixin):
@@ -116,8 +119,14 @@ def install(server: flask.Flask, known_users: Users, settings: AccessSettings, d
         return SignedIn(user, token) if user else None   # a user removed from the file is signed out too
 
     limiter = Limiter(get_remote_address, app=server, storage_uri=settings.limiter_storage, default_limits=[])
+    server.config[PUBLIC_VIEWS] = settings.public_views
     server.before_request(_guard)
     _routes(server, limiter, settings)
+
+
+def _public(path: str) -> bool:
+    return flask.current_app.config.get(PUBLIC_VIEWS, False) and (path == PUBLISHED or
+                                                                   path.startswith(PUBLISHED + "/"))
 
 
 def _guard():
@@ -126,6 +135,9 @@ def _guard():
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES):
         return None
     user = current_user.user if current_user.is_authenticated else None
+    if user is None and _public(path):
+        flask.g.scope = NOTHING   # the published views read the published store, never the warehouse
+        return None
     if user is None:
         if request.method == "GET" and not path.startswith("/_"):
             return flask.redirect(f"{LOGIN_PATH}?{urlencode({'next': flask.request.full_path.rstrip('?')})}")
