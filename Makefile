@@ -12,8 +12,6 @@ KEY_FILE := instance/pseudonym.key
 HOST ?= 127.0.0.1
 PORT ?= 8050
 export BOROUGH_INSIGHT_PSEUDONYM_KEY_FILE ?= $(CURDIR)/$(KEY_FILE)
-# the demo shows the published views to the public, as a council that enables them does
-export BOROUGH_INSIGHT_PUBLIC_VIEWS ?= 1
 
 .PHONY: install browser redis postgres office run serve demo test test-fast bench lint clean
 
@@ -68,8 +66,10 @@ $(DEMO_WAREHOUSE): $(DEMO_SOURCES)/_manifest.json $(KEY_FILE)
 
 demo: install $(DEMO_WAREHOUSE)
 
+# the demo shows the published views to the public, as a council that enables them does (serve: the council's choice)
 run: demo
-	$(PY) app.py --host $(HOST) --port $(PORT) --warehouse $(DEMO_WAREHOUSE)
+	BOROUGH_INSIGHT_PUBLIC_VIEWS=$${BOROUGH_INSIGHT_PUBLIC_VIEWS:-1} $(PY) app.py --host $(HOST) --port $(PORT) \
+	  --warehouse $(DEMO_WAREHOUSE)
 
 # Production: gunicorn, a worker per core (each with its own DuckDB connection and query threads) and a few threads
 # each, so a page's parallel callback requests are answered together. `make run` is the development server.

@@ -14,14 +14,18 @@ and when. Snapshot ids are the period, with a version when a period is published
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import fcntl
 import hashlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +33,7 @@ from typing import Any
 
 from reports.errors import ReportError
 
+log = logging.getLogger(__name__)
 LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 MANIFEST = "manifest.json"
@@ -58,7 +63,7 @@ class PublishedTable:
     notes: tuple[str, ...] = ()   # footnotes: what '<5' and '[c]' mean, the period, the source
 
     def __post_init__(self):
-        if not TABLE_NAME.match(self.name):
+        if not TABLE_NAME.fullmatch(self.name):
             raise ReportError(f"table name {self.name!r}: lower-case letters, digits and hyphens only")
 
 
@@ -110,7 +115,7 @@ class PublishedStore:
     def publish(self, period: str, tables: Sequence[PublishedTable], *, published_by: str, data_as_of: dt.date | None,
                 name: str | None = None, now: dt.datetime | None = None) -> Snapshot:
         """Write a new snapshot of `tables` for `period` ('YYYY-MM'); never replaces an earlier one."""
-        if not PERIOD.match(period):
+        if not PERIOD.fullmatch(period or ""):
             raise ReportError(f"period {period!r} is not a month: write it as YYYY-MM")
         if not tables:
             raise ReportError("nothing to publish: no tables")
@@ -118,26 +123,42 @@ class PublishedStore:
         if len(set(names)) != len(names):
             raise ReportError("two published tables have the same name")
         self.root.mkdir(parents=True, exist_ok=True)
-        snapshot_id = self._next_id(period)
         at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-        staging = self.root / f".{snapshot_id}.writing"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+        # each publish writes in a folder of its own; the id is taken, and the folder renamed to it, under a lock,
+        # so two publishes at once get two versions, never one folder of both
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".writing-"))
         try:
-            files = tuple(_write_table(staging, table, period, at) for table in tables)
-            snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {_month_name(period)}",
-                                at.isoformat(), published_by, data_as_of.isoformat() if data_as_of else None,
-                                LICENCE, files)
-            (staging / MANIFEST).write_text(_manifest_text(snapshot), encoding="utf-8")
-            for path in staging.iterdir():
-                path.chmod(0o444)   # read-only: nothing of ours writes a snapshot again
-            os.rename(staging, self.root / snapshot_id)   # whole, or not at all
+            with self._lock():
+                snapshot_id = self._next_id(period)
+                files = tuple(_write_table(staging, table, period, at) for table in tables)
+                snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {_month_name(period)}",
+                                    at.isoformat(), published_by, data_as_of.isoformat() if data_as_of else None,
+                                    LICENCE, files)
+                (staging / MANIFEST).write_text(_manifest_text(snapshot), encoding="utf-8")
+                for path in staging.iterdir():
+                    path.chmod(0o444)   # read-only: nothing of ours writes a snapshot again
+                staging.chmod(0o555)
+                target = self.root / snapshot_id
+                if target.exists():   # never over another snapshot (os.rename would take an empty folder's place)
+                    raise ReportError(f"snapshot {snapshot_id} already exists")
+                os.rename(staging, target)   # whole, or not at all
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging.exists():
+                staging.chmod(0o755)
+                shutil.rmtree(staging, ignore_errors=True)
         return snapshot
 
+    @contextlib.contextmanager
+    def _lock(self):
+        with open(self.root / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _next_id(self, period: str) -> str:
-        versions = [int(m.group(2) or 1) for m in (SNAPSHOT_ID.match(p.name) for p in self._folders())
+        versions = [int(m.group(2) or 1) for m in (SNAPSHOT_ID.fullmatch(p.name) for p in self._folders())
                     if m and m.group(1) == period]
         return period if not versions else f"{period}-v{max(versions) + 1}"
 
@@ -151,9 +172,15 @@ class PublishedStore:
         at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
         folder = self.root / WITHDRAWN
         folder.mkdir(exist_ok=True)
-        record = folder / f"{snapshot_id}.json"
-        with open(record, "x", encoding="utf-8") as out:   # "x": never over an earlier record
-            json.dump(asdict(Withdrawal(by, at.isoformat(), reason.strip())), out, indent=2)
+        written = folder / f".{snapshot_id}.{os.getpid()}.writing"
+        written.write_text(json.dumps(asdict(Withdrawal(by, at.isoformat(), reason.strip())), indent=2),
+                           encoding="utf-8")
+        try:
+            os.link(written, folder / f"{snapshot_id}.json")   # whole, and never over an earlier record
+        except FileExistsError:
+            raise ReportError(f"snapshot {snapshot_id} was already withdrawn") from None
+        finally:
+            written.unlink(missing_ok=True)
         return self.get(snapshot_id)
 
     # --- reading --------------------------------------------------------------------------------------------
@@ -161,11 +188,18 @@ class PublishedStore:
     def _folders(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return sorted(p for p in self.root.iterdir() if p.is_dir() and SNAPSHOT_ID.match(p.name))
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and SNAPSHOT_ID.fullmatch(p.name))
 
     def snapshots(self) -> list[Snapshot]:
-        """Every snapshot, withdrawn ones included, newest period first (a later version of a period first)."""
-        found = [self.get(folder.name) for folder in self._folders()]
+        """Every readable snapshot, withdrawn ones included, newest period first (a later version of a period
+        first). A folder that is not a snapshot (no manifest, a damaged one) is logged and passed over: one bad
+        folder must not hide the others."""
+        found = []
+        for folder in self._folders():
+            try:
+                found.append(self.get(folder.name))
+            except (ReportError, ValueError, KeyError, TypeError, OSError) as error:
+                log.error("published store %s: %s is not a readable snapshot: %s", self.root, folder.name, error)
         return sorted(found, key=lambda s: (s.period, _version(s.id)), reverse=True)
 
     def current(self) -> Snapshot | None:
@@ -173,7 +207,7 @@ class PublishedStore:
         return next((s for s in self.snapshots() if s.withdrawn is None), None)
 
     def get(self, snapshot_id: str) -> Snapshot:
-        if not SNAPSHOT_ID.match(snapshot_id or "") or not (self.root / snapshot_id / MANIFEST).is_file():
+        if not SNAPSHOT_ID.fullmatch(snapshot_id or "") or not (self.root / snapshot_id / MANIFEST).is_file():
             raise ReportError(f"no published snapshot {snapshot_id!r}")
         data = json.loads((self.root / snapshot_id / MANIFEST).read_text(encoding="utf-8"))
         tables = tuple(TableFile(**table) for table in data.pop("tables"))
@@ -196,7 +230,7 @@ class PublishedStore:
 
 
 def _version(snapshot_id: str) -> int:
-    match = SNAPSHOT_ID.match(snapshot_id)
+    match = SNAPSHOT_ID.fullmatch(snapshot_id)
     return int(match.group(2) or 1) if match else 0
 
 

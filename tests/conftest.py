@@ -30,6 +30,16 @@ def pseudonym_key():
         os.environ["BOROUGH_INSIGHT_PSEUDONYM_KEY"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def published_views_private():
+    """Tests say when the published views are public (create_app's public_views); a developer's environment
+    (BOROUGH_INSIGHT_PUBLIC_VIEWS=1 for make run) must not decide it for them."""
+    previous = os.environ.pop("BOROUGH_INSIGHT_PUBLIC_VIEWS", None)
+    yield
+    if previous is not None:
+        os.environ["BOROUGH_INSIGHT_PUBLIC_VIEWS"] = previous
+
+
 @pytest.fixture(scope="session")
 def real_samples() -> Path:
     if not REAL_SAMPLES.is_dir():

@@ -45,7 +45,7 @@ def test_a_snapshot_is_written_whole_with_its_manifest_and_read_only_files(tmp_p
     assert document["licence"]["name"] == LICENCE and document["period"] == "2026-10"
     assert document["columns"][1]["definition"] == "Jobs completed in the month."
     assert document["rows"][0] == {"ward": "Belsize", "jobs": 120, "people": "<5"}
-    assert not list((tmp_path / "published").glob(".*"))   # no staging folder left
+    assert not list((tmp_path / "published").glob(".writing-*"))   # no staging folder left
 
 
 def test_publishing_a_period_again_is_a_new_version_and_withdrawal_leaves_the_snapshot_as_it_was(tmp_path):
@@ -106,7 +106,7 @@ def test_a_failed_write_leaves_no_snapshot(tmp_path, monkeypatch):
     second = PublishedTable("second", "Second", "d", ward_table().columns, ward_table().rows)
     with pytest.raises(OSError, match="disk full"):
         store.publish("2026-10", [ward_table(), second], published_by="admin", data_as_of=None)
-    assert list(tmp_path.iterdir()) == [] and store.current() is None
+    assert [p.name for p in tmp_path.iterdir()] == [".lock"] and store.current() is None
 
 
 @pytest.mark.parametrize(("period", "tables", "message"), [
@@ -127,3 +127,41 @@ def test_names_that_are_not_safe_addresses_are_refused_and_unknown_snapshots_are
         with pytest.raises(ReportError, match="no published snapshot"):
             store.get(bad)
     assert store.snapshots() == [] and store.current() is None
+
+
+def test_publishes_at_once_get_versions_of_their_own_and_whole_files(tmp_path):
+    import threading
+
+    store = PublishedStore(tmp_path)
+    start = threading.Barrier(4)
+    errors = []
+
+    def publish_one(n: int) -> None:
+        rows = tuple({"ward": f"Ward {i}", "jobs": 1000 * n + i, "people": "<5"} for i in range(300))
+        start.wait()
+        try:
+            store.publish("2026-10", [ward_table(rows)], published_by=f"p{n}", data_as_of=None)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish_one, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    snapshots = store.snapshots()
+    assert sorted(s.id for s in snapshots) == ["2026-10", "2026-10-v2", "2026-10-v3", "2026-10-v4"]
+    for snapshot in snapshots:   # each folder is one writer's: its manifest's checksums hold for all its files
+        document = json.loads(store.file_bytes(snapshot.id, "wards", "json"))
+        assert {row["jobs"] // 1000 for row in document["rows"]} == {int(snapshot.published_by[1:])}
+    assert not list(tmp_path.glob(".writing-*"))
+
+
+def test_a_folder_that_is_not_a_snapshot_does_not_hide_the_others(tmp_path):
+    store = PublishedStore(tmp_path)
+    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    (tmp_path / "2026-11").mkdir()                     # an empty folder with a snapshot's name
+    (tmp_path / "2026-09").mkdir()
+    (tmp_path / "2026-09" / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert [s.id for s in store.snapshots()] == ["2026-10"] and store.current().id == "2026-10"
