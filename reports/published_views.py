@@ -22,6 +22,7 @@ from reports.errors import ReportError
 CONFIG_PATH = Path(__file__).resolve().parent / "published_views.yaml"
 BY = "ward"
 BOROUGH = "__borough__"   # the key of the borough's own row
+VALUE_FORMATS = ("pounds", "number")   # what may be published without disclosure control
 
 
 class _Strict(BaseModel):
@@ -33,12 +34,18 @@ class Share(_Strict):
     base: str   # the count the share is over: hidden with it, or when it is under the threshold
 
 
+class Part(_Strict):
+    part: str
+    of: str   # a count of the same table that holds every one of `part`'s
+
+
 class TableSpec(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     counts: tuple[str, ...] = ()
     shares: tuple[Share, ...] = ()
+    parts: tuple[Part, ...] = ()
     values: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -46,6 +53,9 @@ class TableSpec(_Strict):
         for share in self.shares:
             if share.base not in self.counts:
                 raise ValueError(f"share {share.measure}: its base {share.base} must be one of this table's counts")
+        for part in self.parts:
+            if part.part not in self.counts or part.of not in self.counts:
+                raise ValueError(f"part {part.part} of {part.of}: both must be this table's counts")
         return self
 
     @property
@@ -54,7 +64,7 @@ class TableSpec(_Strict):
 
 
 class Disclosure(_Strict):
-    threshold: int = Field(ge=2, le=100)
+    threshold: int = Field(ge=3, le=100)   # with zeros shown, "<2" would mean exactly 1
 
 
 class PublishedViews(_Strict):
@@ -87,6 +97,19 @@ def load_views(layer: SemanticLayer, path: Path = CONFIG_PATH) -> PublishedViews
     unknown = [f"{t.name}: {m}" for t in views.tables for m in t.measures if m not in layer.measures]
     if unknown:
         raise ReportError(f"{path}: measures the semantic layer does not define: {', '.join(unknown)}")
+    about_people = [f"{t.name}: {m}" for t in views.tables for m in t.values
+                    if layer.measure(m).format not in VALUE_FORMATS]
+    if about_people:   # counts, shares, averages of people or cases go through disclosure control, never as values
+        raise ReportError(f"{path}: values must be amounts ({', '.join(VALUE_FORMATS)}); make these counts or shares: "
+                          f"{', '.join(about_people)}")
+    roles = defaultdict(set)
+    for t in views.tables:
+        for role, names in (("count", t.counts), ("share", [s.measure for s in t.shares]), ("value", t.values)):
+            for name in names:
+                roles[name].add(role)
+    mixed = sorted(name for name, found in roles.items() if len(found) > 1)
+    if mixed:
+        raise ReportError(f"{path}: a measure has one role in every table; these have several: {', '.join(mixed)}")
     not_by_ward = [f"{t.name}: {m}" for t in views.tables for m in t.measures
                    if BY not in layer.applicable_dimensions(layer.measure(m).fact)]
     if not_by_ward:

@@ -10,10 +10,11 @@ Shares are hidden with their base; figures that are not about people are publish
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
-from query.periods import latest_complete_month, month_name
+from query.periods import is_month, latest_complete_month, month_name
 from query.reading import data_as_of, read_only
 from reports.disclosure import Rule, Shown, State, exposed_cells, protect, suppress_derived
 from reports.errors import ReportError
@@ -21,6 +22,7 @@ from reports.published_store import PublishedColumn, PublishedStore, PublishedTa
 from reports.published_views import BOROUGH, CONFIG_PATH, Figures, load_views, read_figures
 
 AREA = "area"
+log = logging.getLogger(__name__)
 
 
 def default_month(as_of: dt.date | None) -> str:
@@ -32,6 +34,19 @@ def default_month(as_of: dt.date | None) -> str:
     return latest_complete_month([this, before], as_of)
 
 
+def checked_month(month: str | None, as_of: dt.date | None) -> str:
+    """The month asked for, if it is a month that has ended by the data's as-of date; else the latest that has."""
+    latest = default_month(as_of) if as_of or month is None else None
+    if month is None:
+        return latest
+    if not is_month(month):
+        raise ReportError(f"period {month!r} is not a month: write it as YYYY-MM, e.g. 2026-10")
+    if latest is not None and month > latest:
+        raise ReportError(f"{month_name(month)} has not ended by the data's as-of date ({as_of:%-d %B %Y}): the "
+                          f"latest month that can be published is {month_name(latest)}")
+    return month
+
+
 def publish(warehouse: Path, *, published_by: str, month: str | None = None, store: PublishedStore | None = None,
             views_path: Path = CONFIG_PATH) -> Snapshot:
     layer = load_semantic_layer()
@@ -39,8 +54,11 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
     rule = Rule(views.disclosure.threshold)
     with read_only(warehouse) as con:
         as_of = data_as_of(con)
-        month = month or default_month(as_of)
+        month = checked_month(month, as_of)
         figures = [read_figures(con, layer, spec, month) for spec in views.tables]
+    # (a figure as at the data's date, such as people in support now, is there whatever the month)
+    if not any(f.rows[BOROUGH].get(m) for f in figures for m in f.spec.counts if layer.measure(m).date != "none"):
+        raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
     shown = protected_counts(figures, rule)
     tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
     return (store or PublishedStore.beside(warehouse)).publish(month, tables, published_by=published_by,
@@ -48,19 +66,54 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
 
 
 def count_model(figures: list[Figures]) -> tuple[dict, list]:
-    """Cells {(measure, ward): count} of every table's counts, and each count's wards adding up to its borough
-    figure where they do."""
-    cells, constraints = {}, {}
+    """Cells {(name, ward): count} and the totals they make:
+    - each count by ward, with its borough figure as the total of its wards' where they add up to it;
+    - a part of a count (emergency jobs of all completed) and the rest of it: part + rest = whole, in each row;
+    - a share's numerator and the rest of its base (83.3% of 6 is 5, and 1 more): numerator + rest = base, in each
+      row, so that a share is published only where neither could give a small count away."""
+    cells, totals = {}, {}
     for table in figures:
         for measure in table.spec.counts:
-            wards = []
             for row, values in table.rows.items():
                 cells[(measure, row)] = int(values[measure] or 0)
-                if row != BOROUGH:
-                    wards.append((measure, row))
-            if sum(cells[key] for key in wards) == cells[(measure, BOROUGH)]:
-                constraints[(measure, BOROUGH)] = tuple(wards)
-    return cells, list(constraints.items())
+        for part in table.spec.parts:
+            split(cells, totals, table, part.of, part.part, lambda values, p=part: int(values[p.part] or 0))
+        for share in table.spec.shares:
+            split(cells, totals, table, share.base, share.measure, lambda values, s=share: numerator(values, s))
+        for name in {key[0] for key in cells}:
+            add_borough_total(cells, totals, table, name)
+    return cells, list(totals.items())
+
+
+def split(cells: dict, totals: dict, table: Figures, whole: str, part: str, count_of) -> None:
+    for row, values in table.rows.items():
+        part_count = count_of(values)
+        rest = cells[(whole, row)] - part_count
+        if rest < 0:
+            raise ReportError(f"{table.spec.name}: {part} ({part_count}) is more than {whole} "
+                              f"({cells[(whole, row)]}) for {table.labels[row]}: it cannot be a part of it")
+        cells[(f"{part}:part", row)] = part_count
+        cells[(f"{part}:rest", row)] = rest
+        totals[((whole, row))] = ((f"{part}:part", row), (f"{part}:rest", row))
+
+
+def numerator(values: dict, share) -> int:
+    """The count a share is of: the share of its base, whole (a share is exact: count over base)."""
+    base, value = values[share.base] or 0, values[share.measure]
+    return 0 if not base or value is None else round(value * base / 100)
+
+
+def add_borough_total(cells: dict, totals: dict, table: Figures, name: str) -> None:
+    """The borough figure of `name` is the total of its wards' when they add up to it (each person or case in one
+    ward): that is what would let a hidden ward be worked out, so it is modelled. When they do not (a person in
+    two wards in the month), it is said in the log: an intruder's "at most" is not modelled."""
+    wards = [(name, row) for row in table.rows if row != BOROUGH and (name, row) in cells]
+    if (name, BOROUGH) not in cells or not wards or (name, BOROUGH) in totals:
+        return
+    if sum(cells[key] for key in wards) == cells[(name, BOROUGH)]:
+        totals[(name, BOROUGH)] = tuple(wards)
+    else:
+        log.warning("published %s: %s's wards do not add up to the borough's figure", table.spec.name, name)
 
 
 def protected_counts(figures: list[Figures], rule: Rule) -> dict:
@@ -100,14 +153,16 @@ def column_of(layer: SemanticLayer, measure: str, as_of: dt.date | None) -> Publ
 
 
 def cell_text(layer, measure: str, values: dict, row: str, shown: dict, bases: dict, rule: Rule):
-    """A cell as published: a count through disclosure control, a share hidden with its base, a value rounded."""
+    """A cell as published: a count through disclosure control, a share hidden unless its base, its numerator and
+    the rest of its base are all published (and the base is not under the threshold), a value rounded."""
     if (measure, row) in shown:
         return published_value(shown[(measure, row)])
     value = values[measure]
-    if measure in bases:
+    if measure in bases and value is not None:
         base = shown[(bases[measure], row)]
-        count = values[bases[measure]] or 0
-        value = published_value(suppress_derived(value, None, count, base.state, rule)) if value is not None else None
+        parts = (shown[(f"{measure}:part", row)], shown[(f"{measure}:rest", row)])
+        counted = State.PUBLISHED if all(p.published for p in parts) else State.SECONDARY
+        value = published_value(suppress_derived(value, counted, values[bases[measure]] or 0, base.state, rule))
     return rounded(layer.measure(measure).format, value)
 
 

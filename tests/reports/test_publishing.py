@@ -79,12 +79,34 @@ def test_no_count_of_people_or_cases_from_1_to_4_is_published(published):
                 assert value in MARKERS or not 1 <= int(value) <= 4, (spec.name, label, row["Area"])
 
 
-def test_shares_are_hidden_with_their_base(published):
+def small(count: int) -> bool:
+    return 1 <= count <= 4
+
+
+def test_no_published_share_or_part_gives_a_small_count_back(published):
+    """A share with its base gives its count and the rest of the base; a part with its whole gives the rest: none
+    of those may be from 1 to 4 (a hidden figure, or 0, is fine)."""
+    from data_models.semantic_layer import load_semantic_layer
+    from reports.published_views import load_views
+
+    layer = load_semantic_layer()
     _, _, tables = published
-    for row in tables["adult-social-care-by-ward"]:
-        base, share = row["Assessments following a request"], row["Assessments within 28 days"]
-        if base in MARKERS or (base.isdigit() and int(base) < 5):
-            assert share in MARKERS | {""}, row
+    checked = 0
+    for spec in load_views(layer).tables:
+        for row in tables[spec.name]:
+            for share in spec.shares:
+                base, value = row[layer.measure(share.base).label], row[layer.measure(share.measure).label]
+                if value in MARKERS or value == "" or base in MARKERS:
+                    continue
+                counted = round(float(value) * int(base) / 100)
+                assert not small(counted) and not small(int(base) - counted), (spec.name, row["Area"])
+                checked += 1
+            for part in spec.parts:
+                whole, piece = row[layer.measure(part.of).label], row[layer.measure(part.part).label]
+                if whole not in MARKERS and piece not in MARKERS:
+                    assert not small(int(whole) - int(piece)), (spec.name, row["Area"])
+                    checked += 1
+    assert checked > 10
 
 
 def test_no_personal_data_is_published(published):
@@ -123,3 +145,32 @@ def test_the_command_line_publishes_withdraws_and_lists_with_audit_rows(warehous
     assert [e.path for e in events] == ["python -m reports withdraw", "python -m reports publish"]
     assert main(["withdraw", "--warehouse", str(warehouse_copy), "--snapshot", MONTH, "--reason", "again"]) == 2
     assert "already withdrawn" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("  - {name: t, title: T, description: D, values: [care_requests]}", "values must be amounts"),
+    ("  - {name: t, title: T, description: D, values: [pcn_recovery_rate_pct]}", "values must be amounts"),
+    ("  - {name: t, title: T, description: D, counts: [care_requests]}\n"
+     "  - {name: u, title: U, description: D, counts: [care_reviews], shares: [{measure: care_requests, base: "
+     "care_reviews}]}", "one role in every table"),
+    ("  - {name: t, title: T, description: D, counts: [repairs_raised], parts: [{part: repairs_raised, of: x}]}",
+     "both must be this table's counts"),
+])
+def test_a_published_views_file_that_could_leak_is_refused(tmp_path, block, message):
+    from data_models.semantic_layer import load_semantic_layer
+    from reports.errors import ReportError
+    from reports.published_views import load_views
+
+    path = tmp_path / "views.yaml"
+    path.write_text("disclosure: {threshold: 5}\ntables:\n" + block + "\n", encoding="utf-8")
+    with pytest.raises(ReportError, match=message):
+        load_views(load_semantic_layer(), path)
+
+
+@pytest.mark.parametrize(("period", "message"), [("2026-13", "is not a month"), ("Oct", "is not a month"),
+                                                 ("2026-11", "has not ended"), ("1999-01", "no figures")])
+def test_a_month_that_cannot_be_published_is_one_line(warehouse_copy, capsys, period, message):
+    assert main(["publish", "--warehouse", str(warehouse_copy), "--period", period]) == 2
+    error = capsys.readouterr().err
+    assert message in error and "Traceback" not in error and len(error.strip().splitlines()) == 1
+    assert PublishedStore.beside(warehouse_copy).snapshots() == []
