@@ -6,21 +6,25 @@ another borough, a resident's app or a freedom-of-information answer, without sc
     /published/data/<snapshot>/<table>.csv|json     a table as published (the stored file, checked by SHA-256)
     /published/data/latest/<table>.csv|json         the current snapshot's (its address names the snapshot)
 
-A snapshot's files never change, so their addresses are cached for a year; "latest" moves when a new snapshot is
-published, so it is a redirect to the permanent address. A withdrawn snapshot's addresses answer 410 Gone with
-when and why it was withdrawn. Open to the public when the council enables it (the access guard), else to anyone
-signed in; the store holds only aggregates through disclosure control."""
+A snapshot's files never change, but a snapshot can be withdrawn, so caches keep them an hour; "latest" moves
+when a new snapshot is published, so it is a redirect to the permanent address. A withdrawn snapshot's addresses
+answer 410 Gone with when and why it was withdrawn. Open to the public when the council enables it (the access
+guard), else to anyone signed in; the store holds only aggregates through disclosure control."""
 
 from __future__ import annotations
 
+import logging
+
 import flask
 
+from access.login import PUBLIC_VIEWS
 from reports.errors import ReportError
 from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot
 
+log = logging.getLogger(__name__)
 EXTENSION = "borough_insight_published_store"
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
-YEAR = 365 * 24 * 3600
+HOUR = 3600
 
 
 def store() -> PublishedStore:
@@ -80,20 +84,27 @@ def table_file(snapshot_id: str, table: str, file_format: str):
         return plain("Published tables are CSV or JSON.", 404)
     try:
         snapshot = current_or(snapshot_id)
-    except ReportError as error:
-        return plain(str(error), 404)
+        entry = snapshot.table(table)   # a name the manifest lists, before it goes into any header
+    except (ReportError, KeyError):
+        return plain(f"Snapshot {snapshot_id} publishes no table {table!r}: see /published/api.", 404)
     if snapshot_id == "latest":   # the permanent address, so a link saved today still gives today's figures
-        return flask.redirect(f"/published/data/{snapshot.id}/{table}.{file_format}", 302)
+        return flask.redirect(f"/published/data/{snapshot.id}/{entry.name}.{file_format}", 302)
     if snapshot.withdrawn:
         return plain(withdrawn_text(snapshot), 410)
     try:
-        content = store().file_bytes(snapshot.id, table, file_format)
-    except ReportError as error:
-        return plain(str(error), 404)
-    return flask.Response(content, 200, {"Content-Type": MEDIA[file_format],
-                                         "Cache-Control": f"public, max-age={YEAR}, immutable",
-                                         "Content-Disposition": f'inline; filename="{snapshot.id}-{table}.'
+        content = store().file_bytes(snapshot.id, entry.name, file_format)
+    except ReportError as error:   # a stored file changed since it was published: ours to fix, never served
+        log.error("published store: %s", error)
+        return plain("This published file cannot be served just now: the council has been told.", 500)
+    return flask.Response(content, 200, {"Content-Type": MEDIA[file_format], "Cache-Control": cache_control(),
+                                         "Content-Disposition": f'inline; filename="{snapshot.id}-{entry.name}.'
                                                                 f'{file_format}"'})
+
+
+def cache_control() -> str:
+    """A published file never changes, but a snapshot can be withdrawn: caches keep it an hour, not a year, so a
+    withdrawal reaches readers the same day; private when the views are for those signed in only."""
+    return f"{'public' if flask.current_app.config.get(PUBLIC_VIEWS) else 'private'}, max-age={HOUR}"
 
 
 def not_published(rest: str):
@@ -102,8 +113,11 @@ def not_published(rest: str):
 
 def install(server: flask.Flask, published: PublishedStore) -> None:
     server.extensions[EXTENSION] = published
-    # under /published/ (open to the public when enabled) an unknown address is a 404, never Dash's page shell
+    # under /published/ (open to the public when enabled) an unknown address is a 404, never Dash's page shell;
+    # the published pages will take /published and /published/<ward> (issue 11) by rules of their own
     server.add_url_rule("/published/<path:rest>", "published_unknown", not_published)
+    server.add_url_rule("/published", "published_home", lambda: flask.redirect("/published/api", 302))
+    server.add_url_rule("/published/", "published_home_slash", lambda: flask.redirect("/published/api", 302))
     server.add_url_rule("/published/api", "published_api", index)
     server.add_url_rule("/published/api/<snapshot_id>", "published_snapshot", one)
     server.add_url_rule("/published/data/<snapshot_id>/<table>.<file_format>", "published_table", table_file)
