@@ -32,6 +32,22 @@ def line_services(book) -> set[str]:
             and str(sheet.cell(row, 3).value)[3:].isdigit()}
 
 
+def first_and_third_columns(sheet) -> dict:
+    """{code: figure} of a card's workbook: its code column and its first measure, under the header row."""
+    return {sheet.cell(row, 1).value: sheet.cell(row, 3).value for row in range(6, sheet.max_row + 1)}
+
+
+def spend_by_directorate(con, where: str, params: list) -> dict:
+    """The home council's spend by directorate in plain SQL, for the rows `where` (bound parameters) picks."""
+    return dict(con.execute(f"""
+        select d.directorate_code, sum(f.amount_pounds) from fact_spend f
+        join dim_organisation o using (organisation_key)
+        join dim_service s on s.service_key = f.service_key
+        join dim_directorate d on d.directorate_key = s.directorate_key
+        join dim_date t on t.date_key = f.payment_date_key
+        where o.is_home_council and {where} group by 1""", params).fetchall())
+
+
 def downloads_of(warehouse, username: str, filename: str):
     events, _ = AppDatabase.beside(warehouse).events(username=username, event="download", limit=500)
     return [e for e in events if e.detail == filename]
@@ -100,14 +116,8 @@ def test_a_cards_rows_as_excel_equal_the_warehouse(app, demo_warehouse, con):
     assert sheet.cell(2, 1).value == "Selections: Financial year: 2025-26"
     header = [cell.value for cell in sheet[5]]
     assert header[:3] == ["Directorate (code)", "Directorate", "Spend"]
-    found = {sheet.cell(row, 1).value: sheet.cell(row, 3).value for row in range(6, sheet.max_row + 1)}
-    expected = dict(con.execute("""
-        select d.directorate_code, sum(f.amount_pounds) from fact_spend f
-        join dim_organisation o using (organisation_key)
-        join dim_service s on s.service_key = f.service_key
-        join dim_directorate d on d.directorate_key = s.directorate_key
-        join dim_date t on t.date_key = f.payment_date_key
-        where o.is_home_council and t.financial_year = '2025-26' group by 1""").fetchall())
+    found = first_and_third_columns(sheet)
+    expected = spend_by_directorate(con, "t.financial_year = ?", ["2025-26"])
     assert set(found) == set(expected)
     for code, value in found.items():
         assert isinstance(value, float) and Decimal(str(value)) == pytest.approx(expected[code], abs=Decimal("0.01"))
@@ -139,13 +149,7 @@ def test_every_cards_table_downloads_as_excel(app):
 
 def test_a_managers_card_excel_holds_only_their_rows(app, con):
     book = workbook(signed_in_client(app, "repairs-manager").get("/download/budget/spend-by-directorate.xlsx"))
-    sheet = book.active
-    found = {sheet.cell(row, 1).value: sheet.cell(row, 3).value for row in range(6, sheet.max_row + 1)}
-    expected = dict(con.execute("""
-        select d.directorate_code, sum(f.amount_pounds) from fact_spend f
-        join dim_organisation o using (organisation_key)
-        join dim_service s on s.service_key = f.service_key
-        join dim_directorate d on d.directorate_key = s.directorate_key
-        where o.is_home_council and s.service_code in ('HSG-REP', 'HSG-DMP') group by 1""").fetchall())
+    found = first_and_third_columns(book.active)
+    expected = spend_by_directorate(con, "s.service_code in (?, ?)", ["HSG-REP", "HSG-DMP"])
     assert set(found) == set(expected) and len(found) == 1
     assert found == pytest.approx({k: float(v) for k, v in expected.items()}, abs=0.01)
