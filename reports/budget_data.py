@@ -120,13 +120,15 @@ def _groups(lines, key) -> list[Group]:
 
 # --- asking the warehouse ---------------------------------------------------------------------------------------
 
-def pack_month(con, layer: SemanticLayer, scope: Scope, month: str | None, selections: Mapping) -> str:
-    """The month asked for (checked: it must have budget lines), or the latest complete month in the data."""
+def pack_month(con, layer: SemanticLayer, scope: Scope, month: str | None, selections: Mapping,
+               as_of: dt.date | None) -> str:
+    """The month asked for (checked: it must have budget lines), or the latest complete month in the data (ended
+    by `as_of`, the data's as-of date)."""
     months = _months_with_lines(con, layer, scope, selections)
     if month is None:
         if not months:
             raise ReportError("no budget lines within the selections and access given")
-        found = latest_complete_month(months, data_as_of(con))
+        found = latest_complete_month(months, as_of)
         if found is None:
             raise ReportError("no budget monitoring month has ended by the data's as-of date: load a month first")
         return found
@@ -155,19 +157,22 @@ def read_pack(con, layer: SemanticLayer, *, scope: Scope, month: str | None = No
     the selections allow (a year selected on the page: that year's latest complete month)."""
     chosen = sel.normalise(selections)
     others = _without_period(chosen)
-    month = pack_month(con, layer, scope, month or month_of_selection(con, layer, scope, chosen), others)
+    as_of = data_as_of(con)
+    month = pack_month(con, layer, scope, month or month_of_selection(con, layer, scope, chosen, as_of), others,
+                       as_of)
     at_month = {**others, "financial_year": [financial_year_of(month)], "month": [month]}
     lines = _lines(con, layer, scope, at_month)
     if not lines:
         raise ReportError(f"no budget lines for {month_name(month)} within the selections and access given")
-    return BudgetPack(month=month, data_as_of=data_as_of(con), run_by=run_by or getpass.getuser(),
+    return BudgetPack(month=month, data_as_of=as_of, run_by=run_by or getpass.getuser(),
                       run_at=dt.datetime.now().replace(microsecond=0), selections=others,
                       selection_text=selection_words(con, layer, others), lines=tuple(lines),
                       variance_by_month=tuple(_variance_by_month(con, layer, scope, others, month)),
                       prepared_for=prepared_for, layer=layer)
 
 
-def month_of_selection(con, layer: SemanticLayer, scope: Scope, chosen: Mapping) -> str | None:
+def month_of_selection(con, layer: SemanticLayer, scope: Scope, chosen: Mapping,
+                       as_of: dt.date | None) -> str | None:
     """The latest complete month among those the selected months or years allow; None without such selections."""
     if not set(chosen) & set(PERIOD_DIMENSIONS):
         return None
@@ -175,7 +180,7 @@ def month_of_selection(con, layer: SemanticLayer, scope: Scope, chosen: Mapping)
                                           scope=scope))
     allowed = set(chosen.get("month") or [])
     months = [str(r["value"]) for r in found if r["possible_count"] and (not allowed or str(r["value"]) in allowed)]
-    month = latest_complete_month(months, data_as_of(con))
+    month = latest_complete_month(months, as_of)
     if month is None:
         raise ReportError("no complete month of budget monitoring in the months or years selected")
     return month

@@ -10,7 +10,7 @@ from pathlib import Path
 from access.users import Role, User, load_users, scope_of
 from data_models.semantic_layer import load_semantic_layer
 from data_models.service_catalogue import load_catalogue
-from query.reading import read_only
+from query.reading import data_as_of, read_only
 from query.scope import Scope
 from reports.budget_data import BudgetPack, pack_month, read_pack
 from reports.budget_pdf import write_pdf
@@ -65,11 +65,12 @@ def write_packs(warehouse: Path, out_dir: Path, file_format: str, *, scope: Scop
             pack = read_pack(con, layer, scope=scope, month=month, run_by=run_by)
             return [_write(pack, out_dir / file_name(pack.month, file_format), file_format)]
         # one month for every manager: the one asked for, or the latest complete month of the whole run's scope
-        month = pack_month(con, layer, scope, month, {})
+        month = pack_month(con, layer, scope, month, {}, data_as_of(con))
+        catalogue = load_catalogue()
         written = []
         for manager in managers(users_file):   # usernames are unique and file-safe (access/users.py): one file each
             try:
-                pack = read_pack(con, layer, scope=scope.narrowed_to(manager_scope(manager)), month=month,
+                pack = read_pack(con, layer, scope=scope.narrowed_to(scope_of(manager, catalogue)), month=month,
                                  run_by=run_by, prepared_for=prepared_for(manager))
             except ReportError as error:
                 written.append(Skipped(manager.username, str(error)))
@@ -89,10 +90,6 @@ def managers(users_file: Path | None) -> list[User]:
     if not found:
         raise ReportError("the users file names no service manager: nothing to burst")
     return found
-
-
-def manager_scope(user: User) -> Scope:
-    return scope_of(user, load_catalogue())
 
 
 def prepared_for(user: User) -> str:

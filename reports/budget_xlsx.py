@@ -226,12 +226,8 @@ def write_services(sheet, row: int, pack: BudgetPack, group: Group, last_line: i
             sheet.write_formula(index, 4 + offset, f'=SUMIF({codes},$A{index + 1},'
                                 f'{letter}${FIRST_LINE_ROW + 1}:{letter}${last_line + 1})', f.pounds,
                                 float(service.total(measure)))
-        share = variance_pct(service.total("budget_annual"), service.total(VARIANCE))
-        budget_cell, variance_cell = f"E{index + 1}", f"{xl_col_to_name(4 + len(AMOUNTS) - 1)}{index + 1}"
-        sheet.write_formula(index, 4 + len(AMOUNTS), f'=IF({budget_cell}=0,"",{variance_cell}/ABS({budget_cell}))',
-                            f.percent, "" if share is None else share / 100)
-        colour = pack.rag(service.total("budget_annual"), service.total(VARIANCE))
-        sheet.write_string(index, 4 + len(AMOUNTS) + 1, WORDS.get(colour, "No budget"))
+        write_share_formula(sheet, index, 4, pack, service.total("budget_annual"), service.total(VARIANCE),
+                            f.percent, f.text)
 
 
 def write_summary(sheet, pack: BudgetPack, totals: dict[str, dict[str, str]], names: list[str], f: Formats) -> None:

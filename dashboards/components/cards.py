@@ -371,13 +371,10 @@ def _cell(row: dict, key: str, chart: Chart) -> dict:
     if key == "financial_year":
         return {"text": row[key], "sort": row[key]}
     measure = data.layer().measure(key)
-    colour = kpi_rag(row[key], measure)
+    colour = measure_rag(row[key], measure)
     cell = {"text": data.fmt(row[key], measure.format), "sort": row[key]}
     return {**cell, "rag": colour, "rag_text": RAG_SHORT[colour]} if colour else cell
 
-
-def kpi_rag(value, measure) -> str | None:
-    return measure_rag(value, measure)
 
 
 def table_data(chart: Chart, rows: list[dict], selected: set[str]) -> dict:

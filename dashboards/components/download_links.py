@@ -6,8 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from query import selections as sel
-
-PACK_FORMATS = ("xlsx", "pdf")
+from reports.budget_pack import FORMATS as PACK_FORMATS  # noqa: F401 - the pack's formats, defined once
 
 
 def _with(path: str, state) -> str:
