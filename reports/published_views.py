@@ -22,6 +22,7 @@ from reports.errors import ReportError
 CONFIG_PATH = Path(__file__).resolve().parent / "published_views.yaml"
 BY = "ward"
 BOROUGH = "__borough__"   # the key of the borough's own row
+BOROUGH_LABEL = "Camden (the borough)"
 VALUE_FORMATS = ("pounds", "number")   # what may be published without disclosure control
 
 
@@ -67,9 +68,27 @@ class Disclosure(_Strict):
     threshold: int = Field(ge=3, le=100)   # with zeros shown, "<2" would mean exactly 1
 
 
+class Headline(_Strict):
+    measure: str   # a count or a share of one of the tables
+    says: str = Field(min_length=1)   # what follows the figure: "of emergency repairs were completed within 24 hours"
+
+
 class PublishedViews(_Strict):
     disclosure: Disclosure
     tables: tuple[TableSpec, ...] = Field(min_length=1)
+    headlines: tuple[Headline, ...] = ()
+
+    @model_validator(mode="after")
+    def _headlines_are_published(self) -> PublishedViews:
+        for headline in self.headlines:
+            if self.table_of(headline.measure) is None:
+                raise ValueError(f"headline {headline.measure}: not a count or a share of any table here")
+        return self
+
+    def table_of(self, measure: str) -> TableSpec | None:
+        """The table whose count or share `measure` is (a headline's figure is that table's borough figure)."""
+        return next((t for t in self.tables if measure in t.counts or measure in (s.measure for s in t.shares)),
+                    None)
 
     @field_validator("tables")
     @classmethod
@@ -130,10 +149,7 @@ class Figures:
 def read_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figures:
     """Every measure of the table by ward for the month, each from its own fact, and the borough's figure (not a
     sum of the wards': a person counted once however many wards)."""
-    together: dict[tuple, list[str]] = defaultdict(list)   # one query per fact and date role
-    for measure in spec.measures:
-        fact = layer.measure(measure).fact
-        together[(fact, layer.date_role(fact, [measure]))].append(measure)
+    together = _by_fact(layer, spec.measures)
     table: dict[str, dict] = {}
     labels: dict[str, str] = {}
     for (fact, _role), measures in together.items():
@@ -142,14 +158,34 @@ def read_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figu
             key = str(row[BY])
             labels[key] = row[f"{BY}_label"] or key
             table.setdefault(key, {}).update({m: row[m] for m in measures})
-        [borough] = rows(con, q.measure_sql(layer, measures, [], state, fact=fact, scope=EVERYTHING))
-        table.setdefault(BOROUGH, {}).update({m: borough[m] for m in measures})
+        table.setdefault(BOROUGH, {}).update(_borough(con, layer, measures, fact, month))
     wards = _every_ward(con, layer, next(iter(together))[0])
-    labels = {**wards, **{k: v for k, v in labels.items() if k not in wards}, BOROUGH: "Camden (the borough)"}
+    labels = {**wards, **{k: v for k, v in labels.items() if k not in wards}, BOROUGH: BOROUGH_LABEL}
     # a ward with none of a count in the month is a published 0, not a missing row
     zero = {m: (0 if m in spec.counts or layer.measure(m).format == "count" else None) for m in spec.measures}
     ordered = {key: {**zero, **table.get(key, {})} for key in labels}
     return Figures(spec, ordered, labels)
+
+
+def read_borough_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figures:
+    """The table's figures for the borough alone (the headlines' month before): one row, BOROUGH."""
+    values: dict = {}
+    for (fact, _role), measures in _by_fact(layer, spec.measures).items():
+        values.update(_borough(con, layer, measures, fact, month))
+    return Figures(spec, {BOROUGH: values}, {BOROUGH: BOROUGH_LABEL})
+
+
+def _by_fact(layer: SemanticLayer, measures) -> dict[tuple, list[str]]:
+    together: dict[tuple, list[str]] = defaultdict(list)   # one query per fact and date role
+    for measure in measures:
+        fact = layer.measure(measure).fact
+        together[(fact, layer.date_role(fact, [measure]))].append(measure)
+    return together
+
+
+def _borough(con, layer: SemanticLayer, measures: list[str], fact: str, month: str) -> dict:
+    [borough] = rows(con, q.measure_sql(layer, measures, [], {"month": [month]}, fact=fact, scope=EVERYTHING))
+    return {m: borough[m] for m in measures}
 
 
 def _every_ward(con, layer: SemanticLayer, fact: str) -> dict[str, str]:

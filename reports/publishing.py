@@ -18,8 +18,17 @@ from query.periods import is_month, latest_complete_month, month_name
 from query.reading import data_as_of, read_only
 from reports.disclosure import Rule, Shown, State, exposed_cells, protect, suppress_derived
 from reports.errors import ReportError
+from reports.headlines import headline_row, headlines_table, previous_month
 from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot
-from reports.published_views import BOROUGH, CONFIG_PATH, Figures, load_views, read_figures
+from reports.published_views import (
+    BOROUGH,
+    CONFIG_PATH,
+    Figures,
+    PublishedViews,
+    load_views,
+    read_borough_figures,
+    read_figures,
+)
 
 AREA = "area"
 log = logging.getLogger(__name__)
@@ -56,13 +65,38 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
         as_of = data_as_of(con)
         month = checked_month(month, as_of)
         figures = [read_figures(con, layer, spec, month) for spec in views.tables]
+        before = [read_borough_figures(con, layer, views.table_of(h.measure), previous_month(month))
+                  for h in views.headlines]
     # (a figure as at the data's date, such as people in support now, is there whatever the month)
     if not any(f.rows[BOROUGH].get(m) for f in figures for m in f.spec.counts if layer.measure(m).date != "none"):
         raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
     shown = protected_counts(figures, rule)
     tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
+    if views.headlines:
+        tables.insert(0, headlines(layer, views, figures, shown, before, rule, month, tables[0].notes))
     return (store or PublishedStore.beside(warehouse)).publish(month, tables, published_by=published_by,
                                                                data_as_of=as_of)
+
+
+def headlines(layer: SemanticLayer, views: PublishedViews, figures: list[Figures], shown: dict,
+              before: list[Figures], rule: Rule, month: str, notes: tuple[str, ...]) -> PublishedTable:
+    """The borough's headline figures: this month's as its table publishes it, the month before through a model of
+    its own (its borough cells only: a count, or a share with its base, numerator and rest)."""
+    by_table = {f.spec.name: f for f in figures}
+    rows = []
+    for headline, previous in zip(views.headlines, before, strict=True):
+        now = by_table[previous.spec.name]
+        value = cell_text(layer, headline.measure, now.rows[BOROUGH], BOROUGH, shown, bases_of(now), rule)
+        was = None
+        if any(previous.rows[BOROUGH].get(m) for m in previous.spec.counts):   # else no data that month
+            was = cell_text(layer, headline.measure, previous.rows[BOROUGH], BOROUGH,
+                            protect(*count_model([previous]), rule), bases_of(previous), rule)
+        rows.append(headline_row(layer, headline, month, value, was))
+    return headlines_table(rows, notes)
+
+
+def bases_of(figures: Figures) -> dict[str, str]:
+    return {share.measure: share.base for share in figures.spec.shares}
 
 
 def count_model(figures: list[Figures]) -> tuple[dict, list]:
@@ -131,7 +165,7 @@ def published_table(layer: SemanticLayer, figures: Figures, shown: dict, rule: R
     spec = figures.spec
     columns = [PublishedColumn(AREA, "Area", "A Camden ward (May 2022 boundaries), or the whole borough.")]
     columns += [column_of(layer, measure, as_of) for measure in spec.measures]
-    bases = {share.measure: share.base for share in spec.shares}
+    bases = bases_of(figures)
     rows = []
     for row, values in figures.rows.items():
         published = {AREA: figures.labels[row]}

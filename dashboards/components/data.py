@@ -17,6 +17,7 @@ from flask_caching import Cache
 
 from access import current_scope
 from dashboards.warehouse import WarehouseUnavailable, current
+from data_models.formats import format_value as fmt  # noqa: F401 - pages format through data.fmt
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
 from query.periods import DATA_AS_OF_SQL
@@ -112,26 +113,6 @@ def data_as_of() -> dict | None:
 
 
 # ------------------------------------------------------------------------------------------------ formats
-
-def fmt(value: Any, format_: str) -> str:
-    """A measure's or KPI's value as the page shows it (data_models/formats.py lists the formats): 1,234 · £1,234 ·
-    97.5% · 4.2 days · 35 min · 3.2 per 1,000."""
-    if value is None:
-        return "–"
-    if format_ == "count":
-        return f"{round(value):,}"
-    if format_ == "pounds":
-        return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"  # -£35, as finance writes it
-    if format_ == "percent":
-        return f"{value:.1f}%"
-    if format_ == "days":
-        return f"{value:,.1f} days"
-    if format_ == "minutes":
-        return f"{value:,.0f} min"
-    if format_ == "rate_per_1000":
-        return f"{value:,.2f}".rstrip("0").rstrip(".") + " per 1,000"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
 
 def month_label(value: str) -> str:
     """'2025-04' -> 'Apr 2025'; anything else unchanged."""
