@@ -27,6 +27,7 @@ from access.hardening import harden
 from access.oidc import OidcSettings
 from app_db import AppDatabase
 from dashboards import components, downloads, open_data, page_access, ui
+from dashboards.published import pages as published_pages
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
 from reports.published_store import PublishedStore
@@ -185,7 +186,9 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
                                  CACHE_KEY_PREFIX="borough-insight:")
     install(app.server, Warehouse(config.warehouse))
     downloads.install(app.server)
-    open_data.install(app.server, PublishedStore.beside(config.warehouse))
+    published_store = PublishedStore.beside(config.warehouse)
+    open_data.install(app.server, published_store)
+    published_pages.install(app.server, published_store)   # their 404 for any other /published/ address
     components.register(app)
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)

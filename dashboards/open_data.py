@@ -107,17 +107,8 @@ def cache_control() -> str:
     return f"{'public' if flask.current_app.config.get(PUBLIC_VIEWS) else 'private'}, max-age={HOUR}"
 
 
-def not_published(rest: str):
-    return plain("Nothing is published at this address: the published tables are listed at /published/api.", 404)
-
-
 def install(server: flask.Flask, published: PublishedStore) -> None:
     server.extensions[EXTENSION] = published
-    # under /published/ (open to the public when enabled) an unknown address is a 404, never Dash's page shell;
-    # the published pages will take /published and /published/<ward> (issue 11) by rules of their own
-    server.add_url_rule("/published/<path:rest>", "published_unknown", not_published)
-    server.add_url_rule("/published", "published_home", lambda: flask.redirect("/published/api", 302))
-    server.add_url_rule("/published/", "published_home_slash", lambda: flask.redirect("/published/api", 302))
     server.add_url_rule("/published/api", "published_api", index)
     server.add_url_rule("/published/api/<snapshot_id>", "published_snapshot", one)
     server.add_url_rule("/published/data/<snapshot_id>/<table>.<file_format>", "published_table", table_file)

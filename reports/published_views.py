@@ -77,6 +77,8 @@ class PublishedViews(_Strict):
     disclosure: Disclosure
     tables: tuple[TableSpec, ...] = Field(min_length=1)
     headlines: tuple[Headline, ...] = ()
+    # who answers about the published pages (the accessibility statement gives it): the council's address
+    contact: str = Field(default="the council's data team", min_length=3)
 
     @model_validator(mode="after")
     def _headlines_are_published(self) -> PublishedViews:
@@ -134,6 +136,14 @@ def load_views(layer: SemanticLayer, path: Path = CONFIG_PATH) -> PublishedViews
     if not_by_ward:
         raise ReportError(f"{path}: measures with no ward to publish by: {', '.join(not_by_ward)}")
     return views
+
+
+def contact(path: Path = CONFIG_PATH) -> str:
+    """The published pages' contact (`contact:` in the configuration), or the default when it cannot be read."""
+    try:
+        return str(PublishedViews.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8"))).contact)
+    except (OSError, yaml.YAMLError, ValidationError):
+        return PublishedViews.model_fields["contact"].default
 
 
 @dataclass(frozen=True)

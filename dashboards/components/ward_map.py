@@ -178,6 +178,12 @@ def _prepare(path: Path, mtime_ns: int, size: int, key: str,
     return features, wards
 
 
+def ward_shapes() -> tuple[_Ward, ...]:
+    """The configured wards (code, name, every ring as (lon, lat)) in the seed's order: for maps drawn without
+    plotly (the published pages' SVG)."""
+    return _wards()[1]
+
+
 def _collection(features: dict[str, dict], wards: list[_Ward]) -> dict:
     """A FeatureCollection of just these wards (each trace carries only the shapes it draws)."""
     return {"type": "FeatureCollection", "features": [features[w.code] for w in wards]}

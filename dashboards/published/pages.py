@@ -1,0 +1,297 @@
+"""The published pages for councillors and the public: plain HTML drawn on the server from a snapshot of the
+published store (Jinja templates beside this file), with no Dash callbacks, so a page is one request, readable
+without JavaScript, printable, and cheap (a snapshot's files are read once per process; a page is a template
+filled in).
+
+    /published/                              the borough summary of the current snapshot
+    /published/wards/<ward>                  a ward beside the borough average (current snapshot)
+    /published/<snapshot>/                   the same pages of one snapshot, at addresses that never change
+    /published/<snapshot>/wards/<ward>
+    /published/<snapshot>/summary.pdf        each page as PDF (printed by Chromium from the page itself)
+    /published/<snapshot>/wards/<ward>.pdf
+    /published/open-data                     every published table: CSV, JSON, definitions, licence, the API
+    /published/accessibility                 the accessibility statement
+
+A withdrawn snapshot's pages answer 410 with when and why, and a link to the current figures. Open to anyone when
+the council makes the views public (the access guard), else to anyone signed in. A signed-in councillor sees their
+own ward first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import flask
+
+from access import signed_in_user
+from access.login import PUBLIC_VIEWS
+from dashboards import ui
+from dashboards.published import content, ward_svg
+from dashboards.published.printing import PrintUnavailable, pdf_of
+from reports.errors import ReportError
+from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot
+from reports.published_views import contact
+
+log = logging.getLogger(__name__)
+EXTENSION = "borough_insight_published_pages"
+HOUR = 3600
+MAP_MEASURE = "repairs_raised"   # what the summary's ward map is coloured by, when the snapshot has it
+
+blueprint = flask.Blueprint("published_pages", __name__, template_folder="templates", static_folder="static",
+                            static_url_path="/published/static")
+
+
+def _store() -> PublishedStore:
+    return flask.current_app.extensions[EXTENSION]
+
+
+STYLESHEET = Path(__file__).resolve().parent / "static" / "published.css"
+
+
+@blueprint.context_processor
+def _helpers():
+    return {"shown": content.shown, "stylesheet": _stylesheet, "contact": contact()}
+
+
+def _stylesheet() -> str:
+    """The stylesheet inlined for printing: Chromium prints the page from a file, fetching nothing."""
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+# --- routes ------------------------------------------------------------------------------------------------------
+
+@blueprint.get("/published/")
+def summary_current():
+    snapshot = _store().current()
+    if snapshot is None:
+        return _page("nothing.html", 200, heading="Nothing is published yet")
+    return _summary(snapshot, permanent=False)
+
+
+@blueprint.get("/published/<snapshot_id>/")
+def summary_of(snapshot_id: str):
+    return _with_snapshot(snapshot_id, lambda snapshot: _summary(snapshot, permanent=True))
+
+
+@blueprint.get("/published/wards/<slug>")
+def ward_current(slug: str):
+    snapshot = _store().current()
+    if snapshot is None:
+        return _page("nothing.html", 404, heading="Nothing is published yet")
+    return _ward(snapshot, slug, permanent=False)
+
+
+@blueprint.get("/published/<snapshot_id>/wards/<slug>")
+def ward_of(snapshot_id: str, slug: str):
+    return _with_snapshot(snapshot_id, lambda snapshot: _ward(snapshot, slug, permanent=True))
+
+
+@blueprint.get("/published/<snapshot_id>/summary.pdf")
+def summary_pdf(snapshot_id: str):
+    return _with_snapshot(snapshot_id, lambda snapshot: _pdf(snapshot, "summary", lambda: _summary_html(
+        snapshot, permanent=True, printing=True), f"{snapshot.id}-borough-summary.pdf"))
+
+
+@blueprint.get("/published/<snapshot_id>/wards/<slug>.pdf")
+def ward_pdf(snapshot_id: str, slug: str):
+    def answer(snapshot: Snapshot):
+        name = content.contents(_store(), snapshot).ward_named(slug)
+        if name is None:
+            return _no_ward(snapshot, slug)
+        return _pdf(snapshot, f"ward-{slug}", lambda: _ward_html(snapshot, name, permanent=True, printing=True),
+                    f"{snapshot.id}-{slug}.pdf")
+    return _with_snapshot(snapshot_id, answer)
+
+
+@blueprint.get("/published/open-data")
+def open_data_index():
+    snapshots = _store().snapshots()
+    current = next((s for s in snapshots if s.withdrawn is None), None)
+    definitions = content.contents(_store(), current).tables if current else ()
+    headlines = content.contents(_store(), current).headlines if current else ()
+    return _page("open_data.html", 200, heading="Open data", snapshots=snapshots, current=current,
+                 definitions=definitions, headlines=headlines, licence=LICENCE, licence_url=LICENCE_URL)
+
+
+@blueprint.get("/published/accessibility")
+def accessibility():
+    return _page("accessibility.html", 200, heading="Accessibility statement for the published figures",
+                 reviewed=STATEMENT_REVIEWED)
+
+
+STATEMENT_REVIEWED = dt.date(2026, 12, 5)   # when the statement was last reviewed against the pages (change it then)
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+def _with_snapshot(snapshot_id: str, answer):
+    try:
+        snapshot = _store().get(snapshot_id)
+    except ReportError:
+        return _page("not_found.html", 404, heading="Page not found",
+                     detail=f"No published snapshot is called {snapshot_id!r}.")
+    if snapshot.withdrawn:
+        return _page("withdrawn.html", 410, heading="These figures were withdrawn", snapshot=snapshot)
+    return answer(snapshot)
+
+
+def _summary(snapshot: Snapshot, permanent: bool):
+    return _cached(flask.make_response(_summary_html(snapshot, permanent)))
+
+
+def _summary_html(snapshot: Snapshot, permanent: bool, printing: bool = False) -> str:
+    contents = content.contents(_store(), snapshot)
+    base = _base(snapshot, permanent)
+    mine = _own_ward(contents)
+    wards = ([mine] if mine else []) + [w for w in contents.wards if w != mine]
+    map_wards, legend, map_table, measure_label = _summary_map(contents, base)
+    return flask.render_template(
+        "summary.html", **_common(snapshot, permanent, printing), heading=f"Camden in {_month(snapshot.period)}",
+        headlines=[_headline(h) for h in contents.headlines], wards=[(w, _ward_href(base, w)) for w in wards],
+        own_ward=(mine, _ward_href(base, mine)) if mine else None, map_wards=map_wards, legend=legend,
+        map_table=map_table, map_measure=measure_label, map_height=ward_svg.height(), map_width=ward_svg.WIDTH,
+        tables=contents.tables, markers_note=contents.markers_note,
+        pdf_href=f"/published/{snapshot.id}/summary.pdf")
+
+
+def _ward(snapshot: Snapshot, slug: str, permanent: bool):
+    name = content.contents(_store(), snapshot).ward_named(slug)
+    if name is None:
+        return _no_ward(snapshot, slug)
+    return _cached(flask.make_response(_ward_html(snapshot, name, permanent)))
+
+
+def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = False) -> str:
+    contents = content.contents(_store(), snapshot)
+    base = _base(snapshot, permanent)
+    wards = contents.wards
+    at = wards.index(name)
+    sections = [_ward_section(table, name, len(wards)) for table in contents.tables]
+    return flask.render_template(
+        "ward.html", **_common(snapshot, permanent, printing), heading=f"{name} in {_month(snapshot.period)}",
+        ward=name, sections=sections, markers_note=contents.markers_note,
+        locator=ward_svg.locator(name, lambda w: _ward_href(base, w)), map_height=ward_svg.height(),
+        map_width=ward_svg.WIDTH, summary_href=base,
+        previous=(wards[at - 1], _ward_href(base, wards[at - 1])) if at > 0 else None,
+        following=(wards[at + 1], _ward_href(base, wards[at + 1])) if at + 1 < len(wards) else None,
+        pdf_href=f"/published/{snapshot.id}/wards/{content.ward_slug(name)}.pdf")
+
+
+def _no_ward(snapshot: Snapshot, slug: str):
+    return _page("not_found.html", 404, heading="Page not found",
+                 detail=f"The figures for {_month(snapshot.period)} have no ward called {slug!r}.",
+                 links=[("The borough summary", _base(snapshot, permanent=False))])
+
+
+def _ward_section(table: content.Table, ward: str, ward_count: int) -> dict:
+    rows = []
+    for column in table.columns:
+        here, average = table.rows.get(ward, {}).get(column.key), content.ward_average(table, column, ward_count)
+        rows.append({"label": column.label, "definition": column.definition, "is_share": column.is_share,
+                     "ward": content.shown(here, column.kind),
+                     "average": content.shown(average, column.kind if column.is_share or column.kind == "pounds"
+                                              else content.AVERAGE) if average is not None else "–",
+                     "bars": _bars(here, average)})
+    return {"title": table.title, "description": table.description, "rows": rows, "name": table.name}
+
+
+def _bars(here, average) -> dict | None:
+    """Widths (per cent of the cell) of the ward's bar and the average's, for the small chart in each row."""
+    numbers = [v for v in (here, average) if isinstance(v, int | float) and not isinstance(v, bool)]
+    if len(numbers) < 2 or max(numbers) <= 0:
+        return None
+    top = max(numbers)
+    return {"ward": round(100 * here / top, 1), "average": round(100 * average / top, 1)}
+
+
+def _summary_map(contents: content.Contents, base: str):
+    table = next((t for t in contents.tables if any(c.key == MAP_MEASURE for c in t.columns)), None)
+    if table is None:   # a snapshot without the measure: the map still leads to each ward
+        return ward_svg.locator("", lambda w: _ward_href(base, w)), [], [], ""
+    column = next(c for c in table.columns if c.key == MAP_MEASURE)
+    values = {ward: table.rows[ward].get(column.key) for ward in table.wards}
+    wards, legend = ward_svg.choropleth(
+        values, lambda w, v: f"{w}: {content.shown(v, column.kind)} {column.label.lower()}",
+        lambda w: _ward_href(base, w))
+    rows = [(ward, _ward_href(base, ward), content.shown(value, column.kind)) for ward, value in values.items()]
+    return wards, legend, rows, column.label
+
+
+def _headline(row: dict) -> dict:
+    return {**row, "shown": content.shown(row.get("value"), row.get("format", "number")),
+            "previous_shown": content.shown(row.get("previous"), row.get("format", "number")),
+            "target_shown": content.shown(row.get("target"), row.get("format", "number"))
+            if row.get("target") is not None else "", "status_class": (row.get("status") or "none").lower()}
+
+
+def _own_ward(contents: content.Contents) -> str | None:
+    user = signed_in_user()
+    ward = getattr(user, "ward", None)
+    return ward if ward in contents.wards else None
+
+
+def _common(snapshot: Snapshot, permanent: bool, printing: bool) -> dict:
+    return {"snapshot": snapshot, "period": _month(snapshot.period), "published": _date(snapshot.published_at),
+            "data_as_of": _date(snapshot.data_as_of) if snapshot.data_as_of else None, "printing": printing,
+            "permanent_href": f"/published/{snapshot.id}/", "permanent": permanent,
+            "licence": LICENCE, "licence_url": LICENCE_URL, "title": _title()}
+
+
+def _page(template: str, status: int, **values):
+    response = flask.make_response(flask.render_template(template, title=_title(), printing=False, **values),
+                                   status)
+    return response
+
+
+def _cached(response: flask.Response) -> flask.Response:
+    """Pages of a snapshot change only when it is withdrawn, or (the current ones) when another is published: an
+    hour in caches, as the open data; private when the views are for those signed in, or the page is personal."""
+    public = flask.current_app.config.get(PUBLIC_VIEWS) and signed_in_user() is None
+    response.headers["Cache-Control"] = f"{'public' if public else 'private'}, max-age={HOUR if public else 0}"
+    return response
+
+
+def _pdf(snapshot: Snapshot, page: str, html, filename: str):
+    try:
+        pdf = pdf_of(_store(), snapshot.id, page, html)
+    except PrintUnavailable as error:
+        log.error("published PDF %s/%s: %s", snapshot.id, page, error)
+        return _page("not_found.html", 503, heading="The PDF cannot be made just now",
+                     detail=f"{error}. The page itself prints as it is: use your browser's Print.")
+    return flask.Response(pdf, 200, {"Content-Type": "application/pdf", "Cache-Control": f"private, max-age={HOUR}",
+                                     "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _base(snapshot: Snapshot, permanent: bool) -> str:
+    return f"/published/{snapshot.id}/" if permanent else "/published/"
+
+
+def _ward_href(base: str, ward: str) -> str:
+    return f"{base}wards/{content.ward_slug(ward)}"
+
+
+def _month(period: str) -> str:
+    return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
+
+
+def _date(iso: str) -> str:
+    return dt.date.fromisoformat(iso[:10]).strftime("%-d %B %Y")
+
+
+def _title() -> str:
+    return flask.current_app.config.get(ui.TITLE_CONFIG, "Borough Insight")
+
+
+def not_published(rest: str):
+    """Any other address under /published/: a page saying so (never Dash's page shell, which is not public)."""
+    return _page("not_found.html", 404, heading="Page not found",
+                 detail="Nothing is published at this address.")
+
+
+def install(server: flask.Flask, published: PublishedStore) -> None:
+    server.extensions[EXTENSION] = published
+    server.register_blueprint(blueprint)
+    server.add_url_rule("/published", "published_home", lambda: flask.redirect("/published/", 301))
+    server.add_url_rule("/published/<path:rest>", "published_unknown", not_published)
+

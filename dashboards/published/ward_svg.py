@@ -1,0 +1,111 @@
+"""The ward map of the published pages as inline SVG, drawn on the server from the project's boundary file: no
+script, no tiles, so it shows without JavaScript, prints, and each ward is a link a keyboard reaches. The figures
+it colours by are in a table beside it on the page (the map is a picture of that table, aria-hidden apart from its
+links, which carry each ward's name and figure)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dashboards.components.ward_map import ward_shapes
+
+WIDTH = 640
+MARGIN = 4
+# five steps of one blue (ColorBrewer Blues), light to dark: ordered by lightness, so they read in grey print too;
+# a hidden or missing figure is white with grey hatching, apart from every step
+STEPS = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+NOT_SHOWN = "url(#published-map-hatch)"
+HIGHLIGHT = "#d55e00"   # the ward of a ward page's locator map (Okabe-Ito vermilion)
+
+
+@dataclass(frozen=True)
+class MapWard:
+    code: str
+    name: str
+    path: str        # SVG path data
+    href: str
+    label: str       # what a screen reader says of the link: "Belsize: 21 repairs raised"
+    fill: str
+
+
+@dataclass(frozen=True)
+class Legend:
+    fill: str
+    text: str
+
+
+@lru_cache(maxsize=2)
+def _paths(width: int = WIDTH) -> tuple[tuple[str, str, str], ...]:
+    """(code, name, path data) of each ward, projected equirectangularly at the borough's latitude (at this scale
+    indistinguishable from the British National Grid), fitted to `width`."""
+    wards = ward_shapes()
+    points = [point for ward in wards for ring in ward.rings for point in ring]
+    shrink = math.cos(math.radians(sum(lat for _, lat in points) / len(points)))
+    xs = [lon * shrink for lon, _ in points]
+    ys = [lat for _, lat in points]
+    scale = (width - 2 * MARGIN) / (max(xs) - min(xs))
+    left, top = min(xs), max(ys)
+
+    def ring_path(ring) -> str:
+        coords = " ".join(f"{(lon * shrink - left) * scale + MARGIN:.1f},{(top - lat) * scale + MARGIN:.1f}"
+                          for lon, lat in ring)
+        return f"M{coords}Z"
+
+    return tuple((ward.code, ward.name, "".join(ring_path(ring) for ring in ward.rings)) for ward in wards)
+
+
+def height(width: int = WIDTH) -> int:
+    wards = ward_shapes()
+    points = [point for ward in wards for ring in ward.rings for point in ring]
+    shrink = math.cos(math.radians(sum(lat for _, lat in points) / len(points)))
+    xs = [lon * shrink for lon, _ in points]
+    ys = [lat for _, lat in points]
+    return math.ceil((max(ys) - min(ys)) * (width - 2 * MARGIN) / (max(xs) - min(xs)) + 2 * MARGIN)
+
+
+def steps(values: list[float]) -> list[float]:
+    """Upper bounds of five equal-count classes of the shown values (quintiles), so every colour is used."""
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    return [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * k / len(STEPS)) - 1)] for k in range(1, 6)]
+
+
+def fill_for(value, bounds: list[float]) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return NOT_SHOWN
+    for colour, bound in zip(STEPS, bounds, strict=False):
+        if value <= bound:
+            return colour
+    return STEPS[-1]
+
+
+def choropleth(values: dict[str, object], describe, href) -> tuple[list[MapWard], list[Legend]]:
+    """The wards coloured by `values` ({ward name: number or marker}); describe(name, value) is each link's text,
+    href(name) its address."""
+    shown = [v for v in values.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    bounds = steps(shown)
+    wards = [MapWard(code, name, path, href(name), describe(name, values.get(name)),
+                     fill_for(values.get(name), bounds)) for code, name, path in _paths()]
+    legend, low = [], None
+    for colour, bound in zip(STEPS, bounds, strict=False):
+        if low is not None and bound == low:
+            continue   # a class with the same bound as the one before holds nothing new
+        legend.append(Legend(colour, f"{_number(bound)} or less" if low is None else
+                             f"over {_number(low)}, up to {_number(bound)}"))
+        low = bound
+    if len(shown) < len(values):
+        legend.append(Legend(NOT_SHOWN, "not shown"))
+    return wards, legend
+
+
+def locator(name: str, href) -> list[MapWard]:
+    """Every ward in pale grey, `name` highlighted: where the ward of a ward page is."""
+    return [MapWard(code, ward, path, href(ward), ward, HIGHLIGHT if ward == name else "#e6e6e6")
+            for code, ward, path in _paths()]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
