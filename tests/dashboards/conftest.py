@@ -121,6 +121,22 @@ def app(demo_warehouse):
     return create_app({"warehouse": demo_warehouse})
 
 
+@pytest.fixture(scope="session")
+def published(demo_warehouse, tmp_path_factory):
+    """A copy of the demo warehouse with two snapshots beside it: 2026-10 (withdrawn) and 2026-10-v2 (current)."""
+    import shutil
+
+    from reports.published_store import PublishedStore
+    from reports.publishing import publish
+
+    warehouse = tmp_path_factory.mktemp("open-data") / "warehouse.duckdb"
+    shutil.copy2(demo_warehouse, warehouse)
+    publish(warehouse, published_by="data-team")
+    publish(warehouse, published_by="data-team")
+    PublishedStore.beside(warehouse).withdraw("2026-10", by="data-team", reason="a ward was misnamed")
+    return warehouse
+
+
 @pytest.fixture(scope="module")
 def con(demo_con):
     """The page tests' plain-SQL connection: the session demo warehouse, read-only."""
