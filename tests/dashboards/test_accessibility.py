@@ -10,13 +10,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from axe_checks import FAILING_IMPACTS, axe_violations, describe
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-FAILING_IMPACTS = {"serious", "critical"}
-TARGETS_SHOWN = 3
 RENDER_TIMEOUT_MS = 45_000  # a wait, not a timing: a busy 2-core CI machine draws the long pages slowly
 # A desktop window, and 320 CSS px wide: what WCAG 1.4.10 (reflow) asks a page to work at, where wide tables scroll.
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "narrow": {"width": 320, "height": 800}}
@@ -55,20 +53,6 @@ def _load(page, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def _axe(page) -> list[dict]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
-    return Axe().run(page, options=options).response["violations"]
-
-
-def _describe(violation: dict) -> str:
-    nodes = violation["nodes"]
-    targets = ", ".join(" ".join(map(str, node["target"])) for node in nodes[:TARGETS_SHOWN])
-    more = f" (+{len(nodes) - TARGETS_SHOWN} more)" if len(nodes) > TARGETS_SHOWN else ""
-    return f"{violation['id']} [{violation['impact']}] {violation['help']}: {targets}{more}"
-
-
 def test_every_page_is_checked():
     import dash
 
@@ -82,14 +66,14 @@ def test_every_page_is_checked():
 def test_no_serious_or_critical_axe_violation(path, viewport, app_url, page):
     page.set_viewport_size(VIEWPORTS[viewport])
     _load(page, app_url + path)
-    violations = _axe(page)
+    violations = axe_violations(page)
     failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    others = [_describe(v) for v in violations if v["impact"] not in FAILING_IMPACTS]
+    others = [describe(v) for v in violations if v["impact"] not in FAILING_IMPACTS]
     if others:
         print(f"{path} ({viewport}): minor or moderate axe findings (not failing):\n  " + "\n  ".join(others))
     if failing:
         pytest.fail(f"{path} ({viewport}): {len(failing)} serious or critical axe violation(s):\n  "
-                    + "\n  ".join(_describe(v) for v in failing), pytrace=False)
+                    + "\n  ".join(describe(v) for v in failing), pytrace=False)
 
 
 @pytest.mark.parametrize("path", PAGE_PATHS)
