@@ -64,7 +64,9 @@ $(DEMO_SOURCES)/_manifest.json: | $(INSTALLED)
 $(DEMO_WAREHOUSE): $(DEMO_SOURCES)/_manifest.json $(KEY_FILE)
 	$(PY) -m etl build --sources $(DEMO_SOURCES) --warehouse $@ --quiet
 
+# the demo's published views: the latest month published once, when nothing has been published beside the warehouse
 demo: install $(DEMO_WAREHOUSE)
+	@ls -d demo/published/20* >/dev/null 2>&1 || $(PY) -m reports publish --warehouse $(DEMO_WAREHOUSE)
 
 # the demo shows the published views to the public, as a council that enables them does (serve: the council's choice)
 run: demo
