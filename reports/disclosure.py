@@ -28,8 +28,9 @@ The algorithm (protect): primary suppression, then until nothing hidden can be r
   a network's, whose vertices are whole); for anything else, a final audit in whole numbers (scipy.optimize.milp)
   runs once the linear audit passes.
 - fix: for each exposed cell, hide one more cell of a constraint it is in: a non-zero published cell that is not
-  a total, else a total (widening to the constraints of the hidden cells next to it when its own have none); of
-  those, the one that leaves fewest constraints with a lone hidden cell, then the smallest (_secondary_for). Ties
+  a total, widening to the constraints of the cells next to it when its own have none; a total only when no cell
+  further out will do (the borough's figure is the one readers quote); of those, the one that leaves fewest
+  constraints with a lone hidden cell, then the smallest (_secondary_for). Ties
   go by key order, never by input order, so a snapshot published twice is the same.
 exposed_cells() is the same audit over a published result alone, for the publisher's last check before writing.
 When even hiding every non-zero figure would leave one that can be worked out (with threshold 5: four "<5" cells,
@@ -44,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations, product
@@ -121,27 +122,38 @@ def _shown(count: int, state: State, rule: Rule) -> Shown:
 
 # --- the general model -------------------------------------------------------------------------------------------
 
-def protect(cells: Mapping[Key, int], constraints: Sequence[Constraint], rule: Rule = DEFAULT_RULE) -> dict[Key, Shown]:
+def protect(cells: Mapping[Key, int], constraints: Sequence[Constraint], rule: Rule = DEFAULT_RULE,
+            never_shown: Collection[Key] = ()) -> dict[Key, Shown]:
     """Every cell as it may be published: primary suppressions, then secondary ones until nothing hidden can be
-    worked out from the published cells and the constraints (each a total and the cells it adds up)."""
+    worked out from the published cells and the constraints (each a total and the cells it adds up).
+
+    `never_shown`: cells of the model that no table shows (the rest of a count of which a part is published: "12
+    completed, 10 of them emergencies" shows no 2, but gives it away). They start hidden, so nothing is hidden
+    elsewhere to protect a figure nobody is shown, and stay protected like any other: a small one is primary, and
+    what would give it away is hidden. (A zero among them is left known: zeros are never hidden.)"""
     _check_model(cells, constraints)
     index = _Index(cells, constraints)
     states = {key: State.PRIMARY if 0 < count < rule.threshold else State.PUBLISHED for key, count in cells.items()}
+    unshown = {key for key in never_shown if states[key] is State.PUBLISHED and cells[key] > 0}
+    for key in unshown:
+        states[key] = State.SECONDARY
     while True:
         shown = {key: _shown(cells[key], states[key], rule) for key in index.keys}
-        exposed = (_recoverable(shown, index.constraints, rule, whole=False)
-                   or _recoverable(shown, index.constraints, rule, whole=True))
+        exposed = [key for key in (_recoverable(shown, index.constraints, rule, whole=False)
+                                   or _recoverable(shown, index.constraints, rule, whole=True)) if key not in unshown]
         if not exposed:
             return shown
         _hide_more(exposed, cells, states, index)
 
 
 def exposed_cells(shown: Mapping[Key, Shown], constraints: Sequence[Constraint],
-                  rule: Rule = DEFAULT_RULE) -> list[Key]:
+                  rule: Rule = DEFAULT_RULE, never_shown: Collection[Key] = ()) -> list[Key]:
     """The publisher's last check: published counts from 1 to threshold-1, and hidden cells that the published
-    figures and constraints pin to one whole number. Empty when the result is safe to publish."""
+    figures and constraints pin to one whole number (a cell no table shows may be worked out when it is not
+    small: it was never hidden for its own sake). Empty when the result is safe to publish."""
     small = [key for key in _in_order(shown) if shown[key].published and 0 < shown[key].value < rule.threshold]
-    return small + _recoverable(shown, constraints, rule, whole=True)
+    free = {key for key in never_shown if shown[key].state is State.SECONDARY}
+    return small + [key for key in _recoverable(shown, constraints, rule, whole=True) if key not in free]
 
 
 def _check_model(cells: Mapping[Key, int], constraints: Sequence[Constraint]) -> None:
@@ -297,17 +309,22 @@ def _secondary_for(key: Key, cells: Mapping[Key, int], states: dict[Key, State],
     this hides a quarter to a half as many cells, and less in all, as taking the smallest first); then the smallest;
     then key order. None when every non-zero cell it is tied to is hidden already."""
     near, seen_cells, seen_constraints = [key], {key}, set()
+    nearest_total = None
     while near:
         numbers = sorted({number for cell in near for number in index.of_cell[cell]} - seen_constraints)
         seen_constraints.update(numbers)
         around = {cell for number in numbers for cell in index.cells_of(number)} - seen_cells
         seen_cells.update(around)
         candidates = [cell for cell in around if states[cell] is State.PUBLISHED and cells[cell] > 0]
-        if candidates:
-            return min(candidates, key=lambda cell: (cell in index.totals, _left_alone(cell, states, index),
-                                                     cells[cell], cell))
-        near = _in_order(cell for cell in around if states[cell] is not State.PUBLISHED)
-    return None
+        best = min(candidates, key=lambda cell: (cell in index.totals, _left_alone(cell, states, index),
+                                                 cells[cell], cell), default=None)
+        if best is not None and best not in index.totals:
+            return best
+        # a total is hidden only when no cell further out will do: a borough's figure is what readers quote
+        nearest_total = nearest_total or best
+        near = _in_order(cell for cell in around if states[cell] is not State.PUBLISHED
+                         or (cell in index.totals and cell in candidates))
+    return nearest_total
 
 
 def _left_alone(cell: Key, states: dict[Key, State], index: _Index) -> int:

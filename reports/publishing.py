@@ -90,7 +90,7 @@ def headlines(layer: SemanticLayer, views: PublishedViews, figures: list[Figures
         was = None
         if any(previous.rows[BOROUGH].get(m) for m in previous.spec.counts):   # else no data that month
             was = cell_text(layer, headline.measure, previous.rows[BOROUGH], BOROUGH,
-                            protect(*count_model([previous]), rule), bases_of(previous), rule)
+                            protected_counts([previous], rule), bases_of(previous), rule)
         rows.append(headline_row(layer, headline, month, value, was))
     return headlines_table(rows, notes)
 
@@ -117,6 +117,12 @@ def count_model(figures: list[Figures]) -> tuple[dict, list]:
         for name in {key[0] for key in cells}:
             add_borough_total(cells, totals, table, name)
     return cells, list(totals.items())
+
+
+def never_shown(figures: list[Figures]) -> set:
+    """The rest of a count of which a part is published (completed jobs that were not emergencies): no table shows
+    it. (A share's count and rest are shown whenever the share is, so they are not among these.)"""
+    return {(f"{part.part}:rest", row) for table in figures for part in table.spec.parts for row in table.rows}
 
 
 def split(cells: dict, totals: dict, table: Figures, whole: str, part: str, count_of) -> None:
@@ -152,8 +158,9 @@ def add_borough_total(cells: dict, totals: dict, table: Figures, name: str) -> N
 
 def protected_counts(figures: list[Figures], rule: Rule) -> dict:
     cells, constraints = count_model(figures)
-    shown = protect(cells, constraints, rule)
-    exposed = exposed_cells(shown, constraints, rule)
+    unshown = never_shown(figures)
+    shown = protect(cells, constraints, rule, never_shown=unshown)
+    exposed = exposed_cells(shown, constraints, rule, never_shown=unshown)
     if exposed:   # the last gate: never written if anything could be worked out
         raise ReportError(f"disclosure control left {len(exposed)} figure(s) that could be worked out; nothing was "
                           f"published: {exposed[:5]}")

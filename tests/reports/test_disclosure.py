@@ -391,3 +391,42 @@ def test_a_large_table_is_protected_in_good_time():
     assert time.perf_counter() - started < 5
     assert recoverable({"t": grid_of(protected)}, {"t": true_grid(wards, services, counts)}, 5) == []
     assert exposed_in_tables([protected]) == []
+
+
+def _shares_by_ward(wards: dict[str, tuple[int, int]]) -> tuple[dict, list]:
+    """Wards' (within target, late) as cells with their base, and the borough's: base = within + late in each row,
+    and each column adds up to the borough's."""
+    cells, constraints = {}, []
+    for ward, (within, late) in {**wards, "borough": tuple(map(sum, zip(*wards.values(), strict=True)))}.items():
+        cells |= {("base", ward): within + late, ("within", ward): within, ("late", ward): late}
+        constraints.append((("base", ward), [("within", ward), ("late", ward)]))
+    for column in ("base", "within", "late"):
+        constraints.append(((column, "borough"), [(column, ward) for ward in wards]))
+    return cells, constraints
+
+
+def test_the_boroughs_figures_are_kept_when_cells_further_out_protect_the_wards():
+    """Late jobs of 1 or 2 in six wards and none in two: every ward's late count is small, and the only published
+    cell beside them is the borough's 11. Hiding it was the first thing to hand; hiding wards' counts protects as
+    well, and the borough's figure is the one readers quote."""
+    wards = {f"w{n}": (5, 2) for n in range(5)} | {"w5": (2, 1), "w6": (10, 0), "w7": (9, 0)}
+    cells, constraints = _shares_by_ward(wards)
+    shown = protect(cells, constraints, Rule(5))
+    assert shown[("late", "borough")].published and shown[("within", "borough")].published
+    assert not exposed_cells(shown, constraints, Rule(5))
+    assert not any(shown[("late", ward)].published for ward in wards if cells[("late", ward)])
+
+
+def test_a_figure_no_table_shows_is_hidden_from_the_start_and_still_protected():
+    """12 jobs completed, 10 of them emergencies: the 2 others are shown nowhere, but worked out at once."""
+    cells = {"completed": 12, "emergency": 10, "other": 2}
+    constraints = [("completed", ["emergency", "other"])]
+    shown = protect(cells, constraints, Rule(5), never_shown={"other"})
+    assert not (shown["completed"].published and shown["emergency"].published)
+    assert not exposed_cells(shown, constraints, Rule(5), never_shown={"other"})
+    # 20 of which 10: the other 10 are worked out, and that is no one's business to hide
+    cells = {"completed": 20, "emergency": 10, "other": 10}
+    shown = protect(cells, constraints, Rule(5), never_shown={"other"})
+    assert shown["completed"].published and shown["emergency"].published
+    assert exposed_cells(shown, constraints, Rule(5), never_shown={"other"}) == []
+    assert exposed_cells(shown, constraints, Rule(5)) == ["other"]   # unless it is said to be shown nowhere
