@@ -187,7 +187,8 @@ def published_table(layer: SemanticLayer, figures: Figures, shown: dict, rule: R
 
 def column_of(layer: SemanticLayer, measure: str, as_of: dt.date | None) -> PublishedColumn:
     definition = layer.measure(measure)
-    text = definition.description.strip()
+    # the semantic layer describes a measure for pages where the period is chosen; a published table is one month
+    text = " ".join(definition.description.split()).replace("the selected period", "the month")
     if definition.date == "none" and as_of:
         text += f" As at {as_of:%-d %B %Y}, not over the month."
     return PublishedColumn(measure, definition.label, text, definition.format)
