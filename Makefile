@@ -97,6 +97,7 @@ bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/load.py --warehouse $(DEMO_WAREHOUSE)
 	$(MAKE) office
 	$(PY) bench/reports.py --warehouse $(DEMO_WAREHOUSE)
+	$(PY) bench/published.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .

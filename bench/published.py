@@ -1,0 +1,131 @@
+"""Published views benchmark: publishing a month (disclosure control included) at each scale, and the published
+pages as a reader feels them in Chromium (from navigation to the page loaded and the network quiet), with a
+baseline in the same run: the app's sign-in page, a plain Flask page with no data.
+
+The pages read the snapshot's files, never the warehouse, so their cost cannot grow with the warehouse's rows; the
+figures say whether it does not grow with anything else either (a first request reads and checks the snapshot's
+files, later ones fill in a template).
+
+Run with `make bench` (never by the tests): python bench/published.py --warehouse demo/warehouse.duckdb
+--warehouse demo/large.duckdb. Prints the figures and adds them, with the machine, date and commit, to
+docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from etl import append_to_benchmarks, commit, machine  # noqa: E402 - bench/etl.py, beside this script
+
+RUNS = 5
+PAGE_RUNS = 20
+CHROMIUM = "/usr/bin/chromium"
+
+
+def publish_times(warehouse: Path) -> list[float]:
+    from reports.published_store import PublishedStore
+    from reports.publishing import publish
+
+    times = []
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(RUNS + 1):
+            start = time.perf_counter()
+            publish(warehouse, published_by="bench", store=PublishedStore(folder))
+            times.append(time.perf_counter() - start)
+    return times[1:]   # the first warms the file cache
+
+
+@contextmanager
+def serving(warehouse: Path):
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    app = create_app({"warehouse": warehouse, "public_views": True})
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def page_times(url: str) -> list[float]:
+    """Seconds from navigation until the page has loaded and the network is quiet, in a fresh page each time."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        for _ in range(PAGE_RUNS + 1):
+            page = context.new_page()
+            start = time.perf_counter()
+            page.goto(url, wait_until="networkidle")
+            times.append(time.perf_counter() - start)
+            page.close()
+        browser.close()
+    return times[1:]
+
+
+def row(what: str, seconds: list[float]) -> str:
+    return f"| {what} | {statistics.median(seconds) * 1000:,.0f} | {max(seconds) * 1000:,.0f} |"
+
+
+def pages_table(warehouse: Path) -> list[str]:
+    from reports.published_store import PublishedStore
+    from reports.publishing import publish
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "warehouse.duckdb"   # a store of its own beside a copy: the demo's is left alone
+        shutil.copy2(warehouse, copy)
+        snapshot = publish(copy, published_by="bench", store=PublishedStore.beside(copy))
+        with serving(copy) as base:
+            pages = {"borough summary /published/": f"{base}/published/",
+                     "a ward page /published/wards/kilburn": f"{base}/published/wards/kilburn",
+                     "the same ward at its permanent address": f"{base}/published/{snapshot.id}/wards/kilburn",
+                     "open data /published/open-data": f"{base}/published/open-data",
+                     "baseline: the sign-in page (no data)": f"{base}/login"}
+            return [row(what, page_times(url)) for what, url in pages.items()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--warehouse", type=Path, action="append", required=True)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    lines = [f"## Published views: publishing and the pages ({dt.date.today()}, commit {commit()})", "",
+             f"Machine: {machine()}.", "",
+             f"Publishing: `publishing.publish` in one process ({RUNS} runs after a warm-up): the figures read by "
+             "ward through the query layer, disclosure control with its audit (linear programs), the files written.",
+             "", "| warehouse | median s | slowest s |", "|---|---:|---:|"]
+    for warehouse in args.warehouse:
+        print(f"publishing over {warehouse} ...", flush=True)
+        seconds = publish_times(warehouse)
+        lines.append(f"| {warehouse.name} ({warehouse.stat().st_size / 2**20:,.0f} MiB) | "
+                     f"{statistics.median(seconds):.2f} | {max(seconds):.2f} |")
+    lines += ["", f"Pages in Chromium, navigation to loaded and network quiet, {PAGE_RUNS} fresh pages after a "
+              f"warm-up, over {args.warehouse[-1].name} (the pages read the snapshot, not the warehouse):", "",
+              "| page | median ms | slowest ms |", "|---|---:|---:|"]
+    print("timing the pages ...", flush=True)
+    lines += pages_table(args.warehouse[-1])
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        append_to_benchmarks(text)
+
+
+if __name__ == "__main__":
+    main()
