@@ -214,7 +214,11 @@ def _shell(title: str):
     pages = [page for page in pages if not page.get("path_template") and page_access.may_open(page)]
     nav = dbc.Nav([dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"],
                                            id={"type": components.NAV, "path": page["relative_path"]}))
-                   for page in pages], navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
+                   for page in pages]
+                  # the published figures are pages of their own (dashboards/published/), outside Dash
+                  + [dbc.NavItem(dbc.NavLink("Published figures", href="/published/", external_link=True,
+                                             id="nav-published"))],
+                  navbar=True)  # hrefs keep the selection: components.callbacks.nav_links
     return html.Div([
         html.A("Skip to main content", href="#main-content", className="visually-hidden-focusable skip-link"),
         html.Header(dbc.Navbar(dbc.Container([dbc.NavbarBrand(title, href="/", id=components.BRAND), nav,

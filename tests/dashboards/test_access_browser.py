@@ -56,7 +56,7 @@ def test_a_manager_sees_only_their_services(page, url):
     page.sign_in_as = "parking-manager"
     page.goto(url + "/")
     nav = page.locator(".site-nav .nav-link")
-    expect(nav).to_have_text(["Home", "Parking", "Budget and spend"], timeout=TIMEOUT)
+    expect(nav).to_have_text(["Home", "Parking", "Budget and spend", "Published figures"], timeout=TIMEOUT)
     services = page.locator("#home-catalogue th[scope=row] a")
     expect(services).to_have_count(1, timeout=TIMEOUT)
     expect(services).to_have_text("Parking services")
