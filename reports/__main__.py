@@ -25,6 +25,7 @@ from access.users import UsersFileError
 from app_db import AppDatabase
 from query.reading import WarehouseMissing
 from query.scope import EVERYTHING
+from reports import publish_audit
 from reports.budget_pack import FORMATS, Skipped, Written, write_packs
 from reports.charts import ChartsUnavailable
 from reports.errors import ReportError
@@ -96,13 +97,12 @@ def publish_snapshot(args, who: str) -> tuple[list[str], str]:
     snapshot = publish(args.warehouse, published_by=who, month=args.period)
     lines = [f"published snapshot {snapshot.id} ({len(snapshot.tables)} tables) in "
              f"{PublishedStore.beside(args.warehouse).root / snapshot.id}"]
-    return lines, f"published {snapshot.id}: " + ", ".join(t.name for t in snapshot.tables)
+    return lines, publish_audit.published(snapshot)
 
 
 def withdraw_snapshot(args, who: str) -> tuple[list[str], str]:
     snapshot = PublishedStore.beside(args.warehouse).withdraw(args.snapshot, by=who, reason=args.reason)
-    return [f"withdrew snapshot {snapshot.id}: {snapshot.withdrawn.reason}"], \
-        f"withdrew {snapshot.id}: {snapshot.withdrawn.reason}"
+    return [f"withdrew snapshot {snapshot.id}: {snapshot.withdrawn.reason}"], publish_audit.withdrawn(snapshot)
 
 
 def list_snapshots(args, _who: str) -> tuple[list[str], None]:
@@ -117,7 +117,7 @@ def audit(warehouse: Path, who: str, command: str, detail: str) -> None:
     url = os.environ.get(APP_DB_ENV)
     database = AppDatabase(url) if url else AppDatabase.beside(warehouse)
     database.upgrade()
-    event = "publish" if command in ("publish", "withdraw") else "report"
+    event = publish_audit.EVENT if command in ("publish", "withdraw") else "report"
     database.record(event, who, path=f"python -m reports {command}", detail=detail, address="command line")
 
 
