@@ -13,13 +13,14 @@ import re
 from collections import defaultdict
 
 import pytest
+from playwright.sync_api import expect
 from signing_in import signed_in_client
 
 from app import create_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/repairs", "/adult-social-care", "/parking", "/budget", "/data-quality", "/audit-log",
+PAGES = ["/", "/repairs", "/adult-social-care", "/parking", "/budget", "/data-quality", "/audit-log", "/publishing",
          "/services/housing-repairs", "/services/adult-social-care-access", "/services/parking"]
 ALLOWED = {
     "admin": set(PAGES),
@@ -35,8 +36,13 @@ NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d{4,}")   # 1,234 or 12345: a figure, 
 
 
 @pytest.fixture(scope="module")
-def app(demo_warehouse):
-    return create_app({"warehouse": demo_warehouse})
+def app(demo_warehouse, tmp_path_factory):
+    """Over a copy of the demo warehouse: the admin's publishing, and its replays, write beside it."""
+    import shutil
+
+    warehouse = tmp_path_factory.mktemp("access-matrix") / "warehouse.duckdb"
+    shutil.copy2(demo_warehouse, warehouse)
+    return create_app({"warehouse": warehouse})
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +69,13 @@ def recorded(app, live_app, browser):
                 for name in DOWNLOADS:
                     with page.expect_download():
                         page.click(f"#data-quality-{name}-download-button")
+            if path == "/publishing":   # a month chosen, published, then withdrawn with a reason
+                page.locator("#publishing-month").select_option(index=2)   # 0: dbc.Select's placeholder; 1: the default
+                page.click("#publishing-publish-button")
+                expect(page.locator("#publishing-publish-status")).to_contain_text("Published", timeout=60_000)
+                page.fill("#publishing-reason", "replayed by the access matrix")
+                page.click("#publishing-withdraw-button")
+                expect(page.locator("#publishing-withdraw-status")).to_contain_text("Withdrew", timeout=30_000)
             if path == "/audit-log":
                 with page.expect_download():
                     page.click("#audit-log-download-button")
