@@ -11,6 +11,7 @@ import re
 
 import dash
 import pytest
+from axe_checks import axe_violations, failing
 from component_tree import find
 from component_tree import joined_text as text
 from playwright.sync_api import expect
@@ -183,16 +184,6 @@ def test_a_user_without_the_capability_gets_no_page_and_their_posts_write_nothin
 
 # ------------------------------------------------------------------------------------------------------ browser
 
-def serious_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.2 AA violations, as test_accessibility asks of every page as it opens
-    (there, before anything is published)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]})
-    return [f"{v['id']}: {v['help']}" for v in found.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.browser
 def test_the_data_team_publishes_and_withdraws_in_the_browser(warehouse_copy, live_app, page, artifacts):
     store = PublishedStore.beside(warehouse_copy)
@@ -235,7 +226,7 @@ def test_the_data_team_publishes_and_withdraws_in_the_browser(warehouse_copy, li
         expect(page.get_by_label("Reason (shown with it)")).to_have_value("")
         expect(page.locator("#publishing-withdraw-id option:not([disabled])")).to_have_count(0)
         page.screenshot(path=str(artifacts / "publishing.png"), full_page=True)
-        assert serious_violations(page) == []   # with a snapshot listed and both messages shown
+        assert failing(axe_violations(page)) == []   # with a snapshot listed and both messages shown
     assert store.current() is None and store.get(MONTH).withdrawn.by == "admin"
     assert [(e.username, e.path, e.detail.split(":")[0]) for e in publish_events(app)] == [
         ("admin", "/publishing", f"withdrew {MONTH}"), ("admin", "/publishing", f"published {MONTH}")]
