@@ -28,9 +28,8 @@ The algorithm (protect): primary suppression, then until nothing hidden can be r
   a network's, whose vertices are whole); for anything else, a final audit in whole numbers (scipy.optimize.milp)
   runs once the linear audit passes.
 - fix: for each exposed cell, hide one more cell of a constraint it is in: a non-zero published cell that is not
-  a total, widening to the constraints of the cells next to it when its own have none; a total only when no cell
-  further out will do (the borough's figure is the one readers quote); of those, the one that leaves fewest
-  constraints with a lone hidden cell, then the smallest (_secondary_for). Ties
+  a total, else a total (widening to the constraints of the hidden cells next to it when its own have none); of
+  those, the one that leaves fewest constraints with a lone hidden cell, then the smallest (_secondary_for). Ties
   go by key order, never by input order, so a snapshot published twice is the same.
 exposed_cells() is the same audit over a published result alone, for the publisher's last check before writing.
 When even hiding every non-zero figure would leave one that can be worked out (with threshold 5: four "<5" cells,
@@ -123,14 +122,18 @@ def _shown(count: int, state: State, rule: Rule) -> Shown:
 # --- the general model -------------------------------------------------------------------------------------------
 
 def protect(cells: Mapping[Key, int], constraints: Sequence[Constraint], rule: Rule = DEFAULT_RULE,
-            never_shown: Collection[Key] = ()) -> dict[Key, Shown]:
+            never_shown: Collection[Key] = (), keep: Collection[Key] = ()) -> dict[Key, Shown]:
     """Every cell as it may be published: primary suppressions, then secondary ones until nothing hidden can be
     worked out from the published cells and the constraints (each a total and the cells it adds up).
 
     `never_shown`: cells of the model that no table shows (the rest of a count of which a part is published: "12
     completed, 10 of them emergencies" shows no 2, but gives it away). They start hidden, so nothing is hidden
     elsewhere to protect a figure nobody is shown, and stay protected like any other: a small one is primary, and
-    what would give it away is hidden. (A zero among them is left known: zeros are never hidden.)"""
+    what would give it away is hidden. (A zero among them is left known: zeros are never hidden.)
+
+    `keep`: cells never chosen as secondary suppressions (the borough's figures, which readers quote); a primary
+    among them is hidden as any other. ReportError when the table cannot be protected without hiding one: the
+    caller may try again without."""
     _check_model(cells, constraints)
     index = _Index(cells, constraints)
     states = {key: State.PRIMARY if 0 < count < rule.threshold else State.PUBLISHED for key, count in cells.items()}
@@ -143,7 +146,7 @@ def protect(cells: Mapping[Key, int], constraints: Sequence[Constraint], rule: R
                                    or _recoverable(shown, index.constraints, rule, whole=True)) if key not in unshown]
         if not exposed:
             return shown
-        _hide_more(exposed, cells, states, index)
+        _hide_more(exposed, cells, states, index, frozenset(keep))
 
 
 def exposed_cells(shown: Mapping[Key, Shown], constraints: Sequence[Constraint],
@@ -285,14 +288,15 @@ class _Ranges:
 
 # --- fixing ------------------------------------------------------------------------------------------------------
 
-def _hide_more(exposed: list[Key], cells: Mapping[Key, int], states: dict[Key, State], index: _Index) -> None:
+def _hide_more(exposed: list[Key], cells: Mapping[Key, int], states: dict[Key, State], index: _Index,
+               keep: frozenset = frozenset()) -> None:
     """One secondary suppression per exposed cell, except a cell that shares a constraint with one hidden already in
     this round, or has nothing left to hide around it: what was hidden may be enough, and the next audit says."""
     touched: set[int] = set()
     for key in exposed:
         if touched.intersection(index.of_cell[key]):
             continue
-        choice = _secondary_for(key, cells, states, index)
+        choice = _secondary_for(key, cells, states, index, keep)
         if choice is not None:
             states[choice] = State.SECONDARY
             touched.update(index.of_cell[choice])
@@ -302,29 +306,26 @@ def _hide_more(exposed: list[Key], cells: Mapping[Key, int], states: dict[Key, S
                           "zeros beside them); merge categories or publish at a coarser level")
 
 
-def _secondary_for(key: Key, cells: Mapping[Key, int], states: dict[Key, State], index: _Index) -> Key | None:
+def _secondary_for(key: Key, cells: Mapping[Key, int], states: dict[Key, State], index: _Index,
+                   keep: frozenset = frozenset()) -> Key | None:
     """The cheapest published non-zero cell in the constraints around `key`: its own first, then those of the
     hidden cells it shares them with, and so on outwards. Cheapest: not a total; then leaving the fewest of its
     other constraints with it as their only hidden cell (each would need a secondary of its own: on random tables
     this hides a quarter to a half as many cells, and less in all, as taking the smallest first); then the smallest;
     then key order. None when every non-zero cell it is tied to is hidden already."""
     near, seen_cells, seen_constraints = [key], {key}, set()
-    nearest_total = None
     while near:
         numbers = sorted({number for cell in near for number in index.of_cell[cell]} - seen_constraints)
         seen_constraints.update(numbers)
         around = {cell for number in numbers for cell in index.cells_of(number)} - seen_cells
         seen_cells.update(around)
-        candidates = [cell for cell in around if states[cell] is State.PUBLISHED and cells[cell] > 0]
-        best = min(candidates, key=lambda cell: (cell in index.totals, _left_alone(cell, states, index),
-                                                 cells[cell], cell), default=None)
-        if best is not None and best not in index.totals:
-            return best
-        # a total is hidden only when no cell further out will do: a borough's figure is what readers quote
-        nearest_total = nearest_total or best
-        near = _in_order(cell for cell in around if states[cell] is not State.PUBLISHED
-                         or (cell in index.totals and cell in candidates))
-    return nearest_total
+        candidates = [cell for cell in around if states[cell] is State.PUBLISHED and cells[cell] > 0
+                      and cell not in keep]
+        if candidates:
+            return min(candidates, key=lambda cell: (cell in index.totals, _left_alone(cell, states, index),
+                                                     cells[cell], cell))
+        near = _in_order(cell for cell in around if states[cell] is not State.PUBLISHED)
+    return None
 
 
 def _left_alone(cell: Key, states: dict[Key, State], index: _Index) -> int:

@@ -50,8 +50,10 @@ def sentence(says: str, label: str, format_: str, month: str, value, previous, t
     """'84.0% of emergency repairs were completed within 24 hours in October, up from 79.2% in September; the
     target is 98.0%.' A figure not shown is said to be not shown; a month before not shown is left out."""
     this_month, month_before = _month_words(month, previous_month(month))
+    if value is None:
+        return f"{label}: there is no figure for {this_month} (nothing to measure it over)."
     if not _is_number(value):
-        return (f"{label}: the figure for {this_month} is not shown ({value or 'no figure'}), as it is too small "
+        return (f"{label}: the figure for {this_month} is not shown ({value}), as it is too small "
                 f"to publish without identifying someone, or would let such a figure be worked out.")
     figure = format_value(value, format_)
     text = f"{figure} {says} in {this_month}"

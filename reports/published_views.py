@@ -177,14 +177,6 @@ def read_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figu
     return Figures(spec, ordered, labels)
 
 
-def read_borough_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figures:
-    """The table's figures for the borough alone (the headlines' month before): one row, BOROUGH."""
-    values: dict = {}
-    for (fact, _role), measures in _by_fact(layer, spec.measures).items():
-        values.update(_borough(con, layer, measures, fact, month))
-    return Figures(spec, {BOROUGH: values}, {BOROUGH: BOROUGH_LABEL})
-
-
 def _by_fact(layer: SemanticLayer, measures) -> dict[tuple, list[str]]:
     together: dict[tuple, list[str]] = defaultdict(list)   # one query per fact and date role
     for measure in measures:

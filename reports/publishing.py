@@ -10,6 +10,7 @@ Shares are hidden with their base; figures that are not about people are publish
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 
@@ -22,11 +23,11 @@ from reports.headlines import headline_row, headlines_table, previous_month
 from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot
 from reports.published_views import (
     BOROUGH,
+    BOROUGH_LABEL,
     CONFIG_PATH,
     Figures,
     PublishedViews,
     load_views,
-    read_borough_figures,
     read_figures,
 )
 
@@ -61,37 +62,67 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
     layer = load_semantic_layer()
     views = load_views(layer, views_path)
     rule = Rule(views.disclosure.threshold)
+    store = store or PublishedStore.beside(warehouse)
     with read_only(warehouse) as con:
         as_of = data_as_of(con)
         month = checked_month(month, as_of)
         figures = [read_figures(con, layer, spec, month) for spec in views.tables]
-        before = [read_borough_figures(con, layer, views.table_of(h.measure), previous_month(month))
-                  for h in views.headlines]
-    # (a figure as at the data's date, such as people in support now, is there whatever the month)
-    if not any(f.rows[BOROUGH].get(m) for f in figures for m in f.spec.counts if layer.measure(m).date != "none"):
-        raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
+        if not has_figures(layer, figures):
+            raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
+        shown = protected_counts(figures, rule)
+        tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
+        if views.headlines:
+            before = month_before(con, layer, views, store, previous_month(month), rule)
+            tables.insert(0, headlines(layer, views, figures, shown, before, rule, month, tables[0].notes))
+    return store.publish(month, tables, published_by=published_by, data_as_of=as_of)
+
+
+def has_figures(layer: SemanticLayer, figures: list[Figures]) -> bool:
+    """Any count over the month (a figure as at the data's date, such as people in support now, is there whatever
+    the month, so it does not count)."""
+    return any(f.rows[BOROUGH].get(m) for f in figures for m in f.spec.counts if layer.measure(m).date != "none")
+
+
+def month_before(con, layer: SemanticLayer, views: PublishedViews, store: PublishedStore, month: str,
+                 rule: Rule) -> dict[str, object]:
+    """{headline measure: the borough's figure for the month before}, as it was published if that month's snapshot
+    is current (a figure it hid stays hidden), else as a publish of that month would give it now, through the
+    whole model of every ward (never the borough's cells alone: a borough total hidden to protect its wards
+    must not come out a month later). None for a month with no figures."""
+    published = next((s for s in store.snapshots() if s.period == month and s.withdrawn is None), None)
+    if published is not None:
+        return {h.measure: published_borough_figure(store, published, views.table_of(h.measure).name, h.measure)
+                for h in views.headlines}
+    figures = [read_figures(con, layer, spec, month) for spec in views.tables]
+    if not has_figures(layer, figures):
+        return {h.measure: None for h in views.headlines}
     shown = protected_counts(figures, rule)
-    tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
-    if views.headlines:
-        tables.insert(0, headlines(layer, views, figures, shown, before, rule, month, tables[0].notes))
-    return (store or PublishedStore.beside(warehouse)).publish(month, tables, published_by=published_by,
-                                                               data_as_of=as_of)
+    by_table = {f.spec.name: f for f in figures}
+    return {h.measure: cell_text(layer, h.measure, by_table[views.table_of(h.measure).name].rows[BOROUGH],
+                                 BOROUGH, shown, bases_of(by_table[views.table_of(h.measure).name]), rule)
+            for h in views.headlines}
+
+
+def published_borough_figure(store: PublishedStore, snapshot: Snapshot, table: str, measure: str):
+    """A measure's borough figure as a snapshot published it; None if that snapshot did not publish it."""
+    try:
+        document = json.loads(store.file_bytes(snapshot.id, table, "json"))
+    except ReportError:
+        return None
+    borough = next((row for row in document["rows"] if row.get(AREA) == BOROUGH_LABEL), {})
+    return borough.get(measure)
 
 
 def headlines(layer: SemanticLayer, views: PublishedViews, figures: list[Figures], shown: dict,
-              before: list[Figures], rule: Rule, month: str, notes: tuple[str, ...]) -> PublishedTable:
-    """The borough's headline figures: this month's as its table publishes it, the month before through a model of
-    its own (its borough cells only: a count, or a share with its base, numerator and rest)."""
+              before: dict[str, object], rule: Rule, month: str, notes: tuple[str, ...]) -> PublishedTable:
+    """The borough's headline figures: this month's as its table publishes it, the month before as month_before
+    gives it."""
     by_table = {f.spec.name: f for f in figures}
     rows = []
-    for headline, previous in zip(views.headlines, before, strict=True):
-        now = by_table[previous.spec.name]
+    for headline in views.headlines:
+        now = by_table[views.table_of(headline.measure).name]
         value = cell_text(layer, headline.measure, now.rows[BOROUGH], BOROUGH, shown, bases_of(now), rule)
-        was = None
-        if any(previous.rows[BOROUGH].get(m) for m in previous.spec.counts):   # else no data that month
-            was = cell_text(layer, headline.measure, previous.rows[BOROUGH], BOROUGH,
-                            protected_counts([previous], rule), bases_of(previous), rule)
-        rows.append(headline_row(layer, headline, month, value, was))
+        rows.append(headline_row(layer, headline, month, value, before[headline.measure]))
     return headlines_table(rows, notes)
 
 
@@ -102,21 +133,28 @@ def bases_of(figures: Figures) -> dict[str, str]:
 def count_model(figures: list[Figures]) -> tuple[dict, list]:
     """Cells {(name, ward): count} and the totals they make:
     - each count by ward, with its borough figure as the total of its wards' where they add up to it;
-    - a part of a count (emergency jobs of all completed) and the rest of it: part + rest = whole, in each row;
-    - a share's numerator and the rest of its base (83.3% of 6 is 5, and 1 more): numerator + rest = base, in each
-      row, so that a share is published only where neither could give a small count away."""
-    cells, totals = {}, {}
+    - a part of a count (emergency jobs of all jobs completed), itself a count shown, and the rest of it: whole =
+      part + rest, in each row (the rest is shown nowhere: never_shown);
+    - a share's numerator and the rest of its base (83.3% of 6 is 5, and 1 more): base = numerator + rest, in each
+      row, so that a share is published only where neither could give a small count away.
+    Every name (counts, rests, numerators) also has its borough total over the wards."""
+    cells, constraints = {}, []
     for table in figures:
         for measure in table.spec.counts:
             for row, values in table.rows.items():
                 cells[(measure, row)] = int(values[measure] or 0)
         for part in table.spec.parts:
-            split(cells, totals, table, part.of, part.part, lambda values, p=part: int(values[p.part] or 0))
+            constraints += split(cells, table, part.of, part.part, f"{part.part}:rest")
         for share in table.spec.shares:
-            split(cells, totals, table, share.base, share.measure, lambda values, s=share: numerator(values, s))
-        for name in {key[0] for key in cells}:
-            add_borough_total(cells, totals, table, name)
-    return cells, list(totals.items())
+            for row, values in table.rows.items():
+                cells[(f"{share.measure}:part", row)] = numerator(values, share)
+            constraints += split(cells, table, share.base, f"{share.measure}:part", f"{share.measure}:rest")
+    done = set()
+    for table in figures:
+        for name in sorted({key[0] for key in cells if key[1] in table.rows} - done):
+            constraints += borough_total(cells, table, name)
+            done.add(name)
+    return cells, constraints
 
 
 def never_shown(figures: list[Figures]) -> set:
@@ -125,16 +163,18 @@ def never_shown(figures: list[Figures]) -> set:
     return {(f"{part.part}:rest", row) for table in figures for part in table.spec.parts for row in table.rows}
 
 
-def split(cells: dict, totals: dict, table: Figures, whole: str, part: str, count_of) -> None:
-    for row, values in table.rows.items():
-        part_count = count_of(values)
+def split(cells: dict, table: Figures, whole: str, part: str, rest_name: str) -> list:
+    """whole = part + rest in each row of the table; the rest's cells are added (the part's are there already)."""
+    constraints = []
+    for row in table.rows:
+        part_count = cells[(part, row)]
         rest = cells[(whole, row)] - part_count
         if rest < 0:
             raise ReportError(f"{table.spec.name}: {part} ({part_count}) is more than {whole} "
                               f"({cells[(whole, row)]}) for {table.labels[row]}: it cannot be a part of it")
-        cells[(f"{part}:part", row)] = part_count
-        cells[(f"{part}:rest", row)] = rest
-        totals[((whole, row))] = ((f"{part}:part", row), (f"{part}:rest", row))
+        cells[(rest_name, row)] = rest
+        constraints.append(((whole, row), ((part, row), (rest_name, row))))
+    return constraints
 
 
 def numerator(values: dict, share) -> int:
@@ -143,23 +183,33 @@ def numerator(values: dict, share) -> int:
     return 0 if not base or value is None else round(value * base / 100)
 
 
-def add_borough_total(cells: dict, totals: dict, table: Figures, name: str) -> None:
+def borough_total(cells: dict, table: Figures, name: str) -> list:
     """The borough figure of `name` is the total of its wards' when they add up to it (each person or case in one
     ward): that is what would let a hidden ward be worked out, so it is modelled. When they do not (a person in
     two wards in the month), it is said in the log: an intruder's "at most" is not modelled."""
     wards = [(name, row) for row in table.rows if row != BOROUGH and (name, row) in cells]
-    if (name, BOROUGH) not in cells or not wards or (name, BOROUGH) in totals:
-        return
+    if (name, BOROUGH) not in cells or not wards:
+        return []
     if sum(cells[key] for key in wards) == cells[(name, BOROUGH)]:
-        totals[(name, BOROUGH)] = tuple(wards)
-    else:
-        log.warning("published %s: %s's wards do not add up to the borough's figure", table.spec.name, name)
+        return [((name, BOROUGH), tuple(wards))]
+    log.warning("published %s: %s's wards do not add up to the borough's figure", table.spec.name, name)
+    return []
+
+
+def borough_figures(figures: list[Figures]) -> set:
+    """The borough's cells readers quote: each count, and each share's count and rest (the share itself)."""
+    return {key for f in figures for measure in (*f.spec.counts, *(f"{s.measure}:{side}" for s in f.spec.shares
+                                                                   for side in ("part", "rest")))
+            for key in [(measure, BOROUGH)]}
 
 
 def protected_counts(figures: list[Figures], rule: Rule) -> dict:
     cells, constraints = count_model(figures)
     unshown = never_shown(figures)
-    shown = protect(cells, constraints, rule, never_shown=unshown)
+    try:   # the borough's figures kept if the wards can be protected without hiding them, else as need be
+        shown = protect(cells, constraints, rule, never_shown=unshown, keep=borough_figures(figures))
+    except ReportError:
+        shown = protect(cells, constraints, rule, never_shown=unshown)
     exposed = exposed_cells(shown, constraints, rule, never_shown=unshown)
     if exposed:   # the last gate: never written if anything could be worked out
         raise ReportError(f"disclosure control left {len(exposed)} figure(s) that could be worked out; nothing was "

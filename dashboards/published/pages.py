@@ -143,7 +143,7 @@ def _summary(snapshot: Snapshot, permanent: bool):
 def _summary_html(snapshot: Snapshot, permanent: bool, printing: bool = False) -> str:
     contents = content.contents(_store(), snapshot)
     base = _base(snapshot, permanent)
-    mine = _own_ward(contents)
+    mine = None if printing else _own_ward(contents)   # a PDF is kept for everyone: never one reader's
     wards = ([mine] if mine else []) + [w for w in contents.wards if w != mine]
     map_wards, legend, map_table, measure_label = _summary_map(contents, base)
     return flask.render_template(
@@ -170,7 +170,7 @@ def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = 
     sections = [_ward_section(table, name, len(wards)) for table in contents.tables]
     return flask.render_template(
         "ward.html", **_common(snapshot, permanent, printing), heading=f"{name} in {_month(snapshot.period)}",
-        ward=name, sections=sections, markers_note=contents.markers_note,
+        ward=name, ward_count=len(wards), sections=sections, markers_note=contents.markers_note,
         locator=ward_svg.locator(name, lambda w: _ward_href(base, w)), map_height=ward_svg.height(),
         map_width=ward_svg.WIDTH, summary_href=base,
         previous=(wards[at - 1], _ward_href(base, wards[at - 1])) if at > 0 else None,
@@ -289,8 +289,18 @@ def not_published(rest: str):
                  detail="Nothing is published at this address.")
 
 
+def refuse_empty_segments():
+    """/published//x matches no published route but would reach Dash's page shell, which is not public: any
+    address under /published/ with an empty segment is a 404 page, before anything else answers it."""
+    path = flask.request.path
+    if path.startswith("/published/") and "//" in path:
+        return _page("not_found.html", 404, heading="Page not found", detail="Nothing is published at this address.")
+    return None
+
+
 def install(server: flask.Flask, published: PublishedStore) -> None:
     server.extensions[EXTENSION] = published
+    server.before_request_funcs.setdefault(None, []).insert(0, refuse_empty_segments)   # before the access guard
     server.register_blueprint(blueprint)
     server.add_url_rule("/published", "published_home", lambda: flask.redirect("/published/", 301))
     server.add_url_rule("/published/<path:rest>", "published_unknown", not_published)

@@ -128,17 +128,65 @@ def test_pages_are_cached_an_hour_for_the_public_and_privately_for_those_signed_
     assert councillor.get("/published/").headers["Cache-Control"].startswith("private")
 
 
-def test_not_public_the_pages_ask_to_sign_in_and_a_councillor_sees_their_ward_first(published):
+@pytest.fixture(scope="module")
+def kilburn_councillor(tmp_path_factory):
+    """The demo's users, the councillor's ward Kilburn (not first in ward order, as the demo's Belsize is)."""
+    from pathlib import Path
+
+    users = Path(__file__).resolve().parents[2] / "access" / "demo_users.yaml"
+    path = tmp_path_factory.mktemp("users") / "users.yaml"
+    path.write_text(users.read_text(encoding="utf-8").replace("ward: Belsize", "ward: Kilburn"), encoding="utf-8")
+    return path
+
+
+def test_not_public_the_pages_ask_to_sign_in(published):
     private = create_app({"warehouse": published, "public_views": False})
     answer = private.server.test_client().get("/published/wards/belsize")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_a_councillor_sees_their_ward_first(published, kilburn_councillor):
+    private = create_app({"warehouse": published, "public_views": False, "users_file": kilburn_councillor})
     page = Page(signed_in_client(private, "councillor").get("/published/").get_data(as_text=True))
-    assert page.text("published-own-ward").startswith("Belsize")
-    assert page.text("published-ward-list").startswith("Belsize Belsize") is False
-    first_ward = next(text for href, text in page.links if href.startswith("/published/wards/"))
-    assert first_ward.startswith("Belsize")
+    assert page.text("published-own-ward") == "Kilburn: its figures beside the borough average"
+    assert page.text("published-ward-list").startswith("KilburnBelsize")   # items written without spaces
+    # the ward list comes first (then the map's links, "Belsize: 21 …", and the map's table, in ward order)
+    wards = [text for href, text in page.links if href.startswith("/published/wards/") and ":" not in text][:WARDS]
+    assert wards[0] == "Kilburn" and wards[1] == "Belsize" and len(set(wards)) == WARDS
     admin = Page(signed_in_client(private, "admin").get("/published/").get_data(as_text=True))
     assert "published-own-ward" not in admin.texts
+    assert admin.text("published-ward-list").startswith("Belsize")
+
+
+def test_a_pdf_is_never_one_readers_page(published, kilburn_councillor):
+    """PDFs are printed once and kept for everyone: a councillor's first download must not carry their ward."""
+    from pypdf import PdfReader
+
+    public = create_app({"warehouse": published, "public_views": True, "users_file": kilburn_councillor})
+    councillor = signed_in_client(public, "councillor")
+    assert "published-own-ward" in Page(councillor.get("/published/").get_data(as_text=True)).texts
+    answer = councillor.get(f"/published/{CURRENT}/summary.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.data)).pages)
+    assert answer.status_code == 200 and "Camden in October 2026" in text and "Your ward" not in text
+
+
+def test_signed_in_on_public_pages_nothing_is_cached_for_others(published):
+    public = create_app({"warehouse": published, "public_views": True})
+    answer = signed_in_client(public, "councillor").get("/published/")
+    assert answer.headers["Cache-Control"].startswith("private")
+
+
+def test_a_withdrawn_snapshots_page_offers_no_address_or_pdf_of_it(client):
+    page = page_of(client, "/published/2026-10/", status=410)
+    assert "published-meta" not in page.texts and "published-pdf" not in page.texts
+    assert all(href for href, _ in page.links)
+
+
+@pytest.mark.parametrize("path", ["/published//", "/published//x", f"/published//{CURRENT}/summary.pdf",
+                                  "/published/wards//belsize"])
+def test_an_address_with_an_empty_segment_is_a_404_page_not_the_apps_shell(client, path):
+    page = page_of(client, path, status=404)
+    assert page.text("published-problem") == "Nothing is published at this address."
 
 
 def test_a_ward_page_downloads_as_a_pdf_of_its_figures(client):

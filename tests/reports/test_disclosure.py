@@ -405,16 +405,26 @@ def _shares_by_ward(wards: dict[str, tuple[int, int]]) -> tuple[dict, list]:
     return cells, constraints
 
 
-def test_the_boroughs_figures_are_kept_when_cells_further_out_protect_the_wards():
-    """Late jobs of 1 or 2 in six wards and none in two: every ward's late count is small, and the only published
-    cell beside them is the borough's 11. Hiding it was the first thing to hand; hiding wards' counts protects as
-    well, and the borough's figure is the one readers quote."""
+def test_cells_to_keep_are_never_taken_as_secondaries_when_others_protect_as_well():
+    """Late jobs of 1 or 2 in six wards and none in two: the borough's late count is the first secondary to hand,
+    and the wards' own counts protect as well; kept, the borough's figures are published and nothing is exposed."""
     wards = {f"w{n}": (5, 2) for n in range(5)} | {"w5": (2, 1), "w6": (10, 0), "w7": (9, 0)}
     cells, constraints = _shares_by_ward(wards)
-    shown = protect(cells, constraints, Rule(5))
-    assert shown[("late", "borough")].published and shown[("within", "borough")].published
+    borough = {("late", "borough"), ("within", "borough")}
+    assert not all(protect(cells, constraints, Rule(5))[key].published for key in borough)
+    shown = protect(cells, constraints, Rule(5), keep=borough)
+    assert all(shown[key].published for key in borough)
     assert not exposed_cells(shown, constraints, Rule(5))
     assert not any(shown[("late", ward)].published for ward in wards if cells[("late", ward)])
+
+
+def test_cells_that_cannot_be_kept_are_refused_not_exposed():
+    """Six wards late 1 each, the borough 6: every ward is pinned at 1 unless the borough's 6 is hidden."""
+    wards = {f"w{n}": (5, 1) for n in range(6)}
+    cells, constraints = _shares_by_ward(wards)
+    with pytest.raises(ReportError):
+        protect(cells, constraints, Rule(5), keep={("late", "borough"), ("base", "borough")})
+    assert not protect(cells, constraints, Rule(5))[("late", "borough")].published
 
 
 def test_a_figure_no_table_shows_is_hidden_from_the_start_and_still_protected():
