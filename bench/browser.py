@@ -74,7 +74,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def dev_server(warehouse: Path):
+def dev_server(warehouse: Path, **settings):
     import logging
 
     from werkzeug.serving import make_server
@@ -83,7 +83,7 @@ def dev_server(warehouse: Path):
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)   # one line per request would drown the figures
 
-    server = make_server("127.0.0.1", 0, create_app({"warehouse": warehouse}).server, threaded=True)
+    server = make_server("127.0.0.1", 0, create_app({"warehouse": warehouse, **settings}).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -18,27 +18,14 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[0] = str(REPO)   # the project's packages, not this folder's scripts (bench/reports.py is not `reports`)
+sys.path.insert(0, str(REPO))   # the project's packages first (bench/reports.py is not `reports`)
 
-
-def _bench_helpers():
-    """bench/etl.py's helpers (commit, machine, append_to_benchmarks), loaded by path: its name is the ETL's."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_etl", REPO / "bench" / "etl.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_helpers = _bench_helpers()
-append_to_benchmarks, commit, machine = _helpers.append_to_benchmarks, _helpers.commit, _helpers.machine
+from bench.browser import dev_server  # noqa: E402
+from bench.etl import append_to_benchmarks, commit, machine  # noqa: E402
 
 RUNS = 5
 PAGE_RUNS = 20
@@ -56,26 +43,6 @@ def publish_times(warehouse: Path) -> list[float]:
             publish(warehouse, published_by="bench", store=PublishedStore(folder))
             times.append(time.perf_counter() - start)
     return times[1:]   # the first warms the file cache
-
-
-@contextmanager
-def serving(warehouse: Path):
-    import logging
-
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)   # no line per request in the figures
-
-    from app import create_app
-
-    app = create_app({"warehouse": warehouse, "public_views": True})
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 def page_times(url: str) -> list[float]:
@@ -111,7 +78,7 @@ def pages_table(warehouse: Path) -> list[str]:
         copy = Path(folder) / "warehouse.duckdb"   # a store of its own beside a copy: the demo's is left alone
         shutil.copy2(warehouse, copy)
         snapshot = publish(copy, published_by="bench", store=PublishedStore.beside(copy))
-        with serving(copy) as base:
+        with dev_server(copy, public_views=True) as base:
             pages = {"borough summary /published/": f"{base}/published/",
                      "a ward page /published/wards/kilburn": f"{base}/published/wards/kilburn",
                      "the same ward at its permanent address": f"{base}/published/{snapshot.id}/wards/kilburn",
