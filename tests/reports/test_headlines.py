@@ -30,11 +30,16 @@ def test_across_a_new_year_the_months_carry_their_years():
     assert previous_month("2027-01") == "2026-12"
 
 
-@pytest.mark.parametrize("hidden", ["<5", "[c]", None])
+@pytest.mark.parametrize("hidden", ["<5", "[c]"])
 def test_a_hidden_figure_is_said_to_be_hidden_and_no_number_is_given(hidden):
     text = sentence(SAYS, LABEL, "percent", "2026-10", hidden, 79.2, 98)
-    assert text.startswith(f"{LABEL}: the figure for October is not shown")
+    assert text.startswith(f"{LABEL}: the figure for October is not shown ({hidden})")
     assert "79.2" not in text and "98" not in text
+
+
+def test_a_share_over_nothing_is_no_figure_not_a_hidden_one():
+    assert sentence(SAYS, LABEL, "percent", "2026-10", None, 79.2, 98) == (
+        f"{LABEL}: there is no figure for October (nothing to measure it over).")
 
 
 def test_a_month_before_not_shown_is_left_out():
