@@ -142,8 +142,10 @@ def protect(cells: Mapping[Key, int], constraints: Sequence[Constraint], rule: R
         states[key] = State.SECONDARY
     while True:
         shown = {key: _shown(cells[key], states[key], rule) for key in index.keys}
-        exposed = [key for key in (_recoverable(shown, index.constraints, rule, whole=False)
-                                   or _recoverable(shown, index.constraints, rule, whole=True)) if key not in unshown]
+        # the whole-number audit runs whenever the linear one leaves nothing but cells shown nowhere
+        exposed = [key for key in _recoverable(shown, index.constraints, rule, whole=False) if key not in unshown]
+        exposed = exposed or [key for key in _recoverable(shown, index.constraints, rule, whole=True)
+                              if key not in unshown]
         if not exposed:
             return shown
         _hide_more(exposed, cells, states, index, frozenset(keep))

@@ -17,7 +17,7 @@ from pathlib import Path
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query.periods import is_month, latest_complete_month, month_name
 from query.reading import data_as_of, read_only
-from reports.disclosure import Rule, Shown, State, exposed_cells, protect, suppress_derived
+from reports.disclosure import SECONDARY_MARKER, Rule, Shown, State, exposed_cells, protect, suppress_derived
 from reports.errors import ReportError
 from reports.headlines import headline_row, headlines_table, previous_month
 from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot
@@ -96,7 +96,11 @@ def month_before(con, layer: SemanticLayer, views: PublishedViews, store: Publis
     figures = [read_figures(con, layer, spec, month) for spec in views.tables]
     if not has_figures(layer, figures):
         return {h.measure: None for h in views.headlines}
-    shown = protected_counts(figures, rule)
+    try:
+        shown = protected_counts(figures, rule)
+    except ReportError:   # that month cannot be published as it is: nor can its figures be a month later
+        log.warning("headlines: %s cannot be protected; its figures are not shown as the month before", month)
+        return {h.measure: SECONDARY_MARKER for h in views.headlines}
     by_table = {f.spec.name: f for f in figures}
     return {h.measure: cell_text(layer, h.measure, by_table[views.table_of(h.measure).name].rows[BOROUGH],
                                  BOROUGH, shown, bases_of(by_table[views.table_of(h.measure).name]), rule)

@@ -14,6 +14,7 @@ import pytest
 
 from app_db import AppDatabase
 from reports.__main__ import main
+from reports.errors import ReportError
 from reports.published_store import PublishedStore
 from reports.publishing import default_month, publish
 
@@ -228,3 +229,14 @@ def test_without_its_snapshot_the_month_before_is_protected_as_a_publish_of_it_w
 
 def _rows(store: PublishedStore, snapshot_id: str, table: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(store.file_bytes(snapshot_id, table, "csv").decode())))
+
+
+def test_a_month_that_cannot_be_protected_does_not_stop_the_next(demo_warehouse, tmp_path):
+    """The small demo's May 2023 cannot be protected (a ward's small figures add up to what only ones can make):
+    it is refused, and June, its month before not shown, is published."""
+    store = PublishedStore(tmp_path)
+    with pytest.raises(ReportError, match="cannot protect"):
+        publish(demo_warehouse, published_by="data-team", month="2023-05", store=store)
+    june = publish(demo_warehouse, published_by="data-team", month="2023-06", store=store)
+    before = {row["Measure"]: row["Month before"] for row in _rows(store, june.id, "borough-headlines")}
+    assert set(before.values()) == {"[c]"}
