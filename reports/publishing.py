@@ -200,19 +200,25 @@ def borough_total(cells: dict, table: Figures, name: str) -> list:
     return []
 
 
-def borough_figures(figures: list[Figures]) -> set:
-    """The borough's cells readers quote: each count, and each share's count and rest (the share itself)."""
-    return {key for f in figures for measure in (*f.spec.counts, *(f"{s.measure}:{side}" for s in f.spec.shares
-                                                                   for side in ("part", "rest")))
-            for key in [(measure, BOROUGH)]}
+def borough_figures(figures: list[Figures]) -> list[set]:
+    """The borough's cells readers quote, as choices to keep from secondary suppression, most first: every count
+    and each share's count and rest (the share itself); else the shares alone; else each share alone."""
+    shares = [{(f"{s.measure}:{side}", BOROUGH) for side in ("part", "rest")} for f in figures for s in f.spec.shares]
+    counts = {(measure, BOROUGH) for f in figures for measure in f.spec.counts}
+    return [counts.union(*shares), set().union(*shares), *shares]
 
 
 def protected_counts(figures: list[Figures], rule: Rule) -> dict:
     cells, constraints = count_model(figures)
     unshown = never_shown(figures)
-    try:   # the borough's figures kept if the wards can be protected without hiding them, else as need be
-        shown = protect(cells, constraints, rule, never_shown=unshown, keep=borough_figures(figures))
-    except ReportError:
+    shown = None
+    for keep in borough_figures(figures):   # the borough's figures kept if the wards can be protected without them
+        try:
+            shown = protect(cells, constraints, rule, never_shown=unshown, keep=keep)
+            break
+        except ReportError:
+            continue
+    if shown is None:   # else protected as any other cell
         shown = protect(cells, constraints, rule, never_shown=unshown)
     exposed = exposed_cells(shown, constraints, rule, never_shown=unshown)
     if exposed:   # the last gate: never written if anything could be worked out

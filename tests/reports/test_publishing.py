@@ -240,3 +240,29 @@ def test_a_month_that_cannot_be_protected_does_not_stop_the_next(demo_warehouse,
     june = publish(demo_warehouse, published_by="data-team", month="2023-06", store=store)
     before = {row["Measure"]: row["Month before"] for row in _rows(store, june.id, "borough-headlines")}
     assert set(before.values()) == {"[c]"}
+
+
+def test_a_borough_share_that_can_be_kept_is_kept_when_another_cannot():
+    """Share A: six wards late 1 each, the borough 6, so its borough figure must be hidden (else each ward is
+    pinned at 1). Share B: wards late 1 or 2, protected by the wards' own cells. B's borough share is kept."""
+    from reports.disclosure import Rule, exposed_cells
+    from reports.published_views import BOROUGH, Figures, Share, TableSpec
+    from reports.publishing import count_model, never_shown, protected_counts
+
+    a = {f"w{n}": (5, 1) for n in range(6)} | {"w6": (10, 0), "w7": (10, 0)}
+    b = {f"w{n}": (5, 2) for n in range(5)} | {"w5": (2, 1), "w6": (10, 0), "w7": (9, 0)}
+
+    def row(within_a, late_a, within_b, late_b):
+        return {"a": within_a + late_a, "pa": 100 * within_a / (within_a + late_a),
+                "b": within_b + late_b, "pb": 100 * within_b / (within_b + late_b)}
+
+    rows = {ward: row(*a[ward], *b[ward]) for ward in a}
+    rows[BOROUGH] = row(*map(sum, zip(*a.values(), strict=True)), *map(sum, zip(*b.values(), strict=True)))
+    spec = TableSpec(name="t", title="T", description="d", counts=("a", "b"),
+                     shares=(Share(measure="pa", base="a"), Share(measure="pb", base="b")))
+    figures = [Figures(spec, rows, {key: key for key in rows})]
+    shown = protected_counts(figures, Rule(5))
+    assert shown[("pb:part", BOROUGH)].published and shown[("pb:rest", BOROUGH)].published
+    assert not shown[("pa:rest", BOROUGH)].published
+    cells, constraints = count_model(figures)
+    assert exposed_cells(shown, constraints, Rule(5), never_shown(figures)) == []
