@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from query.periods import month_name
 from reports.errors import ReportError
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class PublishedStore:
             with self._lock():
                 snapshot_id = self._next_id(period)
                 files = tuple(_write_table(staging, table, period, at) for table in tables)
-                snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {_month_name(period)}",
+                snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {month_name(period)}",
                                     at.isoformat(), published_by, data_as_of.isoformat() if data_as_of else None,
                                     LICENCE, files)
                 (staging / MANIFEST).write_text(_manifest_text(snapshot), encoding="utf-8")
@@ -232,10 +233,6 @@ class PublishedStore:
 def _version(snapshot_id: str) -> int:
     match = SNAPSHOT_ID.fullmatch(snapshot_id)
     return int(match.group(2) or 1) if match else 0
-
-
-def _month_name(period: str) -> str:
-    return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
 
 
 def _manifest_text(snapshot: Snapshot) -> str:

@@ -29,6 +29,7 @@ from access.login import PUBLIC_VIEWS
 from dashboards import ui
 from dashboards.published import content, ward_svg
 from dashboards.published.printing import PrintUnavailable, pdf_of
+from query.periods import month_name
 from reports.errors import ReportError
 from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot
 from reports.published_views import contact
@@ -36,6 +37,7 @@ from reports.published_views import contact
 log = logging.getLogger(__name__)
 EXTENSION = "borough_insight_published_pages"
 HOUR = 3600
+STATEMENT_REVIEWED = dt.date(2026, 12, 5)   # when the statement was last reviewed against the pages (change it then)
 MAP_MEASURE = "repairs_raised"   # what the summary's ward map is coloured by, when the snapshot has it
 
 blueprint = flask.Blueprint("published_pages", __name__, template_folder="templates", static_folder="static",
@@ -51,7 +53,7 @@ STYLESHEET = Path(__file__).resolve().parent / "static" / "published.css"
 
 @blueprint.context_processor
 def _helpers():
-    return {"shown": content.shown, "stylesheet": _stylesheet, "contact": contact()}
+    return {"shown": content.shown, "stylesheet": _stylesheet}
 
 
 def _stylesheet() -> str:
@@ -108,8 +110,8 @@ def ward_pdf(snapshot_id: str, slug: str):
 def open_data_index():
     snapshots = _store().snapshots()
     current = next((s for s in snapshots if s.withdrawn is None), None)
-    definitions = content.contents(_store(), current).tables if current else ()
-    headlines = content.contents(_store(), current).headlines if current else ()
+    published = content.contents(_store(), current) if current else None
+    definitions, headlines = (published.tables, published.headlines) if published else ((), ())
     return _page("open_data.html", 200, heading="Open data", snapshots=snapshots, current=current,
                  definitions=definitions, headlines=headlines, licence=LICENCE, licence_url=LICENCE_URL)
 
@@ -117,10 +119,7 @@ def open_data_index():
 @blueprint.get("/published/accessibility")
 def accessibility():
     return _page("accessibility.html", 200, heading="Accessibility statement for the published figures",
-                 reviewed=STATEMENT_REVIEWED)
-
-
-STATEMENT_REVIEWED = dt.date(2026, 12, 5)   # when the statement was last reviewed against the pages (change it then)
+                 reviewed=STATEMENT_REVIEWED, contact=contact())
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
@@ -147,7 +146,7 @@ def _summary_html(snapshot: Snapshot, permanent: bool, printing: bool = False) -
     wards = ([mine] if mine else []) + [w for w in contents.wards if w != mine]
     map_wards, legend, map_table, measure_label = _summary_map(contents, base)
     return flask.render_template(
-        "summary.html", **_common(snapshot, permanent, printing), heading=f"Camden in {_month(snapshot.period)}",
+        "summary.html", **_common(snapshot, permanent, printing), heading=f"Camden in {month_name(snapshot.period)}",
         headlines=[_headline(h) for h in contents.headlines], wards=[(w, _ward_href(base, w)) for w in wards],
         own_ward=(mine, _ward_href(base, mine)) if mine else None, map_wards=map_wards, legend=legend,
         map_table=map_table, map_measure=measure_label, map_height=ward_svg.height(), map_width=ward_svg.WIDTH,
@@ -169,7 +168,7 @@ def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = 
     at = wards.index(name)
     sections = [_ward_section(table, name, len(wards)) for table in contents.tables]
     return flask.render_template(
-        "ward.html", **_common(snapshot, permanent, printing), heading=f"{name} in {_month(snapshot.period)}",
+        "ward.html", **_common(snapshot, permanent, printing), heading=f"{name} in {month_name(snapshot.period)}",
         ward=name, ward_count=len(wards), sections=sections, markers_note=contents.markers_note,
         locator=ward_svg.locator(name, lambda w: _ward_href(base, w)), map_height=ward_svg.height(),
         map_width=ward_svg.WIDTH, summary_href=base,
@@ -180,7 +179,7 @@ def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = 
 
 def _no_ward(snapshot: Snapshot, slug: str):
     return _page("not_found.html", 404, heading="Page not found",
-                 detail=f"The figures for {_month(snapshot.period)} have no ward called {slug!r}.",
+                 detail=f"The figures for {month_name(snapshot.period)} have no ward called {slug!r}.",
                  links=[("The borough summary", _base(snapshot, permanent=False))])
 
 
@@ -232,7 +231,7 @@ def _own_ward(contents: content.Contents) -> str | None:
 
 
 def _common(snapshot: Snapshot, permanent: bool, printing: bool) -> dict:
-    return {"snapshot": snapshot, "period": _month(snapshot.period), "published": _date(snapshot.published_at),
+    return {"snapshot": snapshot, "period": month_name(snapshot.period), "published": _date(snapshot.published_at),
             "data_as_of": _date(snapshot.data_as_of) if snapshot.data_as_of else None, "printing": printing,
             "permanent_href": f"/published/{snapshot.id}/", "permanent": permanent,
             "licence": LICENCE, "licence_url": LICENCE_URL, "title": _title()}
@@ -269,10 +268,6 @@ def _base(snapshot: Snapshot, permanent: bool) -> str:
 
 def _ward_href(base: str, ward: str) -> str:
     return f"{base}wards/{content.ward_slug(ward)}"
-
-
-def _month(period: str) -> str:
-    return dt.datetime.strptime(period, "%Y-%m").strftime("%B %Y")
 
 
 def _date(iso: str) -> str:

@@ -36,33 +36,43 @@ class Legend:
     text: str
 
 
+@dataclass(frozen=True)
+class _Projection:
+    """Equirectangular at the borough's latitude (at this scale indistinguishable from the British National Grid),
+    fitted to `width`."""
+
+    shrink: float
+    left: float
+    top: float
+    scale: float
+    height: int
+
+    def point(self, lon: float, lat: float) -> str:
+        x, y = (lon * self.shrink - self.left) * self.scale, (self.top - lat) * self.scale
+        return f"{x + MARGIN:.1f},{y + MARGIN:.1f}"
+
+
 @lru_cache(maxsize=2)
-def _paths(width: int = WIDTH) -> tuple[tuple[str, str, str], ...]:
-    """(code, name, path data) of each ward, projected equirectangularly at the borough's latitude (at this scale
-    indistinguishable from the British National Grid), fitted to `width`."""
-    wards = ward_shapes()
-    points = [point for ward in wards for ring in ward.rings for point in ring]
+def _projection(width: int = WIDTH) -> _Projection:
+    points = [point for ward in ward_shapes() for ring in ward.rings for point in ring]
     shrink = math.cos(math.radians(sum(lat for _, lat in points) / len(points)))
     xs = [lon * shrink for lon, _ in points]
     ys = [lat for _, lat in points]
     scale = (width - 2 * MARGIN) / (max(xs) - min(xs))
-    left, top = min(xs), max(ys)
+    return _Projection(shrink, min(xs), max(ys), scale, math.ceil((max(ys) - min(ys)) * scale + 2 * MARGIN))
 
-    def ring_path(ring) -> str:
-        coords = " ".join(f"{(lon * shrink - left) * scale + MARGIN:.1f},{(top - lat) * scale + MARGIN:.1f}"
-                          for lon, lat in ring)
-        return f"M{coords}Z"
 
-    return tuple((ward.code, ward.name, "".join(ring_path(ring) for ring in ward.rings)) for ward in wards)
+@lru_cache(maxsize=2)
+def _paths(width: int = WIDTH) -> tuple[tuple[str, str, str], ...]:
+    """(code, name, path data) of each ward, projected and fitted to `width`."""
+    projection = _projection(width)
+    return tuple((ward.code, ward.name,
+                  "".join(f"M{' '.join(projection.point(lon, lat) for lon, lat in ring)}Z" for ring in ward.rings))
+                 for ward in ward_shapes())
 
 
 def height(width: int = WIDTH) -> int:
-    wards = ward_shapes()
-    points = [point for ward in wards for ring in ward.rings for point in ring]
-    shrink = math.cos(math.radians(sum(lat for _, lat in points) / len(points)))
-    xs = [lon * shrink for lon, _ in points]
-    ys = [lat for _, lat in points]
-    return math.ceil((max(ys) - min(ys)) * (width - 2 * MARGIN) / (max(xs) - min(xs)) + 2 * MARGIN)
+    return _projection(width).height
 
 
 def steps(values: list[float]) -> list[float]:
