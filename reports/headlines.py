@@ -14,7 +14,7 @@ from data_models.formats import format_value
 from data_models.rag import WORDS, measure_rag
 from data_models.semantic_layer import SemanticLayer
 from query.periods import month_name
-from reports.published_store import PublishedColumn, PublishedTable
+from reports.published_store import PublishedColumn, PublishedTable, is_figure
 from reports.published_views import Headline
 
 TABLE = "borough-headlines"
@@ -39,7 +39,7 @@ def previous_month(month: str) -> str:
 def headline_row(layer: SemanticLayer, headline: Headline, month: str, value, previous) -> dict:
     """One headline as published; `value` and `previous` are numbers, or markers ('<5', '[c]'), or None."""
     measure = layer.measure(headline.measure)
-    status = measure_rag(value, measure) if _is_number(value) else None
+    status = measure_rag(value, measure) if is_figure(value) else None
     return {"measure": measure.name, "headline": measure.label, "value": value, "previous": previous,
             "format": measure.format, "target": measure.target, "status": WORDS.get(status, "") if status else "",
             "sentence": sentence(headline.says, measure.label, measure.format, month, value, previous,
@@ -52,12 +52,12 @@ def sentence(says: str, label: str, format_: str, month: str, value, previous, t
     this_month, month_before = _month_words(month, previous_month(month))
     if value is None:
         return f"{label}: there is no figure for {this_month} (nothing to measure it over)."
-    if not _is_number(value):
+    if not is_figure(value):
         return (f"{label}: the figure for {this_month} is not shown ({value}), as it is too small "
                 f"to publish without identifying someone, or would let such a figure be worked out.")
     figure = format_value(value, format_)
     text = f"{figure} {says} in {this_month}"
-    if _is_number(previous):
+    if is_figure(previous):
         before = format_value(previous, format_)
         change = "the same as" if before == figure else "up from" if value > previous else "down from"
         text += f", {change} {before} in {month_before}"
@@ -71,10 +71,6 @@ def _month_words(month: str, before: str) -> tuple[str, str]:
     if month[:4] == before[:4]:
         return month_name(month).split()[0], month_name(before).split()[0]
     return month_name(month), month_name(before)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def headlines_table(rows: list[dict], notes: tuple[str, ...]) -> PublishedTable:

@@ -44,6 +44,11 @@ SNAPSHOT_ID = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:-v(\d+))?$")
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")   # a file name and a URL segment
 
 
+def is_figure(value) -> bool:
+    """A published value that is a number, not a marker ('<5', '[c]'), a text or nothing."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class PublishedColumn:
     key: str

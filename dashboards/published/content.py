@@ -14,7 +14,7 @@ from typing import Any
 
 from data_models.formats import format_value
 from reports.headlines import TABLE as HEADLINES
-from reports.published_store import PublishedStore, Snapshot
+from reports.published_store import PublishedStore, Snapshot, is_figure
 from reports.published_views import BOROUGH_LABEL
 
 AREA = "area"
@@ -100,7 +100,7 @@ def _table(document: dict) -> Table:
 
 def shown(value, kind: str) -> str:
     """A published figure as the page writes it: a marker as it is, a number in its format."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if is_figure(value):
         if kind == AVERAGE:
             return f"{value:,.1f}"
         return format_value(value, kind if kind in ("count", "percent", "pounds") else "number")
@@ -111,6 +111,6 @@ def ward_average(table: Table, column: Column, wards: int):
     """What a ward would have if the borough's figure were shared evenly: the borough's count or amount over the
     number of wards; a share is the borough's own."""
     value = table.borough.get(column.key)
-    if column.is_share or not isinstance(value, int | float) or isinstance(value, bool) or not wards:
+    if column.is_share or not is_figure(value) or not wards:
         return value
     return value / wards

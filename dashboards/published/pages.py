@@ -31,7 +31,7 @@ from dashboards.published import content, ward_svg
 from dashboards.published.printing import PrintUnavailable, pdf_of
 from query.periods import month_name
 from reports.errors import ReportError
-from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot
+from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot, is_figure
 from reports.published_views import contact
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ def _ward_section(table: content.Table, ward: str, ward_count: int) -> dict:
 
 def _bars(here, average) -> dict | None:
     """Widths (per cent of the cell) of the ward's bar and the average's, for the small chart in each row."""
-    numbers = [v for v in (here, average) if isinstance(v, int | float) and not isinstance(v, bool)]
+    numbers = [v for v in (here, average) if is_figure(v)]
     if len(numbers) < 2 or max(numbers) <= 0:
         return None
     top = max(numbers)

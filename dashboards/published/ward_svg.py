@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dashboards.components.ward_map import ward_shapes
+from reports.published_store import is_figure
 
 WIDTH = 640
 MARGIN = 4
@@ -84,7 +85,7 @@ def steps(values: list[float]) -> list[float]:
 
 
 def fill_for(value, bounds: list[float]) -> str:
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    if not is_figure(value):
         return NOT_SHOWN
     for colour, bound in zip(STEPS, bounds, strict=False):
         if value <= bound:
@@ -95,7 +96,7 @@ def fill_for(value, bounds: list[float]) -> str:
 def choropleth(values: dict[str, object], describe, href) -> tuple[list[MapWard], list[Legend]]:
     """The wards coloured by `values` ({ward name: number or marker}); describe(name, value) is each link's text,
     href(name) its address."""
-    shown = [v for v in values.values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    shown = [v for v in values.values() if is_figure(v)]
     bounds = steps(shown)
     wards = [MapWard(code, name, path, href(name), describe(name, values.get(name)),
                      fill_for(values.get(name), bounds)) for code, name, path in _paths()]
