@@ -14,6 +14,7 @@ identity provider (OIDC) only. Every problem is reported with its place in the f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -135,6 +136,11 @@ class Users:
 
 
 def scope_of(user: User, catalogue: Catalogue) -> Scope:
+    """The rows of the user's role, and the load records (query.load_records) with the data-quality capability."""
+    return replace(_rows_of(user, catalogue), load_records=user.can(Capability.DATA_QUALITY))
+
+
+def _rows_of(user: User, catalogue: Catalogue) -> Scope:
     if user.role is Role.ADMIN:
         return EVERYTHING
     if user.role is Role.FINANCE:

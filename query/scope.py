@@ -7,6 +7,10 @@ a restricted scope over a fact with no `service` dimension, is refused (OutOfSco
 
 The scope comes from the server-side session (the web layer builds it from the signed-in user's role), never from
 anything the browser sends.
+
+The load records (etl_runs, etl_files, etl_rejects: file names, row counts, rejected rows that may hold personal
+data) are no fact and have no service: a scope reads them only when it says `load_records` (the data team's, from
+the data-quality capability), and query.load_records refuses every other scope.
 """
 
 from __future__ import annotations
@@ -29,10 +33,13 @@ class OutOfScope(PermissionError):
 class Scope:
     facts: frozenset[str] | None = None     # None: every fact
     services: frozenset[str] | None = None  # None: every service's rows; else only these service codes' rows
+    load_records: bool = False              # the ETL's load records (query.load_records): the data team's only
 
     @classmethod
-    def of(cls, facts: Iterable[str] | None = None, services: Iterable[str] | None = None) -> Scope:
-        return cls(None if facts is None else frozenset(facts), None if services is None else frozenset(services))
+    def of(cls, facts: Iterable[str] | None = None, services: Iterable[str] | None = None,
+           load_records: bool = False) -> Scope:
+        return cls(None if facts is None else frozenset(facts), None if services is None else frozenset(services),
+                   load_records)
 
     def reads(self, fact: str) -> bool:
         """Whether any row of `fact` may be read (a restricted scope also needs the fact's service dimension,
@@ -45,14 +52,15 @@ class Scope:
             if mine is None or theirs is None:
                 return theirs if mine is None else mine
             return mine & theirs
-        return Scope(both(self.facts, other.facts), both(self.services, other.services))
+        return Scope(both(self.facts, other.facts), both(self.services, other.services),
+                     self.load_records and other.load_records)
 
     def key(self) -> str:
         """A stable text for cache keys: two users with the same scope share cached answers, others never do."""
         facts = "*" if self.facts is None else ",".join(sorted(self.facts))
         services = "*" if self.services is None else ",".join(sorted(self.services))
-        return f"facts={facts};services={services}"
+        return f"facts={facts};services={services};load_records={self.load_records}"
 
 
-EVERYTHING = Scope()
+EVERYTHING = Scope(load_records=True)
 NOTHING = Scope(facts=frozenset(), services=frozenset())

@@ -1,6 +1,7 @@
-"""What the loads recorded, as the data-quality page reads it: runs, each file reconciled, rejected records and
-how recent each source's facts are, from the warehouse's etl_runs, etl_files and etl_rejects and the facts' own
-`freshness:` (data_models/model_specs.py). Plain functions of the filter, returning rows: the page lays them out.
+"""What the loads recorded, as the data-quality page and the admin's Home read it: runs, each file reconciled,
+rejected records and how recent each source's facts are, from the warehouse's etl_runs, etl_files and etl_rejects
+(through query.load_records, with the signed-in user's scope: the data team's only) and the facts' own `freshness:`
+(data_models/model_specs.py). Plain functions of the filter, returning rows: the page lays them out.
 """
 
 from __future__ import annotations
@@ -8,123 +9,65 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+from access import current_scope
 from dashboards.warehouse import current
 from data_models.model_specs import freshness_by_source
+from query import load_records as records
+from query.compiler import Query
 
-RUNS_SQL = """
-select run_id, started, finished, status, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank,
-       case when status <> 'succeeded' then message end as message
-from etl_runs
-order by started desc nulls last, finished desc nulls last, run_id desc
-"""
-LATEST_SUCCESS_SQL = """
-select run_id, finished, data_as_of, files, rows_read, rows_loaded, rows_rejected, rows_blank
-from etl_runs
-where status = 'succeeded'
-order by finished desc nulls last, started desc nulls last
-limit 1
-"""
-# A file has a problem when it was not recognised or could not be read (a message, no layout), had rejected
-# records, or does not balance.
-FILE_PROBLEM_SQL = ("(coalesce(message, '') <> '' or layout is null or coalesce(rows_rejected, 0) > 0 "
-                    "or rows_read is distinct from rows_loaded + rows_rejected + rows_blank)")
-FILES_WHERE = f"""
-where run_id = $run_id
-  and ($search = '' or contains(lower(concat_ws(' ', source_file, layout, target, message)), lower($search)))
-  and (not $problems_only or {FILE_PROBLEM_SQL})
-"""
-FILES_COLUMNS_SQL = f"""
-select source_file, layout, target, encoding, rows_read, rows_loaded, rows_rejected, rows_blank,
-       rows_read is not distinct from rows_loaded + rows_rejected + rows_blank as balanced,
-       coalesce(message, '') as message, {FILE_PROBLEM_SQL} as problem
-from etl_files
-"""
-FILES_TOTALS_SQL = f"""
-select count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-       sum(rows_rejected) as rows_rejected, sum(rows_blank) as rows_blank,
-       count(*) filter (where rows_read is distinct from rows_loaded + rows_rejected + rows_blank) as unbalanced
-from etl_files
-{FILES_WHERE}
-"""
-REJECTS_WHERE = """
-where run_id = $run_id
-  and ($search = '' or contains(lower(source_file), lower($search)) or contains(lower(reason), lower($search)))
-"""
-REJECTS_COUNT_SQL = f"select count(*) as n from etl_rejects {REJECTS_WHERE}"
-REJECTS_SQL = f"""
-select source_file, source_row, reason, raw
-from etl_rejects
-{REJECTS_WHERE}
-order by source_file, source_row
-"""
-# The reason's kind, from the loader's wording (etl/validate.py, etl/extract.py, etl/layouts.py, etl/build.py).
-REASON_CATEGORY_SQL = """
-case
-  when reason like 'unrecognised layout%' then 'Unrecognised file'
-  when reason like 'duplicate of %' then 'Duplicate of an earlier record'
-  when reason like 'totals or summary row%' then 'Totals or summary row'
-  when reason like 'record has %' or reason like 'record holds %' then 'Unreadable record'
-  when reason like '%value withheld: personal data%' then 'Personal value not valid (withheld)'
-  when reason like '% is missing%' then 'Required value missing'
-  when reason like '% is not a date%' then 'Not a date'
-  when reason like '% is not a whole number%' or reason like '% is not a number%'
-       or reason like '% is not an amount in pounds%' then 'Not a number or amount'
-  when reason like '% is not yes/no%' then 'Not yes/no'
-  else 'Other'
-end
-"""
-REJECT_CATEGORIES_SQL = f"""
-select category, count(*) as records, count(distinct source_file) as files, min(reason) as example
-from (select {REASON_CATEGORY_SQL} as category, source_file, reason from etl_rejects where run_id = $run_id)
-group by category
-order by records desc, category
-"""
-FILES_PER_TARGET_SQL = """
-select target, count(*) as files
-from etl_files
-where run_id = $run_id and target is not null
-group by target
-"""
 TABLES_SQL = "select table_name from information_schema.tables where table_catalog = current_database()"
 
-# the columns a files table may be sorted by (the check column sorts by whether the file balances); anything else
-# sorts by file name, so a sort named in a request never reaches the SQL
-FILE_SORTS = {"source_file": "source_file", "layout": "layout", "target": "target", "encoding": "encoding",
-              "rows_read": "rows_read", "rows_loaded": "rows_loaded", "rows_rejected": "rows_rejected",
-              "rows_blank": "rows_blank", "check": "balanced"}
-DEFAULT_FILE_SORT = {"column": "source_file", "descending": False}
 CHECK_OK, CHECK_BAD = "✓ yes", "✗ no"
+
+
+def _rows(query: Query) -> list[dict]:
+    """A load-records query, compiled for the signed-in user's scope (query.load_records refuses any other), run."""
+    return current().rows(query.sql, query.params)
+
+
+def runs() -> list[dict]:
+    return _rows(records.runs_sql(current_scope()))
+
+
+def latest_run(succeeded: bool = False) -> dict | None:
+    """The latest run, or the latest successful one; None when no load is recorded."""
+    return next(iter(_rows(records.latest_run_sql(current_scope(), succeeded))), None)
+
+
+def run_and_files_totals(run_id: str) -> tuple[dict | None, dict]:
+    """(the run's own totals, or None for no such run; the same summed over its files)."""
+    scope = current_scope()
+    run = _rows(records.run_totals_sql(scope, run_id))
+    return (run[0] if run else None), _rows(records.files_sum_sql(scope, run_id))[0]
 
 
 def file_rows(run_id: str, search: str = "", problems_only: bool = False, sort: dict | None = None,
               limit: int | None = None, offset: int = 0) -> list[dict]:
     """The files of a run matching the filter, sorted; the check column as shown."""
-    sort = sort or DEFAULT_FILE_SORT
-    column = FILE_SORTS.get(sort.get("column"), "source_file")
-    direction = "desc" if sort.get("descending") else "asc"
-    sql = f"{FILES_COLUMNS_SQL} {FILES_WHERE} order by {column} {direction} nulls last, source_file"
-    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
-    if limit is not None:
-        sql += " limit $limit offset $offset"
-        params |= {"limit": limit, "offset": offset}
-    rows = current().rows(sql, params)
+    rows = _rows(records.files_sql(current_scope(), run_id, search, problems_only, sort, limit, offset))
     for row in rows:
         row["check"] = CHECK_OK if row["balanced"] else CHECK_BAD
     return rows
 
 
 def file_totals(run_id: str, search: str = "", problems_only: bool = False) -> dict:
-    params = {"run_id": run_id, "search": (search or "").strip(), "problems_only": bool(problems_only)}
-    return current().rows(FILES_TOTALS_SQL, params)[0]
+    return _rows(records.file_totals_sql(current_scope(), run_id, search, problems_only))[0]
+
+
+def rejected_files(run_id: str) -> list[dict]:
+    return _rows(records.rejected_files_sql(current_scope(), run_id))
 
 
 def reject_rows(run_id: str, search: str = "", limit: int | None = None, offset: int = 0) -> list[dict]:
-    params = {"run_id": run_id, "search": (search or "").strip()}
-    sql = REJECTS_SQL
-    if limit is not None:
-        sql += " limit $limit offset $offset"
-        params |= {"limit": limit, "offset": offset}
-    return current().rows(sql, params)
+    return _rows(records.rejects_sql(current_scope(), run_id, search, limit, offset))
+
+
+def rejects_count(run_id: str, search: str = "") -> int:
+    return _rows(records.rejects_count_sql(current_scope(), run_id, search))[0]["n"]
+
+
+def reject_categories(run_id: str) -> list[dict]:
+    return _rows(records.reject_categories_sql(current_scope(), run_id))
 
 
 @functools.lru_cache(maxsize=1)
@@ -137,7 +80,8 @@ def facts_freshness() -> dict[str, list]:
 def freshness_rows(latest: dict) -> list[dict]:
     """Per target: its files in the run, the latest date its facts cover, and fresh/stale against data_as_of."""
     warehouse = current()
-    files = {row["target"]: row["files"] for row in warehouse.rows(FILES_PER_TARGET_SQL, {"run_id": latest["run_id"]})}
+    files = {row["target"]: row["files"] for row in _rows(records.files_per_target_sql(current_scope(),
+                                                                                          latest["run_id"]))}
     tables = {row["table_name"] for row in warehouse.rows(TABLES_SQL)}
     as_of = latest["data_as_of"]
     rows = []

@@ -21,20 +21,21 @@ from dashboards.components import PageSpec, declare, record_table
 from dashboards.components.load_records import (
     CHECK_BAD,
     CHECK_OK,
-    DEFAULT_FILE_SORT,
-    LATEST_SUCCESS_SQL,
-    REJECT_CATEGORIES_SQL,
-    REJECTS_COUNT_SQL,
-    RUNS_SQL,
     file_rows,
     file_totals,
     freshness_rows,
+    latest_run,
+    reject_categories,
     reject_rows,
+    rejects_count,
+    run_and_files_totals,
+    runs,
 )
 from dashboards.components.page_view import store
 from dashboards.components.record_table import Column, to_csv
-from dashboards.warehouse import WarehouseUnavailable, current
+from dashboards.warehouse import WarehouseUnavailable
 from data_models.model_specs import FRESH_DAYS
+from query.load_records import DEFAULT_FILE_SORT
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
                    capability=Capability.DATA_QUALITY.value,
@@ -88,10 +89,9 @@ def layout(search: str = "", **_query):
     heading = [html.H1("Data quality", id="data-quality-title", className="mb-2"), store(SPEC),
                html.P("For the data team: what each load read, loaded and rejected, and how recent each source is.",
                       className="lead mb-4")]
-    warehouse = current()
     try:
-        runs = warehouse.rows(RUNS_SQL)
-        latest = next(iter(warehouse.rows(LATEST_SUCCESS_SQL)), None)
+        every_run = runs()
+        latest = latest_run(succeeded=True)
     except WarehouseUnavailable as exc:
         return html.Div([*heading, ui.unavailable(str(exc), "data-quality-unavailable")])
     except duckdb.Error:
@@ -101,7 +101,7 @@ def layout(search: str = "", **_query):
     return html.Div([
         *heading,
         dcc.Store(id="data-quality-run-id", data=run_id),
-        _runs_section(runs),
+        _runs_section(every_run),
         _files_section(latest),
         _rejects_section(latest, search if isinstance(search, str) else ""),
         _freshness_section(latest),
@@ -355,14 +355,10 @@ def _run_check(run_id: str | None):
     """The run's own totals against the sum of its files."""
     if run_id is None:
         return None
-    run = current().rows("select files, rows_read, rows_loaded, rows_rejected, rows_blank from etl_runs "
-                         "where run_id = $run_id", {"run_id": run_id})
-    files = current().rows("select count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded, "
-                           "sum(rows_rejected) as rows_rejected, sum(rows_blank) as rows_blank from etl_files "
-                           "where run_id = $run_id", {"run_id": run_id})
-    if not run:
+    run, files = run_and_files_totals(run_id)
+    if run is None:
         return None
-    differ = [key for key in run[0] if (run[0][key] or 0) != (files[0][key] or 0)]
+    differ = [key for key in run if (run[key] or 0) != (files[key] or 0)]
     if not differ:
         return f"{CHECK_OK}: the run's totals (files, read, loaded, rejected, blank) equal the sum of its files."
     return f"{CHECK_BAD}: the run's totals differ from the sum of its files in: {', '.join(differ)}."
@@ -393,7 +389,7 @@ def _rejects_section(latest: dict | None, search: str):
     if latest is None:
         return _section("rejects", "Rejected records", [_no_success()])
     try:
-        categories = current().rows(REJECT_CATEGORIES_SQL, {"run_id": latest["run_id"]})
+        categories = reject_categories(latest["run_id"])
     except WarehouseUnavailable as exc:
         categories, summary = None, ui.unavailable(str(exc), "data-quality-categories-error")
     except duckdb.Error:
@@ -437,7 +433,7 @@ def _rejects_section(latest: dict | None, search: str):
 def rejects_view(run_id: str | None, search: str = "", page: int = 0) -> dict:
     """The rejected records matching `search` (file or reason), at most PAGE_SIZE from page `page`."""
     search = (search or "").strip()
-    total = current().rows(REJECTS_COUNT_SQL, {"run_id": run_id, "search": search})[0]["n"]
+    total = rejects_count(run_id, search)
     page = max(0, min(page, (max(total, 1) - 1) // PAGE_SIZE))
     rows = reject_rows(run_id, search, PAGE_SIZE, page * PAGE_SIZE)
     if rows:
@@ -508,7 +504,7 @@ def download_rejects(_csv, _xlsx, run_id, search):
 def download_categories(_csv, _xlsx, run_id):
     if not run_id:
         return dash.no_update
-    return _send(CATEGORY_COLUMNS, lambda: current().rows(REJECT_CATEGORIES_SQL, {"run_id": run_id}),
+    return _send(CATEGORY_COLUMNS, lambda: reject_categories(run_id),
                  f"reject-reasons-{run_id}", "Reasons for rejection", f"load run {run_id}")
 
 
@@ -519,7 +515,7 @@ def download_categories(_csv, _xlsx, run_id):
     prevent_initial_call=True,
 )
 def download_runs(_csv, _xlsx):
-    return _send(RUN_COLUMNS, lambda: current().rows(RUNS_SQL), "load-runs", "Load runs", "every load run")
+    return _send(RUN_COLUMNS, runs, "load-runs", "Load runs", "every load run")
 
 
 # ------------------------------------------------------------------------------------------------------ freshness
@@ -572,7 +568,7 @@ def _freshness_row_class(row: dict) -> str | None:
 )
 def download_freshness(_csv, _xlsx, run_id):
     try:
-        latest = next(iter(current().rows(LATEST_SUCCESS_SQL)), None)
+        latest = latest_run(succeeded=True)
     except (WarehouseUnavailable, duckdb.Error):
         return dash.no_update
     if latest is None:

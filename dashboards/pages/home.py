@@ -1,8 +1,16 @@
-"""Home: the latest load of the warehouse and the service catalogue grouped by directorate, each service linked to
-its page (/services/<slug>) with its headline KPI's status in the latest month of the selection."""
+"""Home, drawn for the signed-in user's scope, reading only what it may read (every warehouse read through the query
+layer with the user's scope):
+- service managers and the admin: the service catalogue grouped by directorate, each service linked to its page
+  (/services/<slug>) with its headline KPI's status in the latest month of the selection; the admin (the data team,
+  whose scope reads the load records) also the latest load of the warehouse;
+- finance: the budget position of every service in its access for the current financial year, as the budget page
+  opens on it, with a link to that page;
+- councillors (and anyone whose scope reads no fact): the latest published borough headlines, as published, and
+  their own ward's published page; never a warehouse figure."""
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
 
 import dash
@@ -10,75 +18,65 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 from dash.exceptions import PreventUpdate
 
-from access import Capability, user_can
-from dashboards import page_access, ui
-from dashboards.components import PageSpec, data, declare, kpi
+from access import current_scope, signed_in_user
+from dashboards import open_data, ui
+from dashboards.components import PageSpec, data, declare, defaults, kpi
 from dashboards.components.callbacks import safely
+from dashboards.components.load_records import latest_run, rejected_files
 from dashboards.components.page import only_the_selection_changed
 from dashboards.components.page_view import store
 from dashboards.components.selection import STORE, known
 from dashboards.components.service_kpis import FACT, headlines, service_href
+from dashboards.components.spec import Kpi, spec
+from dashboards.published import content
 from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.rag import rag
 from query import selections as sel
+from query.catalogue import service_catalogue_sql
+from query.periods import month_name
 
 # No charts: the spec makes the shell's chips mark selections the service returns cannot use "(not applicable
 # here)"; the headline statuses apply month, financial year and ward.
 SPEC = declare(PageSpec(name="home", path="/", title="Home", fact=FACT))
 
 dash.register_page(__name__, path=SPEC.path, name="Home", title=ui.page_title(), order=0, everyone=True,
-                   description="The service catalogue and the latest load of the warehouse.")
+                   description="What each role reads first: services, the budget, or the published figures.")
 
 REJECTED_FILES_SHOWN = 10
-LATEST_RUN_SQL = """
-select run_id, started, finished, status, message, data_as_of, files,
-       rows_read, rows_loaded, rows_rejected, rows_blank
-from etl_runs
-order by finished desc nulls last, started desc
-limit 1
-"""
-REJECTED_FILES_SQL = """
-select source_file, target, rows_read, rows_rejected
-from etl_files
-where run_id = $run_id and rows_rejected > 0
-order by rows_rejected desc, source_file
-"""
-# Each service with its headline KPI: its first KPI in the catalogue (dim_service_kpi is keyed in service code, KPI
-# code order, the catalogue's order of a service's KPIs)
-CATALOGUE_SQL = """
-with headline as (
-    select * from dim_service_kpi
-    where kpi_key > 0
-    qualify row_number() over (partition by service_key order by kpi_key) = 1
-)
-select d.directorate_code, d.directorate_name, s.service_code, s.slug, s.service_name,
-       (select count(*) from dim_service_kpi k where k.service_key = s.service_key) as kpis,
-       h.service_code || ':' || h.kpi_code as headline_kpi, h.label as headline_label,
-       h.format as headline_format, h.direction as headline_direction, h.target as headline_target
-from dim_directorate d
-join dim_service s on s.directorate_key = d.directorate_key
-left join headline h on h.service_key = s.service_key
-where s.service_key <> -1
-order by d.directorate_key = -1, d.directorate_name, s.service_name
-"""
+BUDGET_PAGE = "budget"   # finance's Home shows the budget page's own position, as that page opens
+PUBLISHED = "/published/"
 
 
 def layout(**_query):
     if only_the_selection_changed():
         return dash.no_update  # the catalogue's statuses follow the store (the callback below)
-    warehouse = current()
-    try:
-        run = next(iter(warehouse.rows(LATEST_RUN_SQL)), None)
-        rejected = warehouse.rows(REJECTED_FILES_SQL, {"run_id": run["run_id"]}) if run else []
-    except WarehouseUnavailable as exc:
-        return html.Div([_heading(), store(SPEC), ui.unavailable(str(exc), "home-unavailable")])
-    return html.Div([_heading(), store(SPEC), _latest_load(run, rejected),
-                     html.Section(html.P("Loading the service catalogue…", className="small"), id="home-catalogue",
-                                  **{"aria-labelledby": "home-catalogue-heading"})])
+    scope = current_scope()
+    if scope.reads(FACT):
+        parts = _service_home(scope.load_records)
+    elif scope.reads(spec(BUDGET_PAGE).fact):
+        parts = [html.Section(safely(render_budget, what="home budget"), id="home-budget", className="mb-5",
+                              **{"aria-labelledby": "home-budget-heading"})]
+    else:
+        parts = [html.Div(safely(render_published, what="home published figures"), id="home-published")]
+    return html.Div([_heading(), store(SPEC), *parts])
 
 
 def _heading():
     return html.H1(ui.app_title(), id="home-title", className="mb-4")
+
+
+def _service_home(load_records: bool) -> list:
+    """The catalogue (filled by the callback below) and, for the data team, the latest load first."""
+    catalogue = html.Section(html.P("Loading the service catalogue…", className="small"), id="home-catalogue",
+                             **{"aria-labelledby": "home-catalogue-heading"})
+    if not load_records:
+        return [catalogue]
+    try:
+        run = latest_run()
+        rejected = rejected_files(run["run_id"]) if run else []
+    except WarehouseUnavailable as exc:
+        return [ui.unavailable(str(exc), "home-unavailable")]
+    return [_latest_load(run, rejected), catalogue]
 
 
 # ---------------------------------------------------------------------------------------------------- latest load
@@ -107,8 +105,7 @@ def _latest_load(run: dict | None, rejected: list[dict]):
     if not succeeded:
         section.append(dbc.Alert(f"This load failed: {run['message']}. The dashboards show the last successful load.",
                                  color="danger", id="home-load-failed"))
-    if user_can(Capability.DATA_QUALITY):   # file names and rejections are the data team's
-        section.append(_rejected_files(rejected))
+    section.append(_rejected_files(rejected))
     return html.Section(section, id="home-latest-load", className="mb-5",
                         **{"aria-labelledby": "home-latest-load-heading"})
 
@@ -147,7 +144,8 @@ def _columns():
 
 
 def render_catalogue(state) -> list:
-    services = [s for s in current().rows(CATALOGUE_SQL) if page_access.may_open_service(s["service_code"])]
+    query = service_catalogue_sql(current_scope(), FACT)
+    services = current().rows(query.sql, query.params)
     if not services:
         return [html.H2("Service catalogue", id="home-catalogue-heading"),
                 html.P("No service's figures are in your access.", id="home-catalogue-none")]
@@ -211,6 +209,92 @@ def _service_row(row: dict, values: dict, wards: list[str]):
         html.Td(data.fmt(target, kpi_format) if target is not None else "–", className="text-end"),
         html.Td(status, id=f"home-service-{key}-status"),
     ])
+
+
+# ------------------------------------------------------------------------------------------------ finance: budget
+
+def render_budget() -> list:
+    """The budget position (the budget page's own tiles over budget monitoring) at the selection the budget page
+    opens on: the current financial year at the latest complete month, over every service in the user's scope."""
+    budget = spec(BUDGET_PAGE)
+    heading = html.H2("Budget position", id="home-budget-heading")
+    link = html.P(html.A(f"Open {budget.title.lower()}: by directorate, service and cost centre, and spend over £500",
+                         href=budget.path, id="home-budget-link"))
+    state = defaults.resolve(budget)
+    if not state:
+        return [heading, html.P("No budget monitoring is in your access for the current financial year.",
+                                id="home-budget-none"), link]
+    year, month = state["financial_year"][0], state["month"][0]
+    measures = [k.measure for k in budget.kpis if data.layer().measure(k.measure).fact == budget.fact]
+    tiles = [_tile(kpi.render(SPEC, Kpi(name), state)) for name in measures]
+    return [heading,
+            html.P(f"Every service in your access, financial year {year} at the end of {data.month_label(month)}, "
+                   "the latest complete month.", id="home-budget-period", className="text-body-secondary",
+                   **{"data-financial-year": year, "data-month": month}),
+            html.Div(tiles, className="kpi-row", id="home-budget-tiles"), link]
+
+
+def _tile(view: dict):
+    """A KPI tile's view (kpi.render) drawn on the server, as assets/page_view.js draws it on the other pages."""
+    parts = [html.H3(view["label"], className="kpi-label"),
+             html.P(view["value"], className="kpi-value", id=f"{view['id']}-value"),
+             html.P([html.Span(view["status"], className=f"rag rag-{view['rag']}", **{"data-rag": view["rag"]}),
+                     html.Span(view["target"], className="kpi-target")], className="kpi-status"),
+             html.P(view["direction"], className="kpi-direction")]
+    return html.Div(parts, className="kpi-tile", id=view["id"])
+
+
+# ------------------------------------------------------------------------------------- councillors: published
+
+def render_published() -> list:
+    """The current snapshot's borough headlines exactly as published (their figures, status and sentences) and
+    the reader's own ward's published page: read from the published store, never the warehouse."""
+    store_ = open_data.store()
+    snapshot = store_.current()
+    if snapshot is None:
+        return [html.H2("Published figures", id="home-published-heading"),
+                html.P("Nothing is published yet: the borough's figures appear here when the data team publishes "
+                       "a month.", id="home-published-none")]
+    contents = content.contents(store_, snapshot)
+    period = month_name(snapshot.period)
+    return [
+        *_own_ward(contents),
+        html.Section([
+            html.H2(f"Borough headlines, {period}", id="home-published-heading"),
+            html.P(["As published on ", ui.when(dt.date.fromisoformat(snapshot.published_at[:10])), ". ",
+                    html.A("The borough summary, every ward's page and the open data", href=PUBLISHED,
+                           id="home-published-link")], id="home-published-meta"),
+            html.Ul([_headline(row) for row in contents.headlines], className="list-unstyled kpi-row",
+                    id="home-headlines"),
+        ], **{"aria-labelledby": "home-published-heading"}),
+    ]
+
+
+def _own_ward(contents: content.Contents) -> list:
+    ward = getattr(signed_in_user(), "ward", None)
+    if not ward:
+        return []
+    heading = html.H2("Your ward", id="home-ward-heading")
+    if ward not in contents.wards:
+        body = html.P(f"{ward} is not in the published figures.", id="home-ward")
+    else:
+        body = html.P(html.A(f"{ward}: its published figures beside the borough average",
+                             href=f"{PUBLISHED}wards/{content.ward_slug(ward)}", id="home-ward"))
+    return [html.Section([heading, body], className="mb-4", **{"aria-labelledby": "home-ward-heading"})]
+
+
+def _headline(row: dict):
+    """One published headline: its figure as the published pages write it, its published status and sentence."""
+    kind = row.get("format") or "number"
+    status = row.get("status") or ""
+    target = (f" Target {content.shown(row['target'], kind)}" if row.get("target") is not None else "")
+    return html.Li([
+        html.H3(row["headline"], className="kpi-label"),
+        html.P(content.shown(row.get("value"), kind), className="kpi-value", id=f"home-headline-{row['measure']}"),
+        html.P([html.Span(status or "No status", className=f"rag rag-{status.lower() or 'none'}"),
+                html.Span(target, className="kpi-target")], className="kpi-status"),
+        html.P(row["sentence"], className="small mb-0"),
+    ], className="kpi-tile")
 
 
 # ------------------------------------------------------------------------------------------------------ callbacks

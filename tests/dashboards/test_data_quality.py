@@ -430,7 +430,7 @@ def test_page_is_registered_and_served(app):
 
 
 def test_every_column_of_the_files_table_can_be_sorted(dq):
-    from dashboards.components.load_records import FILE_SORTS
+    from query.load_records import FILE_SORTS
 
     assert {c.key for c in dq.FILE_COLUMNS} == set(FILE_SORTS)
 
