@@ -286,13 +286,13 @@ def _own_ward(contents: content.Contents) -> list:
 def _headline(row: dict):
     """One published headline: its figure as the published pages write it, its published status and sentence."""
     kind = row.get("format") or "number"
-    status = row.get("status") or ""
-    target = (f" Target {content.shown(row['target'], kind)}" if row.get("target") is not None else "")
+    status = row.get("status") or ""   # as on the published pages: a status only where one was published
+    target = f" Target {content.shown(row['target'], kind)}" if row.get("target") is not None else ""
+    rating = [html.Span(status, className=f"rag rag-{status.lower()}")] if status else []
     return html.Li([
         html.H3(row["headline"], className="kpi-label"),
         html.P(content.shown(row.get("value"), kind), className="kpi-value", id=f"home-headline-{row['measure']}"),
-        html.P([html.Span(status or "No status", className=f"rag rag-{status.lower() or 'none'}"),
-                html.Span(target, className="kpi-target")], className="kpi-status"),
+        html.P([*rating, html.Span(target, className="kpi-target")], className="kpi-status"),
         html.P(row["sentence"], className="small mb-0"),
     ], className="kpi-tile")
 

@@ -12,6 +12,7 @@ import re
 import duckdb
 import pytest
 from component_tree import find, joined_text, text
+from playwright.sync_api import expect
 from signing_in import signed_in
 
 from app import create_app
@@ -113,7 +114,7 @@ def test_a_councillor_sees_the_published_headlines_exactly_and_their_ward(app, p
     for row, item in zip(rows, headlines, strict=True):
         said = joined_text(item)
         assert row["Headline"] in said and row["In words"] in said
-        assert (row["Status"] or "No status") in said
+        assert row["Status"] in said and ("Target" in said) == bool(row["Target"])
         shown = text(find(item, f"home-headline-{row['Measure']}"))
         if re.fullmatch(r"-?[\d.]+", row["This month"]):   # a figure: the same number, in its format
             assert float(re.sub(r"[£,%]", "", shown)) == pytest.approx(float(row["This month"]), abs=0.05)
@@ -170,3 +171,48 @@ def test_finance_sees_the_budget_position_of_its_scope(app, published_home):
         tolerance = 0.05 if name.endswith("_pct") else 0.5
         assert pounds(shown) == pytest.approx(value, abs=tolerance), name
     assert find(tree, "home-budget-link").href == "/budget"
+
+
+# ------------------------------------------------------------------------------------------------ in Chromium
+
+def home_in_browser(page, url: str, username: str):
+    """Home's main region as `username` sees it, signed in with the form."""
+    page.sign_in_as = username
+    page.goto(url + "/")
+    expect(page.locator("#signed-in-as")).to_be_visible()
+    expect(page.locator("#home-title")).to_be_visible()
+    return page.locator("main")
+
+
+@pytest.mark.browser
+def test_a_councillor_s_home_in_chromium(app, published_home, live_app, page, artifacts):
+    with live_app(app) as url:
+        main = home_in_browser(page, url, "councillor")
+        expect(main.locator("#home-headlines > li")).to_have_count(len(HEADLINES))
+        for row in HEADLINES:
+            expect(main.locator("#home-headlines")).to_contain_text(row["sentence"])
+        expect(main.get_by_role("link", name=re.compile("^Belsize: its published figures"))).to_have_attribute(
+            "href", "/published/wards/belsize")
+        said = main.inner_text()
+        assert not [word for word in LOAD_WORDS if word in said]
+        assert not set(re.findall(r"\d{1,3}(?:,\d{3})+|\d+", said)) & load_figures(published_home)
+        page.screenshot(path=str(artifacts / "home-councillor.png"), full_page=True)
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_finance_s_home_in_chromium(app, published_home, live_app, page, artifacts):
+    _, _, expected = budget_position(published_home)
+    with live_app(app) as url:
+        main = home_in_browser(page, url, "finance")
+        for name, value in expected.items():
+            shown = main.locator(f"#home-kpi-{name}-value")
+            expect(shown).to_be_visible()
+            assert pounds(shown.inner_text()) == pytest.approx(value, abs=0.05 if name.endswith("_pct") else 0.5)
+        said = main.inner_text()
+        assert "No service's figures are in your access" not in said
+        assert not [word for word in LOAD_WORDS if word in said]
+        assert not set(re.findall(r"\d{1,3}(?:,\d{3})+|\d+", said)) & load_figures(published_home)
+        expect(main.get_by_role("link", name=re.compile("^Open budget and spend"))).to_have_attribute("href", "/budget")
+        page.screenshot(path=str(artifacts / "home-finance.png"), full_page=True)
+    assert page.errors == []
