@@ -12,6 +12,7 @@ import json
 import re
 from collections import defaultdict
 
+import duckdb
 import pytest
 from playwright.sync_api import expect
 from signing_in import signed_in_client
@@ -153,3 +154,19 @@ def test_a_parking_manager_replaying_the_care_page_gets_no_care_figure(app, reco
     assert len(care_figures) > 20
     assert not figures(returned) & care_figures
     assert "Not in your access" in returned
+
+
+@pytest.mark.parametrize("username", sorted(set(ALLOWED) - {"admin"}))
+def test_home_says_no_figure_of_the_load_but_to_the_data_team(app, recorded, username):
+    """The admin's Home requests (the page and its catalogue) sent with another role's session: Home is open to
+    them, but the latest load's figures (the data team's load records) are in none of the answers."""
+    from dashboards.warehouse import EXTENSION
+
+    with duckdb.connect(str(app.server.extensions[EXTENSION].path), read_only=True) as con:
+        run = con.execute("select files, rows_read, rows_loaded, rows_rejected, rows_blank from etl_runs "
+                          "order by finished desc limit 1").fetchone()
+    load = figures(" ".join(f"{value:,}" for value in run if value is not None))
+    admin, user = signed_in_client(app, "admin"), signed_in_client(app, username)
+    assert load and load <= set().union(*(figures(replay(admin, b).get_data(as_text=True)) for b in recorded["/"]))
+    said = " ".join(replay(user, body).get_data(as_text=True) for body in recorded["/"])
+    assert not figures(said) & load and "Rows read" not in said
