@@ -1,7 +1,8 @@
 """Home per role reads only what the role may read (the layout each role is drawn, read as text): the admin the
 latest load and the catalogue, a service manager the catalogue, finance the budget position of its scope (recomputed
 here in plain SQL over the demo warehouse), a councillor the current snapshot's headlines as its own file says
-them and their ward's published page; no ETL figure for anyone but the data team."""
+them and their ward's published page; no ETL figure for anyone but the data team. In Chromium too (with axe-core)
+for the councillor and finance."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 
 import duckdb
 import pytest
+from axe_checks import axe_violations, failing
 from component_tree import find, joined_text, text
 from playwright.sync_api import expect
 from signing_in import signed_in
@@ -197,6 +199,7 @@ def test_a_councillor_s_home_in_chromium(app, published_home, live_app, page, ar
         assert not [word for word in LOAD_WORDS if word in said]
         assert not set(re.findall(r"\d{1,3}(?:,\d{3})+|\d+", said)) & load_figures(published_home)
         page.screenshot(path=str(artifacts / "home-councillor.png"), full_page=True)
+        assert not failing(axe_violations(page))
     assert page.errors == []
 
 
@@ -215,4 +218,5 @@ def test_finance_s_home_in_chromium(app, published_home, live_app, page, artifac
         assert not set(re.findall(r"\d{1,3}(?:,\d{3})+|\d+", said)) & load_figures(published_home)
         expect(main.get_by_role("link", name=re.compile("^Open budget and spend"))).to_have_attribute("href", "/budget")
         page.screenshot(path=str(artifacts / "home-finance.png"), full_page=True)
+        assert not failing(axe_violations(page))
     assert page.errors == []
