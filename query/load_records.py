@@ -1,7 +1,8 @@
 """The ETL's load records as the pages read them: runs (etl_runs), each file of a run (etl_files) and its rejected
 records (etl_rejects). They are the data team's: file names, row counts and rejected rows as they came (which may
 hold personal data), no fact and no service. Every read is a *_sql function that takes the user's scope and refuses
-(OutOfScope) one without `load_records` (query.scope), so no page reads them outside the scope layer.
+(OutOfScope) one without `load_records` (query.scope), so no page reads them outside the scope layer; the one
+exception is the data's as-of date (data_as_of_sql), which every scope that reads a fact may read.
 
 Pure like query.compiler: each function returns a Query (text and bound parameters, never a pasted value) and
 touches no database; run it with `rows(query.sql, query.params)` (all its rows: a run's files, not a chart).
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from query.compiler import Query
+from query.periods import DATA_AS_OF_SQL
 from query.scope import OutOfScope, Scope
 
 RUN_COLUMNS = ("run_id, started, finished, status, data_as_of, files, rows_read, rows_loaded, rows_rejected, "
@@ -59,6 +61,14 @@ def _query(scope: Scope, sql: str, params: dict[str, Any] | None = None) -> Quer
     if not isinstance(scope, Scope) or not scope.load_records:
         raise OutOfScope()
     return Query(sql, params or {})
+
+
+def data_as_of_sql(scope: Scope) -> Query:
+    """The latest successful load's as-of date and finish (one row at most): the date every page's figures are as
+    of, so any scope that reads a fact may read it; a scope that reads none (a councillor's) is refused."""
+    if not isinstance(scope, Scope) or (scope.facts is not None and not scope.facts):
+        raise OutOfScope()
+    return Query(DATA_AS_OF_SQL, {}, (), 1)
 
 
 def _paged(sql: str, params: dict[str, Any], limit: int | None, offset: int) -> tuple[str, dict[str, Any]]:

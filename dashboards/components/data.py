@@ -20,7 +20,7 @@ from dashboards.warehouse import WarehouseUnavailable, current
 from data_models.formats import format_value as fmt  # noqa: F401 - pages format through data.fmt
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
-from query.periods import DATA_AS_OF_SQL
+from query import load_records
 from query.scope import OutOfScope
 
 cache = Cache()
@@ -106,9 +106,9 @@ def labels(dimension: str, values, fact: str | None = None) -> dict[str, str]:
 
 
 def data_as_of() -> dict | None:
-    """The latest successful load: {'data_as_of': 'yyyy-mm-dd', 'finished': iso} or None."""
-    query = q.Query(DATA_AS_OF_SQL, {}, (), 1)
-    rows = run(query).rows
+    """The latest successful load: {'data_as_of': 'yyyy-mm-dd', 'finished': iso} or None; read within the scope
+    (query.load_records: OutOfScope for a scope that reads no fact)."""
+    rows = run(load_records.data_as_of_sql(current_scope())).rows
     return rows[0] if rows else None
 
 

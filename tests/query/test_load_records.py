@@ -1,6 +1,7 @@
 """The load records (etl_runs, etl_files, etl_rejects) are the data team's: every read of them in the query layer
 refuses a scope without `load_records`, the admin's scope (the data-quality capability) has it and no other role's
-does, and their SQL takes its values as parameters. The service catalogue is read within the scope likewise."""
+does, and their SQL takes its values as parameters; the data's as-of date is read by any scope that reads a fact.
+The service catalogue is read within the scope likewise."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ READS = {
 def test_every_load_records_read_is_listed_here():
     functions = {name for name, f in inspect.getmembers(load_records, inspect.isfunction)
                  if name.endswith("_sql") and f.__module__ == load_records.__name__}
-    assert functions == set(READS)
+    assert functions == set(READS) | {"data_as_of_sql"}
 
 
 @pytest.mark.parametrize("name", sorted(READS))
@@ -43,6 +44,14 @@ def test_a_scope_with_load_records_gets_parameterised_sql(name):
     assert RUN not in query.sql and "drop table" not in query.sql
     if READS[name]:
         assert query.params["run_id"] == RUN
+
+
+def test_the_data_s_as_of_date_is_read_by_any_scope_that_reads_a_fact():
+    for scope in (EVERYTHING, Scope.of(facts=["fact_budget_monthly"]), Scope.of(services=["PRK"])):
+        assert "etl_runs" in load_records.data_as_of_sql(scope).sql
+    for scope in (NOTHING, Scope.of(facts=[]), None):
+        with pytest.raises(OutOfScope):
+            load_records.data_as_of_sql(scope)
 
 
 def test_a_sort_named_in_a_request_never_reaches_the_sql():
