@@ -23,7 +23,7 @@ from dashboards import open_data, ui
 from dashboards.components import PageSpec, data, declare, defaults, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.load_records import latest_run, rejected_files
-from dashboards.components.page import only_the_selection_changed
+from dashboards.components.page import data_as_of_line, only_the_selection_changed
 from dashboards.components.page_view import store
 from dashboards.components.selection import STORE, known
 from dashboards.components.service_kpis import FACT, headlines, service_href
@@ -220,14 +220,15 @@ def render_budget() -> list:
     heading = html.H2("Budget position", id="home-budget-heading")
     link = html.P(html.A(f"Open {budget.title.lower()}: by directorate, service and cost centre, and spend over £500",
                          href=budget.path, id="home-budget-link"))
+    as_of = data_as_of_line(SPEC.name)   # a warehouse that cannot be read says so here (resolve only gives up)
     state = defaults.resolve(budget)
     if not state:
-        return [heading, html.P("No budget monitoring is in your access for the current financial year.",
+        return [heading, as_of, html.P("No budget monitoring is in your access for the current financial year.",
                                 id="home-budget-none"), link]
     year, month = state["financial_year"][0], state["month"][0]
     measures = [k.measure for k in budget.kpis if data.layer().measure(k.measure).fact == budget.fact]
     tiles = [_tile(kpi.render(SPEC, Kpi(name), state)) for name in measures]
-    return [heading,
+    return [heading, as_of,
             html.P(f"Every service in your access, financial year {year} at the end of {data.month_label(month)}, "
                    "the latest complete month.", id="home-budget-period", className="text-body-secondary",
                    **{"data-financial-year": year, "data-month": month}),

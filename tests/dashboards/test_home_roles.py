@@ -220,3 +220,8 @@ def test_finance_s_home_in_chromium(app, published_home, live_app, page, artifac
         page.screenshot(path=str(artifacts / "home-finance.png"), full_page=True)
         assert not failing(axe_violations(page))
     assert page.errors == []
+
+
+def test_finance_is_told_when_the_warehouse_cannot_be_read(tmp_path):
+    tree = home_as(create_app({"warehouse": tmp_path / "missing.duckdb"}), "finance")
+    assert "No warehouse yet" in joined_text(find(tree, "home-budget"))
