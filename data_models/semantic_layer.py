@@ -207,6 +207,9 @@ class Measure(_Named):
     sql: str = Field(min_length=1)  # an aggregate expression over the fact's columns
     format: str
     description: str = Field(min_length=1)
+    # what the published pages and open data say of it, in plain English for the public (a published measure must
+    # have one: reports/published_views.py); `description` is for the council's own pages
+    public_description: str | None = Field(default=None, min_length=1)
     direction: str
     target: float | None = None
     bands: Bands | None = None

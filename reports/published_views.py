@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -135,6 +136,10 @@ def load_views(layer: SemanticLayer, path: Path = CONFIG_PATH) -> PublishedViews
                    if BY not in layer.applicable_dimensions(layer.measure(m).fact)]
     if not_by_ward:
         raise ReportError(f"{path}: measures with no ward to publish by: {', '.join(not_by_ward)}")
+    undescribed = sorted({m for t in views.tables for m in t.measures if not layer.measure(m).public_description})
+    if undescribed:   # the public reads what a published figure means in plain English, never the council's notes
+        raise ReportError(f"{path}: published measures need a public_description (data_models/semantic/): "
+                          f"{', '.join(undescribed)}")
     return views
 
 
@@ -167,7 +172,7 @@ def read_figures(con, layer: SemanticLayer, spec: TableSpec, month: str) -> Figu
         for row in rows(con, q.measure_sql(layer, measures, [BY], state, fact=fact, scope=EVERYTHING)):
             key = str(row[BY])
             labels[key] = row[f"{BY}_label"] or key
-            table.setdefault(key, {}).update({m: row[m] for m in measures})
+            table.setdefault(key, {}).update({m: plain_number(row[m]) for m in measures})
         table.setdefault(BOROUGH, {}).update(_borough(con, layer, measures, fact, month))
     wards = _every_ward(con, layer, next(iter(together))[0])
     labels = {**wards, **{k: v for k, v in labels.items() if k not in wards}, BOROUGH: BOROUGH_LABEL}
@@ -187,7 +192,13 @@ def _by_fact(layer: SemanticLayer, measures) -> dict[tuple, list[str]]:
 
 def _borough(con, layer: SemanticLayer, measures: list[str], fact: str, month: str) -> dict:
     [borough] = rows(con, q.measure_sql(layer, measures, [], {"month": [month]}, fact=fact, scope=EVERYTHING))
-    return {m: borough[m] for m in measures}
+    return {m: plain_number(borough[m]) for m in measures}
+
+
+def plain_number(value):
+    """A figure as a Python number: a sum of pounds comes from the warehouse as a Decimal, which is no figure to
+    the published files (it was written as the text "4970.00") nor to the pages (so never averaged or formatted)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _every_ward(con, layer: SemanticLayer, fact: str) -> dict[str, str]:

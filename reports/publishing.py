@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
+from data_models.ward_codes import ward_codes
 from query.periods import is_month, latest_complete_month, month_name
 from query.reading import data_as_of, read_only
 from reports.disclosure import SECONDARY_MARKER, Rule, Shown, State, exposed_cells, protect, suppress_derived
@@ -32,6 +33,7 @@ from reports.published_views import (
 )
 
 AREA = "area"
+WARD_CODE = "ward_code"
 log = logging.getLogger(__name__)
 
 
@@ -230,12 +232,16 @@ def protected_counts(figures: list[Figures], rule: Rule) -> dict:
 def published_table(layer: SemanticLayer, figures: Figures, shown: dict, rule: Rule, month: str,
                     as_of: dt.date | None) -> PublishedTable:
     spec = figures.spec
-    columns = [PublishedColumn(AREA, "Area", "A Camden ward (May 2022 boundaries), or the whole borough.")]
+    columns = [PublishedColumn(AREA, "Area", "A Camden ward (May 2022 boundaries), or the whole borough."),
+               PublishedColumn(WARD_CODE, "Ward code", "The ward's ONS code (E05...); for the borough, the council's "
+                               "(E09...): what other data published by ward or council join on.")]
     columns += [column_of(layer, measure, as_of) for measure in spec.measures]
     bases = bases_of(figures)
+    codes = ward_codes()
     rows = []
     for row, values in figures.rows.items():
-        published = {AREA: figures.labels[row]}
+        code = codes.council if row == BOROUGH else codes.wards.get(figures.labels[row])
+        published = {AREA: figures.labels[row], WARD_CODE: code}
         for measure in spec.measures:
             published[measure] = cell_text(layer, measure, values, row, shown, bases, rule)
         rows.append(published)
@@ -247,8 +253,7 @@ def published_table(layer: SemanticLayer, figures: Figures, shown: dict, rule: R
 
 def column_of(layer: SemanticLayer, measure: str, as_of: dt.date | None) -> PublishedColumn:
     definition = layer.measure(measure)
-    # the semantic layer describes a measure for pages where the period is chosen; a published table is one month
-    text = " ".join(definition.description.split()).replace("the selected period", "the month")
+    text = " ".join(definition.public_description.split())   # every published measure has one (load_views)
     if definition.date == "none" and as_of:
         text += f" As at {as_of:%-d %B %Y}, not over the month."
     return PublishedColumn(measure, definition.label, text, definition.format)

@@ -16,6 +16,7 @@ from data_models.formats import format_value
 from reports.headlines import TABLE as HEADLINES
 from reports.published_store import PublishedStore, Snapshot, is_figure
 from reports.published_views import BOROUGH_LABEL
+from reports.publishing import WARD_CODE
 
 AREA = "area"
 AVERAGE = "average"    # a count shared evenly over the wards: 59.5, not a count
@@ -92,7 +93,7 @@ def _read(root: Path, snapshot_id: str, names: tuple[str, ...]) -> Contents:
 
 def _table(document: dict) -> Table:
     columns = tuple(Column(c["key"], c["label"], c["definition"], c["kind"]) for c in document["columns"]
-                    if c["key"] != AREA)
+                    if c["key"] not in (AREA, WARD_CODE))   # the code is for open data's joins, not for reading
     rows = {row[AREA]: row for row in document["rows"]}
     return Table(document["table"], document["title"], document["description"], columns, rows,
                  tuple(document.get("notes", ())))
@@ -105,6 +106,16 @@ def shown(value, kind: str) -> str:
             return f"{value:,.1f}"
         return format_value(value, kind if kind in ("count", "percent", "pounds") else "number")
     return "–" if value is None else str(value)
+
+
+def bar_top(table: Table, column: Column, wards: int) -> float:
+    """What a full-width bar of the column stands for: 100 for a percentage, else the largest figure of any ward
+    (or the average), so that every ward's bar, and one drawn alone beside a hidden figure, is on one scale."""
+    if column.is_share:
+        return 100.0
+    values = [row.get(column.key) for area, row in table.rows.items() if area != BOROUGH_LABEL]
+    values.append(ward_average(table, column, wards))
+    return max((v for v in values if is_figure(v)), default=0)
 
 
 def ward_average(table: Table, column: Column, wards: int):

@@ -27,7 +27,7 @@ import flask
 from access import signed_in_user
 from access.login import PUBLIC_VIEWS
 from dashboards import ui
-from dashboards.published import content, ward_svg
+from dashboards.published import content, trend, ward_svg
 from dashboards.published.printing import PrintUnavailable, pdf_of
 from query.periods import month_name
 from reports.errors import ReportError
@@ -166,7 +166,10 @@ def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = 
     base = _base(snapshot, permanent)
     wards = contents.wards
     at = wards.index(name)
-    sections = [_ward_section(table, name, len(wards)) for table in contents.tables]
+    months = trend.months_of(_store(), snapshot)   # this month and the public months before it
+    lines = trend.ward_trend(_store(), months, name)
+    sections = [_ward_section(table, name, len(wards), [trend.month_label(m.period) for m in months],
+                              lines[table.name]) for table in contents.tables]
     return flask.render_template(
         "ward.html", **_common(snapshot, permanent, printing), heading=f"{name} in {month_name(snapshot.period)}",
         ward=name, ward_count=len(wards), sections=sections, markers_note=contents.markers_note,
@@ -183,7 +186,8 @@ def _no_ward(snapshot: Snapshot, slug: str):
                  links=[("The borough summary", _base(snapshot, permanent=False))])
 
 
-def _ward_section(table: content.Table, ward: str, ward_count: int) -> dict:
+def _ward_section(table: content.Table, ward: str, ward_count: int, months: list[str],
+                  lines: list[trend.Line]) -> dict:
     rows = []
     for column in table.columns:
         here, average = table.rows.get(ward, {}).get(column.key), content.ward_average(table, column, ward_count)
@@ -191,17 +195,23 @@ def _ward_section(table: content.Table, ward: str, ward_count: int) -> dict:
                      "ward": content.shown(here, column.kind),
                      "average": content.shown(average, column.kind if column.is_share or column.kind == "pounds"
                                               else content.AVERAGE) if average is not None else "–",
-                     "bars": _bars(here, average)})
-    return {"title": table.title, "description": table.description, "rows": rows, "name": table.name}
+                     "bars": _bars(here, average, content.bar_top(table, column, ward_count))})
+    return {"title": table.title, "description": table.description, "rows": rows, "name": table.name,
+            "months": months, "trend": lines, "trend_box": (trend.WIDTH, trend.HEIGHT)}
 
 
-def _bars(here, average) -> dict | None:
-    """Widths (per cent of the cell) of the ward's bar and the average's, for the small chart in each row."""
-    numbers = [v for v in (here, average) if is_figure(v)]
-    if len(numbers) < 2 or max(numbers) <= 0:
+def _bars(here, average, top: float) -> dict | None:
+    """Widths (per cent of the cell, `top` the full width) of the ward's bar and the average's, for the small chart
+    in each row: each drawn when it is a figure (a hidden one has no bar: the row says why), none when neither is."""
+    if not (is_figure(here) or is_figure(average)):
         return None
-    top = max(numbers)
-    return {"ward": round(100 * here / top, 1), "average": round(100 * average / top, 1)}
+    return {"ward": _width(here, top), "average": _width(average, top)}
+
+
+def _width(value, top: float) -> float | None:
+    if not is_figure(value):
+        return None
+    return round(100 * value / top, 1) if top > 0 else 0.0
 
 
 def _summary_map(contents: content.Contents, base: str):

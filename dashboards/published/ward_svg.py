@@ -77,17 +77,27 @@ def height(width: int = WIDTH) -> int:
 
 
 def steps(values: list[float]) -> list[float]:
-    """Upper bounds of five equal-count classes of the shown values (quintiles), so every colour is used."""
-    ordered = sorted(values)
-    if not ordered:
+    """Upper bounds of the colour steps: equal-count classes of the distinct values shown, as many as there are
+    colours but never fewer than two distinct values a step (one step when there are under four), so a step is
+    never one value wide and equal values always share a colour, however often a value repeats."""
+    distinct = sorted(set(values))
+    if not distinct:
         return []
-    return [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * k / len(STEPS)) - 1)] for k in range(1, 6)]
+    classes = max(1, min(len(STEPS), len(distinct) // 2))
+    return [distinct[math.ceil(len(distinct) * k / classes) - 1] for k in range(1, classes + 1)]
+
+
+def colours(classes: int) -> tuple[str, ...]:
+    """The colours of `classes` steps, spread over the whole scale (two steps are the lightest and the darkest)."""
+    if classes <= 1:
+        return STEPS[len(STEPS) // 2:][:classes]
+    return tuple(STEPS[round(k * (len(STEPS) - 1) / (classes - 1))] for k in range(classes))
 
 
 def fill_for(value, bounds: list[float]) -> str:
     if not is_figure(value):
         return NOT_SHOWN
-    for colour, bound in zip(STEPS, bounds, strict=False):
+    for colour, bound in zip(colours(len(bounds)), bounds, strict=True):
         if value <= bound:
             return colour
     return STEPS[-1]
@@ -101,9 +111,7 @@ def choropleth(values: dict[str, object], describe, href) -> tuple[list[MapWard]
     wards = [MapWard(code, name, path, href(name), describe(name, values.get(name)),
                      fill_for(values.get(name), bounds)) for code, name, path in _paths()]
     legend, low = [], None
-    for colour, bound in zip(STEPS, bounds, strict=False):
-        if low is not None and bound == low:
-            continue   # a class with the same bound as the one before holds nothing new
+    for colour, bound in zip(colours(len(bounds)), bounds, strict=True):
         legend.append(Legend(colour, f"{_number(bound)} or less" if low is None else
                              f"over {_number(low)}, up to {_number(bound)}"))
         low = bound

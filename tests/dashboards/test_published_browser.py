@@ -102,3 +102,37 @@ def test_a_page_prints_to_pdf_with_the_print_stylesheet(public_url, visitor):
     assert "Camden in October 2026" in text and "Headlines" in text and "Housing repairs by ward" in text
     assert "Skip to main content" not in text and "Download as PDF" not in text
     assert 1 < len(pdf.pages) < 12
+
+
+@pytest.fixture(scope="module")
+def months_url(demo_warehouse, tmp_path_factory, live_app):
+    """Three months published (public) beside a copy of the demo warehouse, served: a ward page with its trend."""
+    import shutil
+
+    from reports.publishing import publish
+
+    warehouse = tmp_path_factory.mktemp("trend-browser") / "warehouse.duckdb"
+    shutil.copy2(demo_warehouse, warehouse)
+    for month in ("2026-08", "2026-09", "2026-10"):
+        publish(warehouse, published_by="data-team", month=month, public=True)
+    with live_app({"warehouse": warehouse, "public_views": True}) as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_ward_pages_trend_fits_the_screen_reads_to_axe_and_prints(months_url, visitor, viewport):
+    from pypdf import PdfReader
+
+    visitor.set_viewport_size(VIEWPORTS[viewport])
+    visitor.goto(months_url + "/published/wards/kilburn")
+    trend = visitor.locator("#published-trend-parking-by-ward")
+    expect(trend.locator("thead th")).to_have_text(["Measure", "Trend", "Aug 2026", "Sep 2026", "Oct 2026"])
+    lines = visitor.locator("table.trend svg.sparkline circle")
+    assert lines.count() > 10 and lines.first.bounding_box()["width"] > 0   # the dots are drawn
+    # the page never scrolls sideways: a wide table scrolls inside its own region
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
+    problems = failing(axe_violations(visitor))
+    assert not problems, "\n  ".join(problems)
+    visitor.emulate_media(media="print")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(visitor.pdf(format="A4"))).pages)
+    assert "Kilburn month by month" in text and "Sep 2026" in text

@@ -5,7 +5,10 @@ beside the borough average, a withdrawn snapshot's pages saying so, a councillor
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
+from pathlib import Path
 
 import pytest
 from html_read import Page
@@ -18,6 +21,7 @@ CURRENT = "2026-10-v2"      # the `published` fixture's current snapshot; 2026-1
 MONTH = "2026-10"
 WARDS = 20
 MARKERS = {"<5", "[c]"}
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +221,159 @@ def test_nothing_published_yet_is_said(warehouse_copy):
     app = create_app({"warehouse": warehouse_copy, "public_views": True})
     page = page_of(app.server.test_client(), "/published/")
     assert "has not published any figures" in page.text("published-nothing")
+
+
+# --- the ward pages read right (issue 20) ---------------------------------------------------------------------
+
+def ward_pages(client) -> dict[str, Page]:
+    hrefs = sorted({href for href, _ in page_of(client, "/published/").links if href.startswith("/published/wards/")})
+    return {page.headings[0][1].removesuffix(" in October 2026"): page
+            for page in (page_of(client, href) for href in hrefs)}
+
+
+def borough_pcn_income(con) -> float:
+    [(total,)] = con.execute("""
+        select sum(f.amount_paid_pounds) from fact_pcn f join dim_date d on d.date_key = f.issued_date_key
+        where strftime(d.full_date, '%Y-%m') = ?""", [MONTH]).fetchall()
+    return float(total)
+
+
+def test_the_borough_average_is_shared_evenly_for_counts_and_amounts_and_the_boroughs_own_for_shares(
+        client, con, published):
+    pages = ward_pages(client)
+    assert len(pages) == WARDS
+    raised = sum(repairs_raised_by_ward(con).values())
+    income = borough_pcn_income(con)
+    borough = {row["Area"]: row for row in published_csv(published, "repairs-by-ward")}["Camden (the borough)"]
+    share = borough["Emergency repairs completed within target (RP02)"]
+    for ward, page in pages.items():
+        repairs = {row[0]: row[2] for row in page.tables["published-repairs-by-ward"][1:]}
+        parking = {row[0]: row[2] for row in page.tables["published-parking-by-ward"][1:]}
+        assert repairs["Repairs raised"] == f"{raised / WARDS:,.1f}", ward
+        assert parking["PCN income"] == f"£{round(income / WARDS):,}", ward   # 248.50 is £249, not the total
+        assert repairs["Emergency repairs completed within target (RP02)"] == (
+            share if share in MARKERS else f"{float(share):.1f}%"), ward
+
+
+def test_money_has_a_pound_sign_and_separators_and_the_open_data_plain_numbers(client, con, published):
+    income = borough_pcn_income(con)
+    assert income >= 1000   # so that the separator is tested
+    summary = page_of(client, "/published/")
+    [table] = [t for t in summary.tables.values() if t[0][0] == "Area" and "PCN income" in t[0]]
+    [borough] = [row for row in table if row[0] == "Camden (the borough)"]
+    assert f"£{round(income):,}" in borough
+    by_ward = {row["Area"]: row for row in published_csv(published, "parking-by-ward")}
+    assert by_ward["Camden (the borough)"]["PCN income"] == str(round(income))   # machine-readable: no £, no comma
+    document = json.loads(PublishedStore.beside(published).file_bytes(CURRENT, "parking-by-ward", "json"))
+    for row in document["rows"]:
+        assert isinstance(row["pcn_income"], int) and str(row["pcn_income"]) == by_ward[row["area"]]["PCN income"]
+    for ward, page in ward_pages(client).items():
+        [income_row] = [row for row in page.tables["published-parking-by-ward"] if row[0] == "PCN income"]
+        assert income_row[1] == f"£{int(by_ward[ward]['PCN income']):,}", ward
+
+
+def rows_html(html: str, table_id: str) -> list[str]:
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    return body.split("<tr>")[1:]
+
+
+def test_every_row_with_a_figure_has_its_bar(client):
+    drawn = 0
+    for slug in ("belsize", "kilburn", "gospel-oak", "holborn-and-covent-garden"):
+        html = client.get(f"/published/wards/{slug}").get_data(as_text=True)
+        page = Page(html)
+        for table in ("published-repairs-by-ward", "published-adult-social-care-by-ward", "published-parking-by-ward"):
+            for row, cells in zip(rows_html(html, table), page.tables[table][1:], strict=True):
+                figures = [cell for cell in cells[1:3] if cell not in MARKERS and cell != "–"]
+                bars = row.count("<rect")
+                assert bars == len(figures), (slug, cells)
+                drawn += bars
+    assert drawn > 40
+
+
+def test_open_data_carries_each_wards_ons_code_as_dim_ward_has_it(published, con):
+    import yaml
+
+    codes = dict(con.execute("select ward_name, ward_code from dim_ward where is_in_borough").fetchall())
+    council = yaml.safe_load((REPO / "data_models" / "seeds" / "wards.yaml").read_text(encoding="utf-8"))
+    assert len(codes) == WARDS
+    for table in PublishedStore.beside(published).get(CURRENT).tables:
+        if table.name == "borough-headlines":
+            continue
+        rows = {row["Area"]: row["Ward code"] for row in published_csv(published, table.name)}
+        assert rows.pop("Camden (the borough)") == council["council_code"] == "E09000007"
+        assert rows == codes, table.name
+
+
+def test_pages_do_not_show_the_code_as_a_column(client):
+    page = page_of(client, "/published/wards/belsize")
+    assert all(row[0] != "Ward code" for table in page.tables.values() for row in table)
+    summary = page_of(client, "/published/").tables.values()
+    assert [t[0] for t in summary if t[0][0] == "Area"] and all("Ward code" not in t[0] for t in summary)
+
+
+# --- the trend: the ward's figure of each month, from the published snapshots only ------------------------------
+
+TREND_MONTHS = ("2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
+
+
+@pytest.fixture(scope="module")
+def months_published(demo_warehouse, tmp_path_factory):
+    """Five months published (public) beside a copy of the demo warehouse, August then withdrawn."""
+    import shutil
+
+    from reports.publishing import publish
+
+    warehouse = tmp_path_factory.mktemp("trend") / "warehouse.duckdb"
+    shutil.copy2(demo_warehouse, warehouse)
+    for month in TREND_MONTHS:
+        publish(warehouse, published_by="data-team", month=month, public=True)
+    PublishedStore.beside(warehouse).withdraw("2026-08", by="data-team", reason="tested")
+    return warehouse
+
+
+def snapshot_rows(store: PublishedStore, snapshot: str, table: str) -> dict[str, dict]:
+    document = json.loads(store.file_bytes(snapshot, table, "json"))
+    return {row["area"]: row for row in document["rows"]}
+
+
+def expected_text(value, kind: str) -> str:
+    """A published value as the page should write it, worked out here (not by the page's code)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "–"
+    return {"count": f"{value:,}", "pounds": f"£{value:,}", "percent": f"{value:.1f}%"}[kind]
+
+
+@pytest.mark.parametrize("path,months", [
+    ("/published/wards/{ward}", ("2026-06", "2026-07", "2026-09", "2026-10")),
+    ("/published/2026-09/wards/{ward}", ("2026-06", "2026-07", "2026-09"))])
+def test_the_trend_is_each_months_snapshot_withdrawn_ones_left_out(months_published, path, months):
+    store = PublishedStore.beside(months_published)
+    client = create_app({"warehouse": months_published, "public_views": True}).server.test_client()
+    labels = [dt.date(int(m[:4]), int(m[5:]), 1).strftime("%b %Y") for m in months]
+    compared = 0
+    for ward, slug in (("Kilburn", "kilburn"), ("Holborn & Covent Garden", "holborn-and-covent-garden")):
+        page = page_of(client, path.format(ward=slug))
+        for table in ("repairs-by-ward", "adult-social-care-by-ward", "parking-by-ward"):
+            header, *rows = page.tables[f"published-trend-{table}"]
+            assert header[2:] == labels
+            columns = {c["label"]: c for c in json.loads(store.file_bytes(months[-1], table, "json"))["columns"]}
+            for row in rows:
+                column = columns[row[0]]
+                expected = [expected_text(snapshot_rows(store, m, table)[ward][column["key"]], column["kind"])
+                            for m in months]
+                assert row[2:] == expected, (ward, table, row[0])
+                compared += len(expected)
+    assert compared == 2 * 12 * len(months)   # two wards, the 12 measures, every month
+
+
+def test_the_trend_line_breaks_where_a_month_has_no_figure():
+    from dashboards.published.content import Column
+    from dashboards.published.trend import _line
+
+    line = _line(Column("x", "X", "", "count"), [3, "<5", 6, 9, None, 12])
+    assert line.shown == ("3", "<5", "6", "9", "–", "12")
+    assert len(line.segments) == 1 and line.segments[0].count(",") == 2   # 6 to 9; 3 and 12 stand alone
+    assert len(line.dots) == 4

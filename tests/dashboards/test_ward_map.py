@@ -372,3 +372,59 @@ def test_map_in_the_browser(page, artifacts, names):
                 and urlsplit(u).hostname != "127.0.0.1"]
     assert external == []
     assert page.errors == []
+
+
+# ------------------------------------------------------------------------ the published map's colour steps (SVG)
+
+def published_classes(values: list[float]) -> dict[float, str]:
+    from dashboards.published.ward_svg import fill_for, steps
+
+    bounds = steps(values)
+    return {value: fill_for(value, bounds) for value in values}
+
+
+@pytest.mark.parametrize("values", [
+    [3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 7, 8, 9, 12, 12, 21, 40],   # repeats, as a small month's repairs
+    [1] * 19 + [2],
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 5, 9],
+    list(range(20)),
+    [7.5, 7.5, 12.25, 3.0, 99.0, 42.0],
+])
+def test_published_steps_never_split_a_value_and_hold_two_distinct_values_each(values):
+    from dashboards.published.ward_svg import STEPS, steps
+
+    bounds = steps(values)
+    distinct = sorted(set(values))
+    assert bounds == sorted(set(bounds)) and bounds[-1] == max(values)          # rising, the last the highest
+    assert len(bounds) == max(1, min(len(STEPS), len(distinct) // 2))         # fewer steps for few values
+    classes = published_classes(values)
+    lows = [-math.inf, *bounds[:-1]]
+    for low, high in zip(lows, bounds, strict=True):
+        inside = [v for v in distinct if low < v <= high]
+        assert len(inside) >= 2 or len(distinct) < 2, (low, high, inside)     # never one value wide
+        assert len({classes[v] for v in inside}) == 1                         # one colour a step
+    assert len(set(classes.values())) == len(bounds)                          # a colour for each step
+
+
+def test_published_steps_of_few_values_and_of_none():
+    from dashboards.published.ward_svg import NOT_SHOWN, STEPS, fill_for, steps
+
+    assert steps([]) == [] and steps([4, 4, 4]) == [4] and steps([1, 2, 3]) == [3]
+    assert steps([1, 2, 3, 4]) == [2, 4]
+    assert fill_for("[c]", [2, 4]) == NOT_SHOWN and fill_for(None, [2, 4]) == NOT_SHOWN
+    assert [fill_for(v, [2, 4]) for v in (1, 2, 3, 4)] == [STEPS[0], STEPS[0], STEPS[-1], STEPS[-1]]
+
+
+def test_the_published_legend_has_a_line_per_step_and_hidden_figures():
+    from dashboards.published.ward_svg import NOT_SHOWN, choropleth
+
+    names = [name for _, name in ward_map._ward_names()]
+    values = dict(zip(names, [3, 3, 3, 3, 4, 4, 4, 5, 5, 5, 5, 6, 6, 7, 8, 9, 12, 12, 21, "<5"], strict=True))
+    wards, legend = choropleth(values, lambda w, v: f"{w}: {v}", lambda w: f"/w/{w}")
+    texts = [item.text for item in legend]
+    # nine distinct values, four steps: 3 4 5 | 6 7 | 8 9 | 12 21, and the hidden one
+    assert texts == ["5 or less", "over 5, up to 7", "over 7, up to 9", "over 9, up to 21", "not shown"]
+    assert legend[-1].fill == NOT_SHOWN
+    fills = {ward.name: ward.fill for ward in wards}
+    assert fills[names[0]] == fills[names[4]] == fills[names[7]] and fills[names[11]] == fills[names[13]]
+    assert fills[names[13]] != fills[names[14]] and fills[names[19]] == NOT_SHOWN
