@@ -64,9 +64,10 @@ $(DEMO_SOURCES)/_manifest.json: | $(INSTALLED)
 $(DEMO_WAREHOUSE): $(DEMO_SOURCES)/_manifest.json $(KEY_FILE)
 	$(PY) -m etl build --sources $(DEMO_SOURCES) --warehouse $@ --quiet
 
-# the demo's published views: the latest month published once, when nothing has been published beside the warehouse
+# the demo's published views: the latest month published (and made public: no preview) once, when nothing has been
+# published beside the warehouse
 demo: install $(DEMO_WAREHOUSE)
-	@ls -d demo/published/20* >/dev/null 2>&1 || $(PY) -m reports publish --warehouse $(DEMO_WAREHOUSE)
+	@ls -d demo/published/20* >/dev/null 2>&1 || $(PY) -m reports publish --public --warehouse $(DEMO_WAREHOUSE)
 
 # the demo shows the published views to the public, as a council that enables them does (serve: the council's choice)
 run: demo

@@ -77,7 +77,7 @@ def pages_table(warehouse: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "warehouse.duckdb"   # a store of its own beside a copy: the demo's is left alone
         shutil.copy2(warehouse, copy)
-        snapshot = publish(copy, published_by="bench", store=PublishedStore.beside(copy))
+        snapshot = publish(copy, published_by="bench", store=PublishedStore.beside(copy), public=True)
         with dev_server(copy, public_views=True) as base:
             pages = {"borough summary /published/": f"{base}/published/",
                      "a ward page /published/wards/kilburn": f"{base}/published/wards/kilburn",

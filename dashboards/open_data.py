@@ -8,8 +8,11 @@ another borough, a resident's app or a freedom-of-information answer, without sc
 
 A snapshot's files never change, but a snapshot can be withdrawn, so caches keep them an hour; "latest" moves
 when a new snapshot is published, so it is a redirect to the permanent address. A withdrawn snapshot's addresses
-answer 410 Gone with when and why it was withdrawn. Open to the public when the council enables it (the access
-guard), else to anyone signed in; the store holds only aggregates through disclosure control."""
+answer 410 Gone with when and why it was withdrawn. A draft (not yet made public) is none of these: it is not listed,
+and its addresses here answer 404 as for no snapshot; the data team reads its files at the draft's own address
+(/published/drafts/<snapshot>/data/<table>.csv|json, dashboards.published.pages). Open to the public when the
+council enables it (the access guard), else to anyone signed in; the store holds only aggregates through disclosure
+control."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import flask
 
 from access.login import PUBLIC_VIEWS
 from reports.errors import ReportError
-from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot
+from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot, TableFile, current_of
 
 log = logging.getLogger(__name__)
 EXTENSION = "borough_insight_published_store"
@@ -55,8 +58,8 @@ def described(snapshot: Snapshot) -> dict:
 
 
 def index():
-    snapshots = store().snapshots()
-    current = store().current()
+    snapshots = store().released()
+    current = current_of(snapshots)
     return flask.jsonify({"licence": {"name": LICENCE, "url": LICENCE_URL},
                           "current": current.id if current else None,
                           "snapshots": [described(s) for s in snapshots]})
@@ -76,7 +79,7 @@ def current_or(snapshot_id: str) -> Snapshot:
         if current is None:
             raise ReportError("nothing has been published yet")
         return current
-    return store().get(snapshot_id)
+    return store().get_released(snapshot_id)
 
 
 def table_file(snapshot_id: str, table: str, file_format: str):
@@ -91,13 +94,19 @@ def table_file(snapshot_id: str, table: str, file_format: str):
         return flask.redirect(f"/published/data/{snapshot.id}/{entry.name}.{file_format}", 302)
     if snapshot.withdrawn:
         return plain(withdrawn_text(snapshot), 410)
+    return served_file(snapshot, entry, file_format, cache_control())
+
+
+def served_file(snapshot: Snapshot, entry: TableFile, file_format: str, cache: str, name: str = "") -> flask.Response:
+    """A table's stored file (checked by SHA-256), named `<snapshot>-<table>.<format>` (after `name`: a draft's
+    says so)."""
     try:
         content = store().file_bytes(snapshot.id, entry.name, file_format)
     except ReportError as error:   # a stored file changed since it was published: ours to fix, never served
         log.error("published store: %s", error)
         return plain("This published file cannot be served just now: the council has been told.", 500)
-    return flask.Response(content, 200, {"Content-Type": MEDIA[file_format], "Cache-Control": cache_control(),
-                                         "Content-Disposition": f'inline; filename="{snapshot.id}-{entry.name}.'
+    return flask.Response(content, 200, {"Content-Type": MEDIA[file_format], "Cache-Control": cache,
+                                         "Content-Disposition": f'inline; filename="{name}{snapshot.id}-{entry.name}.'
                                                                 f'{file_format}"'})
 
 

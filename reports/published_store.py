@@ -7,9 +7,17 @@ place, its files are made read-only, and nothing here ever writes into a snapsho
 changed once written. The store lives beside the warehouse by default (`<warehouse folder>/published/`), so a
 rebuild of the warehouse, which replaces only the warehouse file, leaves every snapshot as it was.
 
-Withdrawing a snapshot does not delete or change it: a withdrawal record `<store>/withdrawn/<snapshot id>.json`
-(who, when, why) is added beside it; the snapshot is then no longer current, and its pages say it was withdrawn
-and when. Snapshot ids are the period, with a version when a period is published again: `2026-10`, `2026-10-v2`.
+A publish writes a draft: its manifest says `"draft": true`, and the draft is read only at its own address by the
+data team (never current, never listed, never the month before of a later publish) until someone makes it public.
+Making it public does not change it either: a record `<store>/public/<snapshot id>.json` (who, when) is added
+beside it, and from then on it is public as any other. (A snapshot written before drafts, whose manifest has no
+`draft`, was public when written.) Withdrawing a snapshot does not delete or change it: a withdrawal record
+`<store>/withdrawn/<snapshot id>.json` (who, when, why) is added beside it; the snapshot is then no longer current,
+and its pages say it was withdrawn and when (a withdrawn draft is a draft discarded: it never becomes public).
+
+A snapshot's status is one of STATUSES: draft (not yet public), current (the newest public one not withdrawn: what
+the pages show), superseded (public, not withdrawn, a later one is current) or withdrawn. Snapshot ids are the
+period, with a version when a period is published again (a draft of it included): `2026-10`, `2026-10-v2`.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ LICENCE = "Open Government Licence v3.0"
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 MANIFEST = "manifest.json"
 WITHDRAWN = "withdrawn"
+MADE_PUBLIC = "public"
+STATUSES = ("draft", "current", "superseded", "withdrawn")
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 SNAPSHOT_ID = re.compile(r"^(\d{4}-(?:0[1-9]|1[0-2]))(?:-v(\d+))?$")
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")   # a file name and a URL segment
@@ -90,6 +100,12 @@ class Withdrawal:
 
 
 @dataclass(frozen=True)
+class MadePublic:
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
 class Snapshot:
     id: str
     period: str
@@ -99,7 +115,20 @@ class Snapshot:
     data_as_of: str | None
     licence: str
     tables: tuple[TableFile, ...]
+    draft: bool = False        # written as a draft (public only once made public); False in snapshots before drafts
     withdrawn: Withdrawal | None = field(default=None, compare=False)
+    made_public: MadePublic | None = field(default=None, compare=False)
+
+    @property
+    def released(self) -> bool:
+        """Ever made public (withdrawn or not): its public addresses answer, with the withdrawal if there is one."""
+        return not self.draft or self.made_public is not None
+
+    @property
+    def public(self) -> bool:
+        """Public now: made public and not withdrawn. Only these are current, listed, or a later month's month
+        before."""
+        return self.released and self.withdrawn is None
 
     def table(self, name: str) -> TableFile:
         for table in self.tables:
@@ -119,8 +148,10 @@ class PublishedStore:
     # --- writing --------------------------------------------------------------------------------------------
 
     def publish(self, period: str, tables: Sequence[PublishedTable], *, published_by: str, data_as_of: dt.date | None,
-                name: str | None = None, now: dt.datetime | None = None) -> Snapshot:
-        """Write a new snapshot of `tables` for `period` ('YYYY-MM'); never replaces an earlier one."""
+                name: str | None = None, now: dt.datetime | None = None, public: bool = False) -> Snapshot:
+        """Write a new draft snapshot of `tables` for `period` ('YYYY-MM'); never replaces an earlier one (a draft
+        of the period included: publishing again makes the next version). `public`: made public at once, by the
+        same person (the record says so as for any other)."""
         if not PERIOD.fullmatch(period or ""):
             raise ReportError(f"period {period!r} is not a month: write it as YYYY-MM")
         if not tables:
@@ -139,7 +170,7 @@ class PublishedStore:
                 files = tuple(_write_table(staging, table, period, at) for table in tables)
                 snapshot = Snapshot(snapshot_id, period, name or f"Published figures for {month_name(period)}",
                                     at.isoformat(), published_by, data_as_of.isoformat() if data_as_of else None,
-                                    LICENCE, files)
+                                    LICENCE, files, draft=True)
                 (staging / MANIFEST).write_text(_manifest_text(snapshot), encoding="utf-8")
                 for path in staging.iterdir():
                     path.chmod(0o444)   # read-only: nothing of ours writes a snapshot again
@@ -152,7 +183,7 @@ class PublishedStore:
             if staging.exists():
                 staging.chmod(0o755)
                 shutil.rmtree(staging, ignore_errors=True)
-        return snapshot
+        return self.make_public(snapshot.id, by=published_by, now=at) if public else snapshot
 
     @contextlib.contextmanager
     def _lock(self):
@@ -169,25 +200,43 @@ class PublishedStore:
         return period if not versions else f"{period}-v{max(versions) + 1}"
 
     def withdraw(self, snapshot_id: str, *, by: str, reason: str, now: dt.datetime | None = None) -> Snapshot:
-        """Mark a snapshot withdrawn (it stays, unchanged, and says so); a second withdrawal is refused."""
+        """Mark a snapshot withdrawn (it stays, unchanged, and says so); a second withdrawal is refused. A draft
+        withdrawn is discarded: it can no longer be made public."""
         snapshot = self.get(snapshot_id)
         if snapshot.withdrawn is not None:
             raise ReportError(f"snapshot {snapshot_id} was already withdrawn on {snapshot.withdrawn.at}")
         if not reason.strip():
             raise ReportError("say why the snapshot is withdrawn: the reason is shown with it")
-        at = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
-        folder = self.root / WITHDRAWN
+        self._record(WITHDRAWN, snapshot_id, asdict(Withdrawal(by, _at(now), reason.strip())),
+                     f"snapshot {snapshot_id} was already withdrawn")
+        return self.get(snapshot_id)
+
+    def make_public(self, snapshot_id: str, *, by: str, now: dt.datetime | None = None) -> Snapshot:
+        """Make a draft public (it becomes current if it is the newest public snapshot); its files are not
+        touched. A snapshot already public, or withdrawn, is refused."""
+        snapshot = self.get(snapshot_id)
+        if snapshot.withdrawn is not None:
+            raise ReportError(f"snapshot {snapshot_id} was withdrawn on {snapshot.withdrawn.at[:10]}: it cannot be "
+                              "made public (publish the month again)")
+        if snapshot.released:
+            since = f" since {snapshot.made_public.at}" if snapshot.made_public else ""
+            raise ReportError(f"snapshot {snapshot_id} is already public{since}")
+        self._record(MADE_PUBLIC, snapshot_id, asdict(MadePublic(by, _at(now))),
+                     f"snapshot {snapshot_id} is already public")
+        return self.get(snapshot_id)
+
+    def _record(self, kind: str, snapshot_id: str, record: dict, taken: str) -> None:
+        """Write `<store>/<kind>/<snapshot id>.json` whole, and never over an earlier record (`taken` says so)."""
+        folder = self.root / kind
         folder.mkdir(exist_ok=True)
         written = folder / f".{snapshot_id}.{os.getpid()}.writing"
-        written.write_text(json.dumps(asdict(Withdrawal(by, at.isoformat(), reason.strip())), indent=2),
-                           encoding="utf-8")
+        written.write_text(json.dumps(record, indent=2), encoding="utf-8")
         try:
-            os.link(written, folder / f"{snapshot_id}.json")   # whole, and never over an earlier record
+            os.link(written, folder / f"{snapshot_id}.json")
         except FileExistsError:
-            raise ReportError(f"snapshot {snapshot_id} was already withdrawn") from None
+            raise ReportError(taken) from None
         finally:
             written.unlink(missing_ok=True)
-        return self.get(snapshot_id)
 
     # --- reading --------------------------------------------------------------------------------------------
 
@@ -209,17 +258,32 @@ class PublishedStore:
         return sorted(found, key=lambda s: (s.period, _version(s.id)), reverse=True)
 
     def current(self) -> Snapshot | None:
-        """The snapshot pages show: the newest not withdrawn."""
-        return next((s for s in self.snapshots() if s.withdrawn is None), None)
+        """The snapshot pages show: the newest public one (made public, not withdrawn)."""
+        return current_of(self.snapshots())
+
+    def released(self) -> list[Snapshot]:
+        """The snapshots the public may know of (withdrawn ones included, drafts never), newest first."""
+        return [s for s in self.snapshots() if s.released]
+
+    def get_released(self, snapshot_id: str) -> Snapshot:
+        """A snapshot at its public addresses: a draft is answered as no snapshot at all (never confirmed)."""
+        snapshot = self.get(snapshot_id)
+        if not snapshot.released:
+            raise ReportError(no_snapshot(snapshot_id))
+        return snapshot
 
     def get(self, snapshot_id: str) -> Snapshot:
         if not SNAPSHOT_ID.fullmatch(snapshot_id or "") or not (self.root / snapshot_id / MANIFEST).is_file():
-            raise ReportError(f"no published snapshot {snapshot_id!r}")
+            raise ReportError(no_snapshot(snapshot_id))
         data = json.loads((self.root / snapshot_id / MANIFEST).read_text(encoding="utf-8"))
         tables = tuple(TableFile(**table) for table in data.pop("tables"))
-        withdrawn = self.root / WITHDRAWN / f"{snapshot_id}.json"
-        record = Withdrawal(**json.loads(withdrawn.read_text(encoding="utf-8"))) if withdrawn.is_file() else None
-        return Snapshot(**data, tables=tables, withdrawn=record)
+        withdrawn, made_public = (self._read_record(kind, snapshot_id) for kind in (WITHDRAWN, MADE_PUBLIC))
+        return Snapshot(**data, tables=tables, withdrawn=Withdrawal(**withdrawn) if withdrawn else None,
+                        made_public=MadePublic(**made_public) if made_public else None)
+
+    def _read_record(self, kind: str, snapshot_id: str) -> dict | None:
+        path = self.root / kind / f"{snapshot_id}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
     def file_bytes(self, snapshot_id: str, table: str, file_format: str) -> bytes:
         """A table's file as written, checked against the manifest's SHA-256 (a changed file is refused)."""
@@ -235,6 +299,38 @@ class PublishedStore:
         return content
 
 
+def public_address(snapshot_id: str) -> str:
+    """A public snapshot's pages (dashboards.published.pages serves them)."""
+    return f"/published/{snapshot_id}/"
+
+
+def draft_address(snapshot_id: str) -> str:
+    """A draft's pages and files, for the data team only (the same pages, drawn the same way)."""
+    return f"/published/drafts/{snapshot_id}/"
+
+
+def no_snapshot(snapshot_id: str) -> str:
+    return f"no published snapshot {snapshot_id!r}"
+
+
+def current_of(snapshots: Sequence[Snapshot]) -> Snapshot | None:
+    """The current one of `snapshots` (newest first, as PublishedStore.snapshots gives them)."""
+    return next((s for s in snapshots if s.public), None)
+
+
+def status(snapshot: Snapshot, current: Snapshot | None) -> str:
+    """One of STATUSES, given the store's current snapshot."""
+    if snapshot.withdrawn is not None:
+        return "withdrawn"
+    if not snapshot.released:
+        return "draft"
+    return "current" if current is not None and snapshot.id == current.id else "superseded"
+
+
+def _at(now: dt.datetime | None) -> str:
+    return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
 def _version(snapshot_id: str) -> int:
     match = SNAPSHOT_ID.fullmatch(snapshot_id)
     return int(match.group(2) or 1) if match else 0
@@ -242,7 +338,8 @@ def _version(snapshot_id: str) -> int:
 
 def _manifest_text(snapshot: Snapshot) -> str:
     data = asdict(snapshot)
-    data.pop("withdrawn")   # withdrawal lives beside the snapshot, never in it
+    data.pop("withdrawn")   # withdrawal and making public live beside the snapshot, never in it
+    data.pop("made_public")
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 

@@ -60,7 +60,8 @@ def checked_month(month: str | None, as_of: dt.date | None) -> str:
 
 
 def publish(warehouse: Path, *, published_by: str, month: str | None = None, store: PublishedStore | None = None,
-            views_path: Path = CONFIG_PATH) -> Snapshot:
+            views_path: Path = CONFIG_PATH, public: bool = False) -> Snapshot:
+    """A draft snapshot of the month's published tables (`public`: made public at once, by the same person)."""
     layer = load_semantic_layer()
     views = load_views(layer, views_path)
     rule = Rule(views.disclosure.threshold)
@@ -76,7 +77,7 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
         if views.headlines:
             before = month_before(con, layer, views, store, previous_month(month), rule)
             tables.insert(0, headlines(layer, views, figures, shown, before, rule, month, tables[0].notes))
-    return store.publish(month, tables, published_by=published_by, data_as_of=as_of)
+    return store.publish(month, tables, published_by=published_by, data_as_of=as_of, public=public)
 
 
 def has_figures(layer: SemanticLayer, figures: list[Figures]) -> bool:
@@ -91,7 +92,7 @@ def month_before(con, layer: SemanticLayer, views: PublishedViews, store: Publis
     is current (a figure it hid stays hidden), else as a publish of that month would give it now, through the
     whole model of every ward (never the borough's cells alone: a borough total hidden to protect its wards
     must not come out a month later). None for a month with no figures."""
-    published = next((s for s in store.snapshots() if s.period == month and s.withdrawn is None), None)
+    published = next((s for s in store.snapshots() if s.period == month and s.public), None)
     if published is not None:
         return {h.measure: published_borough_figure(store, published, views.table_of(h.measure).name, h.measure)
                 for h in views.headlines}

@@ -11,6 +11,12 @@ filled in).
     /published/<snapshot>/wards/<ward>.pdf
     /published/open-data                     every published table: CSV, JSON, definitions, licence, the API
     /published/accessibility                 the accessibility statement
+    /published/drafts/<snapshot>/...         a draft's pages, PDFs and files (data/<table>.csv|json), for the data team
+
+A draft (published, not yet made public) is none of the public addresses: they answer 404 as for no snapshot. At
+its own address it is the same pages drawn the same way, with a "Draft: not public" banner, for the data team only
+(the Publishing page's capability); anyone else gets the same 404, so a draft's existence is never confirmed. Its
+pages are never cached (no-store) and its PDFs are kept apart from the public ones.
 
 A withdrawn snapshot's pages answer 410 with when and why, and a link to the current figures. Open to anyone when
 the council makes the views public (the access guard), else to anyone signed in. A signed-in councillor sees their
@@ -24,19 +30,29 @@ from pathlib import Path
 
 import flask
 
-from access import signed_in_user
+from access import Capability, signed_in_user, user_can
 from access.login import PUBLIC_VIEWS
-from dashboards import ui
+from dashboards import open_data, ui
 from dashboards.published import content, trend, ward_svg
-from dashboards.published.printing import PrintUnavailable, pdf_of
+from dashboards.published.printing import DRAFT_PDFS, PDFS, PrintUnavailable, pdf_of
 from query.periods import month_name
 from reports.errors import ReportError
-from reports.published_store import LICENCE, LICENCE_URL, PublishedStore, Snapshot, is_figure
+from reports.published_store import (
+    LICENCE,
+    LICENCE_URL,
+    PublishedStore,
+    Snapshot,
+    current_of,
+    draft_address,
+    is_figure,
+    public_address,
+)
 from reports.published_views import contact
 
 log = logging.getLogger(__name__)
 EXTENSION = "borough_insight_published_pages"
 HOUR = 3600
+NO_STORE = "private, no-store"   # a draft's pages and files: never kept by any cache, the browser's included
 STATEMENT_REVIEWED = dt.date(2026, 12, 5)   # when the statement was last reviewed against the pages (change it then)
 MAP_MEASURE = "repairs_raised"   # what the summary's ward map is coloured by, when the snapshot has it
 
@@ -91,25 +107,64 @@ def ward_of(snapshot_id: str, slug: str):
 
 @blueprint.get("/published/<snapshot_id>/summary.pdf")
 def summary_pdf(snapshot_id: str):
-    return _with_snapshot(snapshot_id, lambda snapshot: _pdf(snapshot, "summary", lambda: _summary_html(
-        snapshot, permanent=True, printing=True), f"{snapshot.id}-borough-summary.pdf"))
+    return _with_snapshot(snapshot_id, _summary_pdf)
 
 
 @blueprint.get("/published/<snapshot_id>/wards/<slug>.pdf")
 def ward_pdf(snapshot_id: str, slug: str):
+    return _with_snapshot(snapshot_id, lambda snapshot: _ward_pdf(snapshot, slug))
+
+
+def _summary_pdf(snapshot: Snapshot):
+    return _pdf(snapshot, "summary", lambda: _summary_html(snapshot, permanent=True, printing=True),
+                f"{snapshot.id}-borough-summary.pdf")
+
+
+def _ward_pdf(snapshot: Snapshot, slug: str):
+    name = content.contents(_store(), snapshot).ward_named(slug)
+    if name is None:
+        return _no_ward(snapshot, slug)
+    return _pdf(snapshot, f"ward-{slug}", lambda: _ward_html(snapshot, name, permanent=True, printing=True),
+                f"{snapshot.id}-{slug}.pdf")
+
+
+# a draft at its own address: the same answers, for the data team only (the public address is where it redirects
+# once it has been made public)
+
+@blueprint.get("/published/drafts/<snapshot_id>/")
+def draft_summary(snapshot_id: str):
+    return _with_draft(snapshot_id, lambda snapshot: _summary(snapshot, permanent=True), "")
+
+
+@blueprint.get("/published/drafts/<snapshot_id>/wards/<slug>")
+def draft_ward(snapshot_id: str, slug: str):
+    return _with_draft(snapshot_id, lambda snapshot: _ward(snapshot, slug, permanent=True), f"wards/{slug}")
+
+
+@blueprint.get("/published/drafts/<snapshot_id>/summary.pdf")
+def draft_summary_pdf(snapshot_id: str):
+    return _with_draft(snapshot_id, _summary_pdf, "summary.pdf")
+
+
+@blueprint.get("/published/drafts/<snapshot_id>/wards/<slug>.pdf")
+def draft_ward_pdf(snapshot_id: str, slug: str):
+    return _with_draft(snapshot_id, lambda snapshot: _ward_pdf(snapshot, slug), f"wards/{slug}.pdf")
+
+
+@blueprint.get("/published/drafts/<snapshot_id>/data/<table>.<file_format>")
+def draft_file(snapshot_id: str, table: str, file_format: str):
     def answer(snapshot: Snapshot):
-        name = content.contents(_store(), snapshot).ward_named(slug)
-        if name is None:
-            return _no_ward(snapshot, slug)
-        return _pdf(snapshot, f"ward-{slug}", lambda: _ward_html(snapshot, name, permanent=True, printing=True),
-                    f"{snapshot.id}-{slug}.pdf")
-    return _with_snapshot(snapshot_id, answer)
+        entry = next((t for t in snapshot.tables if t.name == table), None)
+        if entry is None or file_format not in entry.files:
+            return _not_found(snapshot_id)
+        return open_data.served_file(snapshot, entry, file_format, NO_STORE, name="draft-")
+    return _with_draft(snapshot_id, answer, None, public=f"/published/data/{snapshot_id}/{table}.{file_format}")
 
 
 @blueprint.get("/published/open-data")
 def open_data_index():
-    snapshots = _store().snapshots()
-    current = next((s for s in snapshots if s.withdrawn is None), None)
+    snapshots = _store().released()
+    current = current_of(snapshots)
     published = content.contents(_store(), current) if current else None
     definitions, headlines = (published.tables, published.headlines) if published else ((), ())
     return _page("open_data.html", 200, heading="Open data", snapshots=snapshots, current=current,
@@ -126,13 +181,35 @@ def accessibility():
 
 def _with_snapshot(snapshot_id: str, answer):
     try:
-        snapshot = _store().get(snapshot_id)
+        snapshot = _store().get_released(snapshot_id)   # a draft is no snapshot here
     except ReportError:
-        return _page("not_found.html", 404, heading="Page not found",
-                     detail=f"No published snapshot is called {snapshot_id!r}.")
+        return _not_found(snapshot_id)
     if snapshot.withdrawn:
         return _page("withdrawn.html", 410, heading="These figures were withdrawn", snapshot=snapshot)
     return answer(snapshot)
+
+
+def _not_found(snapshot_id: str):
+    return _page("not_found.html", 404, heading="Page not found",
+                 detail=f"No published snapshot is called {snapshot_id!r}.")
+
+
+def _with_draft(snapshot_id: str, answer, rest: str | None, public: str | None = None):
+    """A draft's answer for the data team, never cached; the public address once it has been made public (`rest`:
+    the path under it, or `public` itself); for anyone else, and for no such draft, the public 404, word for word."""
+    if not user_can(Capability.DATA_QUALITY):
+        return _not_found(snapshot_id)
+    try:
+        snapshot = _store().get(snapshot_id)
+    except ReportError:
+        return _not_found(snapshot_id)
+    if snapshot.released:
+        return flask.redirect(public or public_address(snapshot.id) + (rest or ""), 302)
+    response = flask.make_response(
+        _page("withdrawn.html", 410, heading="This draft was withdrawn", snapshot=snapshot) if snapshot.withdrawn
+        else answer(snapshot))
+    response.headers["Cache-Control"] = NO_STORE
+    return response
 
 
 def _summary(snapshot: Snapshot, permanent: bool):
@@ -151,7 +228,7 @@ def _summary_html(snapshot: Snapshot, permanent: bool, printing: bool = False) -
         own_ward=(mine, _ward_href(base, mine)) if mine else None, map_wards=map_wards, legend=legend,
         map_table=map_table, map_measure=measure_label, map_height=ward_svg.height(), map_width=ward_svg.WIDTH,
         tables=contents.tables, markers_note=contents.markers_note,
-        pdf_href=f"/published/{snapshot.id}/summary.pdf")
+        pdf_href=f"{_base(snapshot, True)}summary.pdf")
 
 
 def _ward(snapshot: Snapshot, slug: str, permanent: bool):
@@ -177,7 +254,7 @@ def _ward_html(snapshot: Snapshot, name: str, permanent: bool, printing: bool = 
         map_width=ward_svg.WIDTH, summary_href=base,
         previous=(wards[at - 1], _ward_href(base, wards[at - 1])) if at > 0 else None,
         following=(wards[at + 1], _ward_href(base, wards[at + 1])) if at + 1 < len(wards) else None,
-        pdf_href=f"/published/{snapshot.id}/wards/{content.ward_slug(name)}.pdf")
+        pdf_href=f"{_base(snapshot, True)}wards/{content.ward_slug(name)}.pdf")
 
 
 def _no_ward(snapshot: Snapshot, slug: str):
@@ -243,7 +320,9 @@ def _own_ward(contents: content.Contents) -> str | None:
 def _common(snapshot: Snapshot, permanent: bool, printing: bool) -> dict:
     return {"snapshot": snapshot, "period": month_name(snapshot.period), "published": _date(snapshot.published_at),
             "data_as_of": _date(snapshot.data_as_of) if snapshot.data_as_of else None, "printing": printing,
-            "permanent_href": f"/published/{snapshot.id}/", "permanent": permanent,
+            "permanent_href": _base(snapshot, True), "permanent": permanent, "draft": not snapshot.released,
+            "data_href": f"{_base(snapshot, True)}data/" if not snapshot.released
+            else f"/published/data/{snapshot.id}/",
             "licence": LICENCE, "licence_url": LICENCE_URL, "title": _title()}
 
 
@@ -263,7 +342,7 @@ def _cached(response: flask.Response) -> flask.Response:
 
 def _pdf(snapshot: Snapshot, page: str, html, filename: str):
     try:
-        pdf = pdf_of(_store(), snapshot.id, page, html)
+        pdf = pdf_of(_store(), snapshot.id, page, html, kept_in=DRAFT_PDFS if not snapshot.released else PDFS)
     except PrintUnavailable as error:
         log.error("published PDF %s/%s: %s", snapshot.id, page, error)
         return _page("not_found.html", 503, heading="The PDF cannot be made just now",
@@ -273,7 +352,10 @@ def _pdf(snapshot: Snapshot, page: str, html, filename: str):
 
 
 def _base(snapshot: Snapshot, permanent: bool) -> str:
-    return f"/published/{snapshot.id}/" if permanent else "/published/"
+    """Where a snapshot's pages are: a draft's own address, else its permanent one, or the current pages'."""
+    if not snapshot.released:
+        return draft_address(snapshot.id)
+    return public_address(snapshot.id) if permanent else "/published/"
 
 
 def _ward_href(base: str, ward: str) -> str:

@@ -1,6 +1,7 @@
 """A published page as PDF: the page itself, with its print stylesheet, printed by the machine's Chromium (Debian's
 package, as the finance packs' charts), so the PDF and the browser's own Print give the same pages. A snapshot
-never changes, so each PDF is printed once and kept beside the store (`<store>/.pdf/<snapshot>/<page>.pdf`); one
+never changes, so each PDF is printed once and kept beside the store (`<store>/.pdf/<snapshot>/<page>.pdf`; a
+draft's, which carry its banner, apart in `<store>/.draft-pdf/`, never where a public one is looked for); one
 print at a time per process, and a print that does not finish in time is refused, never left hanging."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from reports.published_store import PublishedStore
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 PRINT_SECONDS = 60
 WAIT_SECONDS = 30
+PDFS, DRAFT_PDFS = ".pdf", ".draft-pdf"
 _one_print = threading.Lock()
 
 
@@ -32,9 +34,9 @@ def chromium() -> str:
     raise PrintUnavailable("no Chromium on this server to print with (Debian's package chromium: make browser)")
 
 
-def pdf_of(store: PublishedStore, snapshot_id: str, page: str, html) -> bytes:
+def pdf_of(store: PublishedStore, snapshot_id: str, page: str, html, kept_in: str = PDFS) -> bytes:
     """The page's PDF, printed on first asking from html() (the page's HTML, its stylesheet inlined)."""
-    kept = Path(store.root) / ".pdf" / snapshot_id / f"{page}.pdf"
+    kept = Path(store.root) / kept_in / snapshot_id / f"{page}.pdf"
     if kept.is_file():
         return kept.read_bytes()
     if not _one_print.acquire(timeout=WAIT_SECONDS):

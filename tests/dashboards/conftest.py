@@ -123,7 +123,8 @@ def app(demo_warehouse):
 
 @pytest.fixture(scope="session")
 def published(demo_warehouse, tmp_path_factory):
-    """A copy of the demo warehouse with two snapshots beside it: 2026-10 (withdrawn) and 2026-10-v2 (current)."""
+    """A copy of the demo warehouse with two public snapshots beside it: 2026-10 (withdrawn) and 2026-10-v2
+    (current)."""
     import shutil
 
     from reports.published_store import PublishedStore
@@ -131,8 +132,8 @@ def published(demo_warehouse, tmp_path_factory):
 
     warehouse = tmp_path_factory.mktemp("open-data") / "warehouse.duckdb"
     shutil.copy2(demo_warehouse, warehouse)
-    publish(warehouse, published_by="data-team")
-    publish(warehouse, published_by="data-team")
+    publish(warehouse, published_by="data-team", public=True)
+    publish(warehouse, published_by="data-team", public=True)
     PublishedStore.beside(warehouse).withdraw("2026-10", by="data-team", reason="a ward was misnamed")
     return warehouse
 

@@ -70,10 +70,13 @@ def recorded(app, live_app, browser):
                 for name in DOWNLOADS:
                     with page.expect_download():
                         page.click(f"#data-quality-{name}-download-button")
-            if path == "/publishing":   # a month chosen, published, then withdrawn with a reason
+            if path == "/publishing":   # a month chosen, published, made public (confirmed), then withdrawn
                 page.locator("#publishing-month").select_option(index=2)   # 0: dbc.Select's placeholder; 1: the default
                 page.click("#publishing-publish-button")
                 expect(page.locator("#publishing-publish-status")).to_contain_text("Published", timeout=60_000)
+                page.once("dialog", lambda dialog: dialog.accept())
+                page.get_by_role("button", name=re.compile("^Make public")).first.click()
+                expect(page.locator("#publishing-make-public-status")).to_contain_text("Made", timeout=30_000)
                 page.fill("#publishing-reason", "replayed by the access matrix")
                 page.click("#publishing-withdraw-button")
                 expect(page.locator("#publishing-withdraw-status")).to_contain_text("Withdrew", timeout=30_000)
@@ -170,3 +173,23 @@ def test_home_says_no_figure_of_the_load_but_to_the_data_team(app, recorded, use
     assert load and load <= set().union(*(figures(replay(admin, b).get_data(as_text=True)) for b in recorded["/"]))
     said = " ".join(replay(user, body).get_data(as_text=True) for body in recorded["/"])
     assert not figures(said) & load and "Rows read" not in said
+
+
+@pytest.mark.parametrize("username", sorted(ALLOWED))
+def test_a_draft_s_addresses_answer_only_those_who_may_publish(app, username):
+    """A draft's pages, PDF and files (dashboards.published.pages): the data team's, as /publishing is; anyone else
+    gets 404, as for a snapshot that does not exist (a draft is never confirmed); without a session, sign in."""
+    from dashboards.warehouse import EXTENSION
+    from reports.published_store import PublishedStore
+    from reports.publishing import publish
+
+    store = PublishedStore.beside(app.server.extensions[EXTENSION].path)
+    draft = next((s for s in store.snapshots() if not s.released and not s.withdrawn), None) or publish(
+        app.server.extensions[EXTENSION].path, published_by="data-team", month="2026-09")
+    base = f"/published/drafts/{draft.id}/"
+    addresses = [base, f"{base}wards/belsize", f"{base}data/{draft.tables[-1].name}.csv"]
+    may = "/publishing" in ALLOWED[username]
+    user, nobody = signed_in_client(app, username), app.server.test_client()
+    for address in addresses:
+        assert user.get(address).status_code == (200 if may else 404), (username, address)
+        assert "/login" in nobody.get(address).headers["Location"]

@@ -1,5 +1,5 @@
-"""The published store: a snapshot is written whole, never changed, listed and withdrawn without being touched, and
-its files are what was published (checked by SHA-256), whatever happens to the warehouse beside it."""
+"""The published store: a snapshot is written whole, never changed, listed, made public and withdrawn without being
+touched, and its files are what was published (checked by SHA-256), whatever happens to the warehouse beside it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import stat
 import pytest
 
 from reports.errors import ReportError
-from reports.published_store import LICENCE, PublishedColumn, PublishedStore, PublishedTable
+from reports.published_store import LICENCE, PublishedColumn, PublishedStore, PublishedTable, current_of, status
 
 AT = dt.datetime(2026, 11, 5, 9, 30, tzinfo=dt.UTC)
 
@@ -50,9 +50,9 @@ def test_a_snapshot_is_written_whole_with_its_manifest_and_read_only_files(tmp_p
 
 def test_publishing_a_period_again_is_a_new_version_and_withdrawal_leaves_the_snapshot_as_it_was(tmp_path):
     store = PublishedStore(tmp_path)
-    first = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    first = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT, public=True)
     before = {p.name: p.read_bytes() for p in (tmp_path / "2026-10").iterdir()}
-    second = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    second = store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT, public=True)
     assert (first.id, second.id) == ("2026-10", "2026-10-v2") and store.current().id == "2026-10-v2"
     withdrawn = store.withdraw("2026-10-v2", by="admin", reason="a ward was misnamed",
                                now=AT + dt.timedelta(days=1))
@@ -160,8 +160,72 @@ def test_publishes_at_once_get_versions_of_their_own_and_whole_files(tmp_path):
 
 def test_a_folder_that_is_not_a_snapshot_does_not_hide_the_others(tmp_path):
     store = PublishedStore(tmp_path)
-    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT, public=True)
     (tmp_path / "2026-11").mkdir()                     # an empty folder with a snapshot's name
     (tmp_path / "2026-09").mkdir()
     (tmp_path / "2026-09" / "manifest.json").write_text("{not json", encoding="utf-8")
     assert [s.id for s in store.snapshots()] == ["2026-10"] and store.current().id == "2026-10"
+
+
+# --- drafts -----------------------------------------------------------------------------------------------------
+
+def statuses(store: PublishedStore) -> dict[str, str]:
+    found = store.snapshots()
+    return {s.id: status(s, current_of(found)) for s in found}
+
+
+def folder_bytes(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_a_publish_is_a_draft_until_made_public_and_making_it_public_touches_none_of_its_files(tmp_path):
+    store = PublishedStore(tmp_path)
+    draft = store.publish("2026-10", [ward_table()], published_by="analyst", data_as_of=None, now=AT)
+    assert (draft.draft, draft.released, draft.public, draft.made_public) == (True, False, False, None)
+    assert store.current() is None and store.released() == [] and statuses(store) == {"2026-10": "draft"}
+    assert json.loads((tmp_path / "2026-10" / "manifest.json").read_text())["draft"] is True
+    with pytest.raises(ReportError, match=r"^no published snapshot '2026-10'$"):   # as for no snapshot at all
+        store.get_released("2026-10")
+    before = folder_bytes(tmp_path / "2026-10")
+
+    made = store.make_public("2026-10", by="lead", now=AT + dt.timedelta(hours=2))
+    assert (made.released, made.public, made.made_public.by) == (True, True, "lead")
+    assert made.made_public.at == "2026-11-05T11:30:00+00:00" and made.published_by == "analyst"
+    assert store.current().id == "2026-10" and statuses(store) == {"2026-10": "current"}
+    assert store.get_released("2026-10") == made
+    assert folder_bytes(tmp_path / "2026-10") == before   # the snapshot's files, manifest included, as written
+    assert json.loads((tmp_path / "public" / "2026-10.json").read_text()) == {"by": "lead", "at": made.made_public.at}
+    with pytest.raises(ReportError, match="already public since 2026-11-05T11:30"):
+        store.make_public("2026-10", by="lead")
+
+
+def test_a_second_publish_while_a_draft_waits_is_the_next_version_and_each_state_is_said(tmp_path):
+    store = PublishedStore(tmp_path)
+    store.publish("2026-09", [ward_table()], published_by="a", data_as_of=None, now=AT, public=True)
+    store.publish("2026-10", [ward_table()], published_by="a", data_as_of=None, now=AT)
+    again = store.publish("2026-10", [ward_table()], published_by="a", data_as_of=None, now=AT)
+    assert again.id == "2026-10-v2" and store.current().id == "2026-09"   # drafts leave the current one as it was
+    assert statuses(store) == {"2026-10-v2": "draft", "2026-10": "draft", "2026-09": "current"}
+    store.make_public("2026-10-v2", by="a")
+    store.withdraw("2026-10", by="a", reason="replaced by v2 before it was public")   # a draft discarded
+    assert statuses(store) == {"2026-10-v2": "current", "2026-10": "withdrawn", "2026-09": "superseded"}
+    assert [s.id for s in store.released()] == ["2026-10-v2", "2026-09"]   # a discarded draft was never public
+    with pytest.raises(ReportError, match="withdrawn on .*cannot be made public"):
+        store.make_public("2026-10", by="a")
+    assert not (tmp_path / "public" / "2026-10.json").exists()
+
+
+def test_a_snapshot_written_before_drafts_is_public(tmp_path):
+    """A manifest without "draft" (every snapshot published before previews) stays public as it was."""
+    store = PublishedStore(tmp_path)
+    store.publish("2026-10", [ward_table()], published_by="admin", data_as_of=None, now=AT)
+    manifest = tmp_path / "2026-10" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    del data["draft"]
+    (tmp_path / "2026-10").chmod(0o755)
+    manifest.chmod(0o644)
+    manifest.write_text(json.dumps(data))
+    snapshot = store.get("2026-10")
+    assert (snapshot.draft, snapshot.public, store.current().id) == (False, True, "2026-10")
+    with pytest.raises(ReportError, match="already public"):
+        store.make_public("2026-10", by="admin")

@@ -13,9 +13,11 @@ import duckdb
 import pytest
 
 from app_db import AppDatabase
+from data_models.semantic_layer import load_semantic_layer
 from reports.__main__ import main
 from reports.errors import ReportError
-from reports.published_store import PublishedStore
+from reports.published_store import PublishedColumn, PublishedStore, PublishedTable
+from reports.published_views import BOROUGH_LABEL, load_views
 from reports.publishing import default_month, publish
 
 MONTH = "2026-10"   # the small demo's data end on 31 Oct 2026
@@ -134,16 +136,38 @@ def test_a_snapshot_is_the_same_byte_for_byte_after_the_warehouse_is_rebuilt(war
     assert store.file_bytes(again.id, "repairs-by-ward", "csv") != before["repairs-by-ward.csv"]
 
 
-def test_the_command_line_publishes_withdraws_and_lists_with_audit_rows(warehouse_copy, capsys):
+def test_the_command_line_publishes_a_draft_makes_it_public_withdraws_and_lists_with_audit_rows(warehouse_copy,
+                                                                                                  capsys):
+    store = PublishedStore.beside(warehouse_copy)
     assert main(["publish", "--warehouse", str(warehouse_copy)]) == 0
+    out = capsys.readouterr().out
+    assert f"published draft {MONTH}" in out and f"/published/drafts/{MONTH}/" in out
+    assert f"python -m reports make-public {MONTH}" in out
+    assert store.current() is None and store.get(MONTH).draft
+    assert main(["snapshots", "--warehouse", str(warehouse_copy)]) == 0
+    assert capsys.readouterr().out.split("\t")[-1].strip() == "draft"
+    assert main(["make-public", MONTH, "--warehouse", str(warehouse_copy)]) == 0
+    assert f"made {MONTH} public: /published/{MONTH}/" in capsys.readouterr().out
+    assert store.current().id == MONTH
+    assert main(["make-public", MONTH, "--warehouse", str(warehouse_copy)]) == 2
+    assert "already public" in capsys.readouterr().err
+    assert main(["publish", "--public", "--warehouse", str(warehouse_copy)]) == 0   # both in one step
+    assert store.current().id == f"{MONTH}-v2"
     assert main(["withdraw", "--warehouse", str(warehouse_copy), "--snapshot", MONTH, "--reason",
                  "a ward was misnamed"]) == 0
+    capsys.readouterr()
     assert main(["snapshots", "--warehouse", str(warehouse_copy)]) == 0
-    out = capsys.readouterr().out
-    assert f"published snapshot {MONTH}" in out and "withdrawn" in out and "a ward was misnamed" in out
-    assert PublishedStore.beside(warehouse_copy).current() is None
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [(row[0], row[3].split(" ")[0]) for row in listed] == [(f"{MONTH}-v2", "current"), (MONTH, "withdrawn")]
+    assert "a ward was misnamed" in listed[1][3]
     events, _ = AppDatabase.beside(warehouse_copy).events(event="publish")
-    assert [e.path for e in events] == ["python -m reports withdraw", "python -m reports publish"]
+    names = ", ".join(t.name for t in store.get(MONTH).tables)
+    assert [(e.path, e.detail) for e in reversed(events)] == [
+        ("python -m reports publish", f"published draft {MONTH}: {names}"),
+        ("python -m reports make-public", f"made public {MONTH} ({MONTH})"),
+        ("python -m reports publish", f"published draft {MONTH}-v2: {names}"),
+        ("python -m reports publish", f"made public {MONTH}-v2 ({MONTH})"),
+        ("python -m reports withdraw", f"withdrew {MONTH}: a ward was misnamed")]
     assert main(["withdraw", "--warehouse", str(warehouse_copy), "--snapshot", MONTH, "--reason", "again"]) == 2
     assert "already withdrawn" in capsys.readouterr().err
 
@@ -209,11 +233,26 @@ def test_the_month_before_is_as_its_snapshot_published_it(demo_warehouse, tmp_pa
     """A figure September's snapshot hid must not come out as October's 'month before': the month before is read
     from the month's current snapshot."""
     store = PublishedStore(tmp_path)
-    september = publish(demo_warehouse, published_by="data-team", month="2026-09", store=store)
+    september = publish(demo_warehouse, published_by="data-team", month="2026-09", store=store, public=True)
     october = publish(demo_warehouse, published_by="data-team", month="2026-10", store=store)
     was = {row["Measure"]: row["This month"] for row in _rows(store, september.id, "borough-headlines")}
     now = {row["Measure"]: row["Month before"] for row in _rows(store, october.id, "borough-headlines")}
     assert now == was
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_a_draft_of_the_month_before_is_never_read_as_it(demo_warehouse, tmp_path, public):
+    """A September draft (here with a figure no publish would give) is not what October's headlines compare with:
+    only a public snapshot is. Made public, the same snapshot is read (the test can tell the two apart)."""
+    table = load_views(load_semantic_layer()).table_of("repairs_completed").name
+    columns = (PublishedColumn("area", "Area", "d"), PublishedColumn("repairs_completed", "Completed", "d", "count"))
+    store = PublishedStore(tmp_path)
+    store.publish("2026-09", [PublishedTable(table, "T", "d", columns, ({"area": BOROUGH_LABEL,
+                                                                         "repairs_completed": 987654},))],
+                  published_by="someone", data_as_of=None, public=public)
+    october = publish(demo_warehouse, published_by="data-team", month="2026-10", store=store)
+    before = {row["Measure"]: row["Month before"] for row in _rows(store, october.id, "borough-headlines")}
+    assert ("987654" in before.values()) is public
 
 
 def test_without_its_snapshot_the_month_before_is_protected_as_a_publish_of_it_would_be(demo_warehouse, tmp_path):
