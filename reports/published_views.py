@@ -41,6 +41,24 @@ class Part(_Strict):
     of: str   # a count of the same table that holds every one of `part`'s
 
 
+class AmountBound(_Strict):
+    """What an amount of the table says of one of its counts: each counted item brings at least `least_each` of it
+    (a PCN paid in full pays at least the lower band's discounted charge) or at most `most_each` (no PCN pays more
+    than the higher band's charge at 1.5 times). Disclosure control models it, so an amount never gives a hidden
+    count away (income of 55 pounds beside "<5" paid says 1)."""
+
+    amount: str
+    count: str
+    least_each: float | None = Field(default=None, gt=0)
+    most_each: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_side(self) -> AmountBound:
+        if (self.least_each is None) == (self.most_each is None):
+            raise ValueError(f"bound of {self.amount} by {self.count}: give least_each or most_each, one of them")
+        return self
+
+
 class TableSpec(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,62}$")
     title: str = Field(min_length=1)
@@ -49,9 +67,14 @@ class TableSpec(_Strict):
     shares: tuple[Share, ...] = ()
     parts: tuple[Part, ...] = ()
     values: tuple[str, ...] = ()
+    bounds: tuple[AmountBound, ...] = ()
 
     @model_validator(mode="after")
     def _bases_are_counts_here(self) -> TableSpec:
+        for bound in self.bounds:
+            if bound.amount not in self.values or bound.count not in self.counts:
+                raise ValueError(f"bound of {bound.amount} by {bound.count}: the amount must be one of this table's "
+                                 "values, the count one of its counts")
         for share in self.shares:
             if share.base not in self.counts:
                 raise ValueError(f"share {share.measure}: its base {share.base} must be one of this table's counts")

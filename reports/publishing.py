@@ -12,13 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from pathlib import Path
 
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from data_models.ward_codes import ward_codes
 from query.periods import is_month, latest_complete_month, month_name
 from query.reading import data_as_of, read_only
-from reports.disclosure import SECONDARY_MARKER, Rule, Shown, State, exposed_cells, protect, suppress_derived
+from reports.disclosure import (
+    SECONDARY_MARKER,
+    AmountBound,
+    Model,
+    Rule,
+    ShareCells,
+    Shown,
+    State,
+    audit_model,
+    protect_model,
+)
 from reports.errors import ReportError
 from reports.headlines import headline_row, headlines_table, previous_month
 from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot
@@ -137,49 +148,56 @@ def bases_of(figures: Figures) -> dict[str, str]:
     return {share.measure: share.base for share in figures.spec.shares}
 
 
-def count_model(figures: list[Figures]) -> tuple[dict, list]:
-    """Cells {(name, ward): count} and the totals they make:
+def count_model(figures: list[Figures], known: dict | None = None) -> Model:
+    """Every number the tables publish, as a reader can reason about it, keyed (name, row):
     - each count by ward, with its borough figure as the total of its wards' where they add up to it;
     - a part of a count (emergency jobs of all jobs completed), itself a count shown, and the rest of it: whole =
-      part + rest, in each row (the rest is shown nowhere: never_shown);
-    - a share's numerator and the rest of its base (83.3% of 6 is 5, and 1 more): base = numerator + rest, in each
-      row, so that a share is published only where neither could give a small count away.
-    Every name (counts, rests, numerators) also has its borough total over the wards."""
-    cells, constraints = {}, []
+      part + rest, in each row (the rest is shown nowhere);
+    - a share's count and the rest of its base (83.3% of 6 is 5, and 1 more): base = count + rest, in each row,
+      shown nowhere but given away by the share when it is shown;
+    - an amount that tells of a count (`bounds`: income of 55 pounds is one PCN paid), with its borough total;
+    Every name also has its borough total over the wards. `known`: cells a reader knows from other snapshots."""
+    counts, unshown, amounts, shares, bounds, constraints = {}, {}, {}, {}, [], []
     for table in figures:
         for measure in table.spec.counts:
             for row, values in table.rows.items():
-                cells[(measure, row)] = int(values[measure] or 0)
+                counts[(measure, row)] = int(values[measure] or 0)
         for part in table.spec.parts:
-            constraints += split(cells, table, part.of, part.part, f"{part.part}:rest")
+            constraints += split(counts, unshown, table, part.of, part.part, f"{part.part}:rest")
         for share in table.spec.shares:
             for row, values in table.rows.items():
-                cells[(f"{share.measure}:part", row)] = numerator(values, share)
-            constraints += split(cells, table, share.base, f"{share.measure}:part", f"{share.measure}:rest")
+                unshown[(f"{share.measure}:part", row)] = numerator(values, share)
+                shares[(share.measure, row)] = ShareCells((f"{share.measure}:part", row),
+                                                          (f"{share.measure}:rest", row), (share.base, row))
+            constraints += split(counts, unshown, table, share.base, f"{share.measure}:part", f"{share.measure}:rest")
+        for bound in table.spec.bounds:
+            for row, values in table.rows.items():
+                amounts[(bound.amount, row)] = float(values[bound.amount] or 0)
+                least = bound.least_each is not None
+                bounds.append(AmountBound((bound.amount, row), (bound.count, row),
+                                          bound.least_each if least else bound.most_each, least))
+    cells = {**counts, **unshown, **amounts}
     done = set()
     for table in figures:
         for name in sorted({key[0] for key in cells if key[1] in table.rows} - done):
             constraints += borough_total(cells, table, name)
             done.add(name)
-    return cells, constraints
+    keep = {key for key in [*counts, *shares, *amounts] if key[1] == BOROUGH}
+    return Model(counts, constraints, unshown=unshown, shares=shares, amounts=amounts, bounds=bounds,
+                 known=known or {}, keep=keep)
 
 
-def never_shown(figures: list[Figures]) -> set:
-    """The rest of a count of which a part is published (completed jobs that were not emergencies): no table shows
-    it. (A share's count and rest are shown whenever the share is, so they are not among these.)"""
-    return {(f"{part.part}:rest", row) for table in figures for part in table.spec.parts for row in table.rows}
-
-
-def split(cells: dict, table: Figures, whole: str, part: str, rest_name: str) -> list:
-    """whole = part + rest in each row of the table; the rest's cells are added (the part's are there already)."""
+def split(counts: dict, unshown: dict, table: Figures, whole: str, part: str, rest_name: str) -> list:
+    """whole = part + rest in each row of the table; the rest's cells are added to those shown nowhere."""
     constraints = []
+    cells = {**counts, **unshown}
     for row in table.rows:
         part_count = cells[(part, row)]
         rest = cells[(whole, row)] - part_count
         if rest < 0:
             raise ReportError(f"{table.spec.name}: {part} ({part_count}) is more than {whole} "
                               f"({cells[(whole, row)]}) for {table.labels[row]}: it cannot be a part of it")
-        cells[(rest_name, row)] = rest
+        unshown[(rest_name, row)] = rest
         constraints.append(((whole, row), ((part, row), (rest_name, row))))
     return constraints
 
@@ -197,34 +215,19 @@ def borough_total(cells: dict, table: Figures, name: str) -> list:
     wards = [(name, row) for row in table.rows if row != BOROUGH and (name, row) in cells]
     if (name, BOROUGH) not in cells or not wards:
         return []
-    if sum(cells[key] for key in wards) == cells[(name, BOROUGH)]:
+    if math.isclose(sum(cells[key] for key in wards), cells[(name, BOROUGH)], abs_tol=1e-6):
         return [((name, BOROUGH), tuple(wards))]
     log.warning("published %s: %s's wards do not add up to the borough's figure", table.spec.name, name)
     return []
 
 
-def borough_figures(figures: list[Figures]) -> list[set]:
-    """The borough's cells readers quote, as choices to keep from secondary suppression, most first: every count
-    and each share's count and rest (the share itself); else the shares alone; else each share alone."""
-    shares = [{(f"{s.measure}:{side}", BOROUGH) for side in ("part", "rest")} for f in figures for s in f.spec.shares]
-    counts = {(measure, BOROUGH) for f in figures for measure in f.spec.counts}
-    return [counts.union(*shares), set().union(*shares), *shares]
-
-
-def protected_counts(figures: list[Figures], rule: Rule) -> dict:
-    cells, constraints = count_model(figures)
-    unshown = never_shown(figures)
-    shown = None
-    for keep in borough_figures(figures):   # the borough's figures kept if the wards can be protected without them
-        try:
-            shown = protect(cells, constraints, rule, never_shown=unshown, keep=keep)
-            break
-        except ReportError:
-            continue
-    if shown is None:   # else protected as any other cell
-        shown = protect(cells, constraints, rule, never_shown=unshown)
-    exposed = exposed_cells(shown, constraints, rule, never_shown=unshown)
-    if exposed:   # the last gate: never written if anything could be worked out
+def protected_counts(figures: list[Figures], rule: Rule, known: dict | None = None) -> dict:
+    """Every count, share and amount of the tables as it may be published (the borough's figures hidden to protect
+    a ward only when nothing else will do), checked once more in whole numbers before anything is written."""
+    model = count_model(figures, known)
+    shown = protect_model(model, rule)
+    exposed = audit_model(model, shown, rule)
+    if exposed:   # the last gate: never written if anything could be worked out or narrowed
         raise ReportError(f"disclosure control left {len(exposed)} figure(s) that could be worked out; nothing was "
                           f"published: {exposed[:5]}")
     return shown
@@ -261,16 +264,14 @@ def column_of(layer: SemanticLayer, measure: str, as_of: dt.date | None) -> Publ
 
 
 def cell_text(layer, measure: str, values: dict, row: str, shown: dict, bases: dict, rule: Rule):
-    """A cell as published: a count through disclosure control, a share hidden unless its base, its numerator and
-    the rest of its base are all published (and the base is not under the threshold), a value rounded."""
-    if (measure, row) in shown:
-        return published_value(shown[(measure, row)])
+    """A cell as published: a count, a share or an amount as disclosure control left it (a share over nothing has
+    no figure), any other value rounded."""
     value = values[measure]
-    if measure in bases and value is not None:
-        base = shown[(bases[measure], row)]
-        parts = (shown[(f"{measure}:part", row)], shown[(f"{measure}:rest", row)])
-        counted = State.PUBLISHED if all(p.published for p in parts) else State.SECONDARY
-        value = published_value(suppress_derived(value, counted, values[bases[measure]] or 0, base.state, rule))
+    figure = shown.get((measure, row))
+    if figure is not None and not figure.published:
+        return figure.marker
+    if figure is not None and measure not in bases:
+        value = figure.value
     return rounded(layer.measure(measure).format, value)
 
 

@@ -99,6 +99,51 @@ def recoverable(grids: dict[str, list[list[str]]], truth: dict[str, list[list[in
     return pinned
 
 
+def narrowed(grids: dict[str, list[list[str]]], threshold: int, links: list[tuple[tuple, tuple]] = ()) -> list[tuple]:
+    """"<t" figures the intruder can narrow beyond what the markers alone allow: each "<t" figure's least and
+    greatest value from the published text, against the same with every figure hidden ("[c]" for a figure of t or
+    more, zeros kept). Linear programs: exact here (network constraints)."""
+    hidden_grids = {name: [[text if text in ("0", f"<{threshold}") else "[c]" for text in line] for line in grid]
+                    for name, grid in grids.items()}
+    return [cell for cell, published, alone in zip(*_small_ranges(grids, threshold, links),
+                                                    _small_ranges(hidden_grids, threshold, links)[1], strict=True)
+            if published[0] > max(1, alone[0]) + 1e-6 or published[1] < min(threshold - 1, alone[1]) - 1e-6]
+
+
+def _small_ranges(grids, threshold, links):
+    hidden = [(name, i, j) for name, grid in grids.items() for i, line in enumerate(grid)
+              for j, text in enumerate(line) if not text.isdigit()]
+    column = {position: k for k, position in enumerate(hidden)}
+    rows, rhs = [], []
+    equations = [[(name, *term) for term in equation]
+                 for name, grid in grids.items() for equation in equations_of(grid)]
+    equations += [[(*a, 1), (*b, -1)] for a, b in links]
+    for equation in equations:
+        row, known = np.zeros(len(hidden)), 0
+        for name, i, j, sign in equation:
+            if (name, i, j) in column:
+                row[column[name, i, j]] += sign
+            else:
+                known -= sign * int(grids[name][i][j])
+        if row.any():
+            rows.append(row)
+            rhs.append(known)
+    bounds = [(1, threshold - 1) if grids[n][i][j] == f"<{threshold}" else (threshold, None) for n, i, j in hidden]
+    small = [cell for cell in hidden if grids[cell[0]][cell[1]][cell[2]] == f"<{threshold}"]
+    ranges = []
+    for cell in small:
+        found = []
+        for sense in (1, -1):
+            objective = np.zeros(len(hidden))
+            objective[column[cell]] = sense
+            result = linprog(objective, A_eq=np.array(rows) if rows else None, b_eq=rhs or None, bounds=bounds,
+                             method="highs")
+            assert result.status == 0, result.message
+            found.append(result.x[column[cell]])
+        ranges.append(tuple(found))
+    return small, ranges
+
+
 def true_grid(rows, columns, counts) -> list[list[int]]:
     lines = [[counts.get((r, c), 0) for c in columns] for r in rows]
     lines = [[*line, sum(line)] for line in lines]
@@ -148,9 +193,11 @@ def test_two_small_counts_adding_to_two_are_each_1_so_more_is_hidden():
 
 
 def test_a_secondary_is_known_to_be_at_least_the_threshold():
-    # 1 + 5 = 6: hiding the 5 alone is not enough, since "[c]" means 5 or more and so "<5" would be 1
+    # 1 + 5 = 6: hiding the 5 alone is not enough, since "[c]" means 5 or more and so "<5" would be 1; hiding the
+    # total is: A is the total less 5, and a "[c]" total is anything from 5 up, so A may be anything from 1 to 4
     protected = one_way("ward", {"A": 1, "B": 5})
-    assert grid_of(protected) == [["<5"], ["[c]"], ["[c]"]]
+    assert grid_of(protected) == [["<5"], ["5"], ["[c]"]]
+    assert narrowed({"t": grid_of(protected)}, 5) == []
 
 
 def test_zeros_stay_zeros_and_a_small_total_is_hidden():
@@ -177,16 +224,14 @@ def test_twenty_wards_by_three_services_worked_by_hand():
         counts["Ward 15", service] = 0       # nobody: zeros, shown
     protected = protect_2d(wards, services, counts)
 
-    # Children has two hidden cells, but Ward 03 and Ward 07 each one: each row takes a second. Ward 03 takes its
-    # smaller Older people (25); then Ward 07 takes Older people (50) too, so that every line and column with a
-    # hidden cell has two: the rectangle. The intruder knows Children 2 + 4 = 6, Older 25 + 50 = 75, 2 + 25 = 27,
-    # 4 + 50 = 54: one unknown left free, "<5" anything from 2 to 4.
-    assert states(protected) == {
-        State.PRIMARY: {("Ward 03", "Children"), ("Ward 07", "Children")},
-        State.SECONDARY: {("Ward 03", "Older people"), ("Ward 07", "Older people")},
-    }
-    assert [str(protected["Ward 03", s]) for s in [*services, TOTAL]] == ["26", "<5", "[c]", "53"]
-    assert [str(protected["Ward 07", s]) for s in [*services, TOTAL]] == ["38", "<5", "[c]", "92"]
+    # Children has two hidden cells, and Ward 03 and Ward 07 each one. The rectangle of Ward 03 and Ward 07 by
+    # Children and Older people would stop either being worked out, but not narrowed: Children 2 + 4 = 6 says each
+    # is 2 to 4, never 1. So "<5" keeps all of 1 to 4 only with more cells hidden around it.
+    assert states(protected)[State.PRIMARY] == {("Ward 03", "Children"), ("Ward 07", "Children")}
+    assert {("Ward 03", "Older people"), ("Ward 07", "Older people")} <= states(protected)[State.SECONDARY]
+    assert len(states(protected)[State.SECONDARY]) <= 12
+    assert [str(protected["Ward 03", s]) for s in [*services, TOTAL]][1:] == ["<5", "[c]", "53"]
+    assert narrowed({"t": grid_of(protected)}, 5) == []
     assert [str(protected["Ward 15", s]) for s in [*services, TOTAL]] == ["0", "0", "0", "0"]
     expected = true_grid(wards, services, counts)
     assert [str(protected[TOTAL, s]) for s in [*services, TOTAL]] == [str(v) for v in expected[-1]]
@@ -238,7 +283,8 @@ def test_a_table_that_cannot_be_protected_is_refused():
 def test_the_last_check_refuses_figures_that_contradict_each_other():
     hidden = {"a": Shown(None, State.PRIMARY, "<5"), "b": Shown(None, State.SECONDARY, "[c]")}
     constraints = [("total", ["a", "b"])]
-    assert exposed_cells({**hidden, "total": Shown(7, State.PUBLISHED)}, constraints) == []          # 1+6, 2+5
+    assert exposed_cells({**hidden, "total": Shown(9, State.PUBLISHED)}, constraints) == []          # 1+8 to 4+5
+    assert exposed_cells({**hidden, "total": Shown(7, State.PUBLISHED)}, constraints) == ["a"]       # 1 or 2 only
     assert exposed_cells({**hidden, "total": Shown(6, State.PUBLISHED)}, constraints) == ["a", "b"]  # only 1+5
     with pytest.raises(ReportError, match="contradict"):                                              # 1 to 4, 5 up
         exposed_cells({**hidden, "total": Shown(5, State.PUBLISHED)}, constraints)
@@ -322,6 +368,7 @@ def test_published_tables_give_nothing_away(table):
         if all(text.isdigit() for text in figures):                      # published totals add up
             assert sum(map(int, figures[:-1])) == int(figures[-1])
     assert recoverable({"t": grid}, {"t": truth}, rule.threshold) == []  # nothing hidden can be worked out
+    assert narrowed({"t": grid}, rule.threshold) == []                   # nor a "<t" narrowed beyond its marker
 
 
 @settings(max_examples=40, deadline=None)
@@ -411,20 +458,19 @@ def test_cells_to_keep_are_never_taken_as_secondaries_when_others_protect_as_wel
     wards = {f"w{n}": (5, 2) for n in range(5)} | {"w5": (2, 1), "w6": (10, 0), "w7": (9, 0)}
     cells, constraints = _shares_by_ward(wards)
     borough = {("late", "borough"), ("within", "borough")}
-    assert not all(protect(cells, constraints, Rule(5))[key].published for key in borough)
     shown = protect(cells, constraints, Rule(5), keep=borough)
     assert all(shown[key].published for key in borough)
     assert not exposed_cells(shown, constraints, Rule(5))
     assert not any(shown[("late", ward)].published for ward in wards if cells[("late", ward)])
 
 
-def test_cells_that_cannot_be_kept_are_refused_not_exposed():
+def test_cells_to_keep_are_hidden_when_nothing_else_will_do():
     """Six wards late 1 each, the borough 6: every ward is pinned at 1 unless the borough's 6 is hidden."""
     wards = {f"w{n}": (5, 1) for n in range(6)}
     cells, constraints = _shares_by_ward(wards)
-    with pytest.raises(ReportError):
-        protect(cells, constraints, Rule(5), keep={("late", "borough"), ("base", "borough")})
-    assert not protect(cells, constraints, Rule(5))[("late", "borough")].published
+    shown = protect(cells, constraints, Rule(5), keep={("late", "borough"), ("base", "borough")})
+    assert not shown[("late", "borough")].published
+    assert not exposed_cells(shown, constraints, Rule(5))
 
 
 def test_a_figure_no_table_shows_is_hidden_from_the_start_and_still_protected():
