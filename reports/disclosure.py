@@ -1,43 +1,40 @@
 """Statistical disclosure control for published tables of counts of people and cases: small numbers are hidden so
-that no one can be identified, and nothing hidden can be worked out from what is published.
+that no one can be identified, and nothing hidden can be worked out, or narrowed, from what is published.
 
 The rules (the threshold is configuration, Rule(threshold=5)):
-- a count from 1 to threshold-1 is a PRIMARY suppression, shown as "<5" (f"<{threshold}"); totals are counts too;
-- a zero is shown as 0 (the rules publish zeros, so a hidden cell is never 0);
-- no hidden count may be worked out exactly from the published figures: the tables' totals, and totals that several
-  published tables share. Where it could be, more cells are hidden: SECONDARY suppressions, shown as "[c]" (the ONS
-  marker for a confidential value): a non-zero cell, or a total when there is no other choice;
-- a derived figure (percentage, average, rate) over fewer than threshold people, or whose numerator or denominator
-  is hidden, is hidden too ("[c]"): else the hidden count could be recovered from it (suppress_derived).
+- a count from 1 to threshold-1 is a PRIMARY suppression, shown as "<5"; a zero is shown as 0;
+- a share (a percentage of a count) is shown only when its base is shown and its count and the rest of its base
+  are each 0 or threshold and over; else "[c]";
+- SECONDARY suppressions ("[c]": counts, amounts, shares) wherever a reader could otherwise break the promise.
 
-The model: named cells with non-negative whole values, and additive constraints (a total = the sum of some cells),
-each total itself a cell that may be published or hidden. A list with its total, a table with row, column and grand
-totals, and tables that share totals (the same ward totals in a ward x category and a ward x age table) are all
-instances: table_model() builds one from Table()s, whose cells are keyed by population and the dimension values
-they fix, so tables of the same population over the same dimension share their totals.
+The promise, from the reader's view: a reader knows every published figure, every constraint (a total is the sum
+of its cells; an amount is at least or at most so much per counted item: AmountBound), what the markers mean ("<t"
+is 1 to t-1, a "[c]" count t or more), that counts are whole, that amounts are rounded (Model.precision), the rule
+for shares (one hidden with its base shown has a count or rest from 1 to t-1: a whole-number switch per share), and
+any cell known from elsewhere (Model.known). Then:
+- a "<t" count, and any cell shown nowhere from 1 to t-1 (the rest of a part, a share's count or rest), keeps
+  possible all of 1 to t-1 that the markers alone allow (every non-zero figure hidden): two "<5" adding up to a
+  "<5" total are each 1 to 3 whatever is published, and a reader learns nothing more;
+- a "[c]" count, and a hidden share's count and rest, can be pinned to no single value (so a 100% total share,
+  whose rest 0 pins every part's rest at 0, is hidden when its parts' shares are);
+- a cell shown nowhere that is 0 or not small, and an amount, may be worked out: they were never hidden for
+  their own sake.
 
-The algorithm (protect): primary suppression, then until nothing hidden can be recovered:
-- audit: an intruder knows every published figure, every constraint, that "<5" means 1 to threshold-1 and "[c]"
-  means threshold or more (any smaller count would be "<5", zeros are shown), and that counts are whole numbers.
-  For each hidden cell, linear programs (scipy.optimize.linprog, HiGHS) over the hidden cells find its least and
-  greatest possible values; it is exposed when they admit only one whole number. A secondary cell has no upper
-  bound: any finite bound above every true value gives the same answer (the feasible set is convex and the true
-  figures lie strictly inside such a bound), and a bound below a true value would make the audit wrong. Every
-  solution found is a feasible point, so a cell seen at two values at least 1 apart needs no programs of its own.
-  Linear programs are exact for lists, two-way tables and tables linked by one shared margin (their constraints are
-  a network's, whose vertices are whole); for anything else, a final audit in whole numbers (scipy.optimize.milp)
-  runs once the linear audit passes.
-- fix: for each exposed cell, hide one more cell of a constraint it is in: a non-zero published cell that is not
-  a total, else a total (widening to the constraints of the hidden cells next to it when its own have none); of
-  those, the one that leaves fewest constraints with a lone hidden cell, then the smallest (_secondary_for). Ties
-  go by key order, never by input order, so a snapshot published twice is the same.
-exposed_cells() is the same audit over a published result alone, for the publisher's last check before writing.
-When even hiding every non-zero figure would leave one that can be worked out (with threshold 5: four "<5" cells,
-zeros beside them, adding up to a "<5" total: each is 1), protect raises ReportError: the table needs coarser
-categories, since zeros are never hidden.
+The algorithm (protect_model): primary suppression with every share hidden; secondary counts and amounts until the
+audit passes; then the shares the rule shows, and secondary shares until it passes again. The audit: for each
+hidden cell, linear programs (HiGHS) over the cells a reader does not know, in independent parts, find as much of
+its range as the promise asks (every solution is a point the reader cannot rule out, so most cells need no program
+of their own); once they find nothing, the same in whole numbers (scipy.optimize.milp). The fix for a cell that
+breaks the promise: outwards from it through its constraints, the cheapest published item whose hiding alone keeps
+the promise for it, else the one that widens its range most, else the cheapest (not a total; leaving fewest
+constraints with one hidden cell; a count before an amount; the smallest; key order, so a snapshot published twice
+is the same); `keep` items (the borough's figures) only when nothing else will do. audit_model() is the same audit
+in whole numbers for the publisher's last check; exposed_cells() audits published counts from their text alone.
+When even hiding every non-zero figure would break the promise (four "<5" adding up to a "<5" total, zeros beside
+them: each is 1), protect raises ReportError: the table needs coarser categories.
 
-Not modelled: an intruder who knows the selection rule learns that a "[c]" cell is no larger than the published
-cells it was chosen over; and knowledge from outside the published tables (a ward's population, last year's table).
+Not modelled: an intruder who knows the selection rule (that a "[c]" cell is no larger than those it was chosen
+over), and knowledge from outside the published tables (a ward's population, last year's table).
 """
 
 from __future__ import annotations
