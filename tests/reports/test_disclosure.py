@@ -50,14 +50,10 @@ def equations_of(grid: list[list[str]]) -> list[list[tuple[int, int, int]]]:
     return found
 
 
-def recoverable(grids: dict[str, list[list[str]]], truth: dict[str, list[list[int]]], threshold: int,
-                links: list[tuple[tuple, tuple]] = ()) -> list[tuple]:
-    """Hidden figures that the intruder's linear program pins to one whole number. `truth` only speeds it up: a
-    solution at least 1 away from a figure's true value shows two values are possible (the feasible set is convex)."""
+def intruder_program(grids, threshold, links):
+    """The hidden figures of published grids, each one's column, the equations (rows = rhs) and bounds by marker."""
     hidden = [(name, i, j) for name, grid in grids.items() for i, line in enumerate(grid)
               for j, text in enumerate(line) if not text.isdigit()]
-    if not hidden:
-        return []
     column = {position: k for k, position in enumerate(hidden)}
     rows, rhs = [], []
     equations = [[(name, *term) for term in equation]
@@ -76,6 +72,16 @@ def recoverable(grids: dict[str, list[list[str]]], truth: dict[str, list[list[in
         else:
             assert known == 0, f"published figures that do not add up: {equation}"
     bounds = [(1, threshold - 1) if grids[n][i][j] == f"<{threshold}" else (threshold, None) for n, i, j in hidden]
+    return hidden, column, rows, rhs, bounds
+
+
+def recoverable(grids: dict[str, list[list[str]]], truth: dict[str, list[list[int]]], threshold: int,
+                links: list[tuple[tuple, tuple]] = ()) -> list[tuple]:
+    """Hidden figures that the intruder's linear program pins to one whole number. `truth` only speeds it up: a
+    solution at least 1 away from a figure's true value shows two values are possible (the feasible set is convex)."""
+    hidden, column, rows, rhs, bounds = intruder_program(grids, threshold, links)
+    if not hidden:
+        return []
     for name, i, j in hidden:
         assert grids[name][i][j] in (f"<{threshold}", "[c]"), grids[name][i][j]
     true = np.array([truth[n][i][j] for n, i, j in hidden], float)
@@ -111,24 +117,7 @@ def narrowed(grids: dict[str, list[list[str]]], threshold: int, links: list[tupl
 
 
 def _small_ranges(grids, threshold, links):
-    hidden = [(name, i, j) for name, grid in grids.items() for i, line in enumerate(grid)
-              for j, text in enumerate(line) if not text.isdigit()]
-    column = {position: k for k, position in enumerate(hidden)}
-    rows, rhs = [], []
-    equations = [[(name, *term) for term in equation]
-                 for name, grid in grids.items() for equation in equations_of(grid)]
-    equations += [[(*a, 1), (*b, -1)] for a, b in links]
-    for equation in equations:
-        row, known = np.zeros(len(hidden)), 0
-        for name, i, j, sign in equation:
-            if (name, i, j) in column:
-                row[column[name, i, j]] += sign
-            else:
-                known -= sign * int(grids[name][i][j])
-        if row.any():
-            rows.append(row)
-            rhs.append(known)
-    bounds = [(1, threshold - 1) if grids[n][i][j] == f"<{threshold}" else (threshold, None) for n, i, j in hidden]
+    hidden, column, rows, rhs, bounds = intruder_program(grids, threshold, links)
     small = [cell for cell in hidden if grids[cell[0]][cell[1]][cell[2]] == f"<{threshold}"]
     ranges = []
     for cell in small:
