@@ -31,8 +31,9 @@ from reports.disclosure import (
     protect_model,
 )
 from reports.errors import ReportError
+from reports.headlines import TABLE as HEADLINES
 from reports.headlines import headline_row, headlines_table, previous_month
-from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot
+from reports.published_store import PublishedColumn, PublishedStore, PublishedTable, Snapshot, is_figure
 from reports.published_views import (
     BOROUGH,
     BOROUGH_LABEL,
@@ -83,12 +84,52 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
         figures = [read_figures(con, layer, spec, month) for spec in views.tables]
         if not has_figures(layer, figures):
             raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
-        shown = protected_counts(figures, rule)
+        shown = protected_counts(figures, rule, known_from_store(store, layer, month, figures))
         tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
         if views.headlines:
             before = month_before(con, layer, views, store, previous_month(month), rule)
             tables.insert(0, headlines(layer, views, figures, shown, before, rule, month, tables[0].notes))
     return store.publish(month, tables, published_by=published_by, data_as_of=as_of, public=public)
+
+
+def known_from_store(store: PublishedStore, layer: SemanticLayer, month: str, figures: list[Figures]) -> dict:
+    """Cells a reader of the store already has for the month: every figure an earlier public version of it
+    (`2026-10` beside `2026-10-v2`: superseded versions stay at their addresses) published that today's figures
+    leave unchanged, and the borough's figures a later month's headlines gave as its month before. Only figures
+    equal to today's: a changed one is another count, not knowledge of this one."""
+    published = {}   # (measure, row) -> figure, as published
+    next_month = (dt.date.fromisoformat(f"{month}-01") + dt.timedelta(days=31)).strftime("%Y-%m")
+    for snapshot in store.snapshots():
+        if snapshot.public and snapshot.period == month:
+            for f in figures:
+                document = json.loads(store.file_bytes(snapshot.id, f.spec.name, "json"))
+                row_of = {label: key for key, label in f.labels.items()}
+                for row in document["rows"]:
+                    key = row_of.get(row.get(AREA))
+                    published.update({(m, key): row.get(m) for m in f.spec.measures if key is not None})
+        elif snapshot.public and snapshot.period == next_month and HEADLINES in {t.name for t in snapshot.tables}:
+            document = json.loads(store.file_bytes(snapshot.id, HEADLINES, "json"))
+            published.update({(row["measure"], BOROUGH): row["previous"] for row in document["rows"]})
+    return _unchanged(layer, figures, published)
+
+
+def _unchanged(layer: SemanticLayer, figures: list[Figures], published: dict) -> dict:
+    """{model cell: value} for the published figures today's data still give: a count as itself, a share as its
+    count and rest."""
+    known = {}
+    for f in figures:
+        shares = {share.measure: share for share in f.spec.shares}
+        for row, values in f.rows.items():
+            for measure in f.spec.counts:
+                if published.get((measure, row)) == int(values[measure] or 0):
+                    known[(measure, row)] = int(values[measure] or 0)
+            for measure, share in shares.items():
+                figure = published.get((measure, row))
+                if is_figure(figure) and figure == rounded(layer.measure(measure).format, values[measure]):
+                    count = numerator(values, share)
+                    known[(f"{measure}:part", row)] = count
+                    known[(f"{measure}:rest", row)] = int(values[share.base] or 0) - count
+    return known
 
 
 def has_figures(layer: SemanticLayer, figures: list[Figures]) -> bool:

@@ -305,3 +305,30 @@ def test_a_borough_share_that_can_be_kept_is_kept_when_another_cannot():
     assert shown[("pb", BOROUGH)].published
     assert not shown[("pa", BOROUGH)].published
     assert audit_model(count_model(figures), shown, Rule(5)) == []
+
+
+def test_a_new_version_of_a_month_knows_what_the_earlier_one_published(warehouse_copy):
+    """A reader of 2026-10-v2 has 2026-10 too: every figure of it that the new data leave unchanged is known to
+    the v2's audit (a changed one is another count, not knowledge of this one)."""
+    from data_models.semantic_layer import load_semantic_layer
+    from query.reading import read_only
+    from reports.published_views import load_views, read_figures
+    from reports.publishing import known_from_store
+
+    store = PublishedStore.beside(warehouse_copy)
+    first = publish(warehouse_copy, published_by="data-team", public=True)
+    with duckdb.connect(str(warehouse_copy)) as con:   # Kilburn's October repairs raised again: Kilburn changes
+        con.execute("""insert into fact_repairs_job select f.* from fact_repairs_job f
+                       join dim_ward w on w.ward_key = f.ward_key
+                       where w.ward_name = 'Kilburn' and f.raised_date_key between 20261001 and 20261031""")
+    layer = load_semantic_layer()
+    with read_only(warehouse_copy) as con:
+        figures = [read_figures(con, layer, spec, MONTH) for spec in load_views(layer).tables]
+    known = known_from_store(store, layer, MONTH, figures)
+    before = {row["Area"]: row for row in _rows(store, first.id, "repairs-by-ward")}
+    unchanged = [ward for ward, row in before.items() if row[RAISED].isdigit() and ward != "Kilburn"
+                 and ward != "Camden (the borough)"]
+    assert unchanged and all(known[("repairs_raised", ward)] == int(before[ward][RAISED]) for ward in unchanged)
+    assert ("repairs_raised", "Kilburn") not in known
+    again = publish(warehouse_copy, published_by="data-team", public=True)   # audited with what it knows
+    assert again.id == f"{MONTH}-v2"
