@@ -82,9 +82,10 @@ class Rule:
     @property
     def footnote(self) -> str:
         return (f"{self.primary_marker}: from 1 to {self.threshold - 1}, not shown so that no one can be identified. "
-                f"{SECONDARY_MARKER}: confidential, not shown so that figures marked {self.primary_marker} cannot be "
-                f"worked out from the totals; percentages, averages and rates over fewer than {self.threshold} or "
-                f"over a figure not shown are marked {SECONDARY_MARKER} too. 0 is a true zero.")
+                f"{SECONDARY_MARKER}: confidential, not shown so that no figure marked {self.primary_marker} can be "
+                f"worked out or narrowed from the figures published; a percentage is {SECONDARY_MARKER} when the "
+                f"count it is over is not shown, when its count or the rest of it is from 1 to {self.threshold - 1}, "
+                f"or to protect such a figure. 0 is a true zero.")
 
     def bounds(self, state: State) -> tuple[int, float]:
         """What an intruder knows of a hidden count from its marker."""
@@ -908,16 +909,3 @@ def exposed_in_tables(protected: Sequence[ProtectedTable]) -> list[Key]:
     _, constraints = table_model([each.table for each in protected])
     shown = {key: figure for each in protected for key, figure in each.shown.items()}
     return exposed_cells(shown, constraints, protected[0].rule)
-
-
-# --- derived figures ---------------------------------------------------------------------------------------------
-
-def suppress_derived(value: float, numerator_state: State | None, denominator: int, denominator_state: State,
-                     rule: Rule = DEFAULT_RULE) -> Shown:
-    """A percentage, average or rate as it may be published: hidden ("[c]") when it is over fewer than threshold
-    people, or its numerator or denominator is hidden (it would give the hidden count back). numerator_state is
-    None when the numerator is not a count in the tables (a sum of ages, say)."""
-    hidden_input = denominator_state is not State.PUBLISHED or numerator_state not in (None, State.PUBLISHED)
-    if hidden_input or denominator < rule.threshold:
-        return Shown(None, State.SECONDARY, SECONDARY_MARKER)
-    return Shown(value, State.PUBLISHED)

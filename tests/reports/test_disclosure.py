@@ -28,7 +28,6 @@ from reports.disclosure import (
     protect,
     protect_2d,
     protect_tables,
-    suppress_derived,
 )
 
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -297,26 +296,6 @@ def test_the_threshold_is_configuration():
     protected = one_way("ward", {"A": 7, "B": 30, "C": 40}, Rule(threshold=10))
     assert grid_of(protected) == [["<10"], ["[c]"], ["40"], ["77"]]
     assert "<10" in protected.footnote
-
-
-# --- derived figures -----------------------------------------------------------------------------------------------
-
-def test_a_percentage_over_four_people_is_hidden():
-    assert str(suppress_derived(75.0, State.PUBLISHED, 4, State.PUBLISHED)) == "[c]"
-    assert suppress_derived(60.0, State.PUBLISHED, 5, State.PUBLISHED) == Shown(60.0, State.PUBLISHED)
-
-
-def test_a_percentage_of_a_hidden_count_is_hidden():
-    assert str(suppress_derived(40.0, State.PUBLISHED, 50, State.SECONDARY)) == "[c]"   # the denominator hidden
-    assert str(suppress_derived(6.0, State.PRIMARY, 50, State.PUBLISHED)) == "[c]"      # the numerator hidden
-    assert str(suppress_derived(31.2, None, 50, State.PUBLISHED)) == "31.2"             # an average age: no count
-
-
-def test_derived_figures_follow_the_protected_table():
-    protected = one_way("ward", {"A": 3, "B": 50, "C": 40})
-    share_of_b = suppress_derived(50 / 93, protected["B"].state, 93, protected[TOTAL].state)
-    share_of_a = suppress_derived(3 / 93, protected["A"].state, 93, protected[TOTAL].state)
-    assert (share_of_b.published, share_of_a.published) == (protected["B"].published, False)
 
 
 # --- properties ----------------------------------------------------------------------------------------------------
