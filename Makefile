@@ -99,6 +99,7 @@ bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(MAKE) office
 	$(PY) bench/reports.py --warehouse $(DEMO_WAREHOUSE)
 	$(PY) bench/published.py --warehouse $(DEMO_WAREHOUSE)
+	$(PY) bench/disclosure.py --warehouse $(DEMO_WAREHOUSE)
 
 lint: install
 	$(VENV)/bin/ruff check .
