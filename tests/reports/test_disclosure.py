@@ -30,7 +30,7 @@ from reports.disclosure import (
     protect_tables,
 )
 
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 
 
 # --- the intruder: an independent audit of published text ---------------------------------------------------------
@@ -372,7 +372,7 @@ def linked_tables(draw):
     return wards, services, bands, by_service, by_band, Rule(draw(THRESHOLDS))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(linked_tables())
 def test_linked_tables_give_nothing_away_using_all_of_them(tables):
     wards, services, bands, by_service, by_band, rule = tables
