@@ -269,7 +269,7 @@ def _check_model(model: Model) -> None:
         if not math.isclose(sum(cells[key] for key in members), cells[total], abs_tol=1e-6):
             raise ReportError(f"{total!r} is {cells[total]}, not the sum of its cells")
     for bound in model.bounds:
-        _check_bound(model, bound)
+        _check_bound(model, cells, bound)
     for share, sides in model.shares.items():
         if sides.base not in model.counts or {sides.numerator, sides.rest} - set(model.unshown):
             raise ReportError(f"share {share!r}: its base must be a count, its count and rest cells shown nowhere")
@@ -277,10 +277,10 @@ def _check_model(model: Model) -> None:
             raise ReportError(f"share {share!r}: its count and rest do not add up to its base")
 
 
-def _check_bound(model: Model, bound: AmountBound) -> None:
-    if bound.amount not in model.amounts or bound.count not in {**model.counts, **model.unshown}:
+def _check_bound(model: Model, cells: Mapping[Key, float], bound: AmountBound) -> None:
+    if bound.amount not in model.amounts or (bound.count not in model.counts and bound.count not in model.unshown):
         raise ReportError(f"the bound of {bound.amount!r} by {bound.count!r} names cells that are not in the model")
-    amount, count = model.amounts[bound.amount], model.cells()[bound.count]
+    amount, count = model.amounts[bound.amount], cells[bound.count]
     holds = amount >= bound.each * count - 1e-6 if bound.least else amount <= bound.each * count + 1e-6
     if not holds:
         says = "at least" if bound.least else "at most"

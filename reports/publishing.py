@@ -84,7 +84,7 @@ def publish(warehouse: Path, *, published_by: str, month: str | None = None, sto
         figures = [read_figures(con, layer, spec, month) for spec in views.tables]
         if not has_figures(layer, figures):
             raise ReportError(f"no figures for {month_name(month)} in the warehouse: nothing was published")
-        shown = protected_counts(figures, rule, known_from_store(store, layer, month, figures))
+        shown = protected_figures(figures, rule, known_from_store(store, layer, month, figures))
         tables = [published_table(layer, f, shown, rule, month, as_of) for f in figures]
         if views.headlines:
             before = month_before(con, layer, views, store, previous_month(month), rule)
@@ -152,7 +152,7 @@ def month_before(con, layer: SemanticLayer, views: PublishedViews, store: Publis
     if not has_figures(layer, figures):
         return {h.measure: None for h in views.headlines}
     try:
-        shown = protected_counts(figures, rule)
+        shown = protected_figures(figures, rule)
     except ReportError:   # that month cannot be published as it is: nor can its figures be a month later
         log.warning("headlines: %s cannot be protected; its figures are not shown as the month before", month)
         return {h.measure: SECONDARY_MARKER for h in views.headlines}
@@ -189,7 +189,7 @@ def bases_of(figures: Figures) -> dict[str, str]:
     return {share.measure: share.base for share in figures.spec.shares}
 
 
-def count_model(figures: list[Figures], known: dict | None = None) -> Model:
+def figures_model(figures: list[Figures], known: dict | None = None) -> Model:
     """Every number the tables publish, as a reader can reason about it, keyed (name, row):
     - each count by ward, with its borough figure as the total of its wards' where they add up to it;
     - a part of a count (emergency jobs of all jobs completed), itself a count shown, and the rest of it: whole =
@@ -262,10 +262,10 @@ def borough_total(cells: dict, table: Figures, name: str) -> list:
     return []
 
 
-def protected_counts(figures: list[Figures], rule: Rule, known: dict | None = None) -> dict:
+def protected_figures(figures: list[Figures], rule: Rule, known: dict | None = None) -> dict:
     """Every count, share and amount of the tables as it may be published (the borough's figures hidden to protect
     a ward only when nothing else will do), checked once more in whole numbers before anything is written."""
-    model = count_model(figures, known)
+    model = figures_model(figures, known)
     shown = protect_model(model, rule)
     exposed = audit_model(model, shown, rule)
     if exposed:   # the last gate: never written if anything could be worked out or narrowed

@@ -17,7 +17,7 @@ from query.reading import read_only
 from reports.disclosure import Rule
 from reports.published_store import PublishedStore
 from reports.published_views import BOROUGH, BOROUGH_LABEL, Figures, Share, TableSpec, load_views, read_figures
-from reports.publishing import protected_counts, publish
+from reports.publishing import protected_figures, publish
 
 MONTHS = ["2026-07", "2026-08", "2026-09", "2026-10"]
 LEAST_PAID, MOST_ISSUED = 55, 240
@@ -84,7 +84,7 @@ def test_income_beside_a_hidden_pcn_count_never_gives_it_away():
     rows = {"Gospel Oak": {"pcns_issued": 1, "pcns_paid": 1, "pcn_income": 55.0}}
     rows |= {f"w{n}": {"pcns_issued": 40 + n, "pcns_paid": 30 + n, "pcn_income": 110.0 * (30 + n)} for n in range(4)}
     figures = _table(spec, rows)
-    shown = protected_counts([figures], Rule(5))
+    shown = protected_figures([figures], Rule(5))
     assert not shown[("pcn_income", "Gospel Oak")].published
     documents = {"p": _document(figures, shown)}
     reader, _ = reader_of(documents, {"p": spec}, lambda table, measure: True)
@@ -98,7 +98,7 @@ def test_a_borough_share_of_100_percent_does_not_give_its_wards_shares_away():
     rows = {f"w{n}": {"jobs": n + 1, "on_time": 100.0} for n in range(3)} | {"big": {"jobs": 30, "on_time": 100.0}}
     figures = _table(spec, rows)
     figures.rows[BOROUGH]["on_time"] = 100.0
-    shown = protected_counts([figures], Rule(5))
+    shown = protected_figures([figures], Rule(5))
     assert not shown[("on_time", BOROUGH)].published or all(shown[("jobs", f"w{n}")].published for n in range(3))
 
 
@@ -107,7 +107,7 @@ def test_small_wards_adding_up_to_a_published_borough_are_not_narrowed():
     spec = TableSpec(name="c", title="C", description="d", counts=("requests",))
     rows = {f"w{n}": {"requests": 2 if n == 0 else 1} for n in range(8)} | {"z": {"requests": 0}}
     figures = _table(spec, rows)
-    shown = protected_counts([figures], Rule(5))
+    shown = protected_figures([figures], Rule(5))
     documents = {"c": _document(figures, shown)}
     reader, _ = reader_of(documents, {"c": spec}, lambda table, measure: True)
     assert reader.range_of(("requests", "w3")) == (1, 4)

@@ -217,13 +217,13 @@ def test_a_count_that_has_a_part_still_adds_up_over_the_wards():
     borough's 25 less the others' 22 would give it back."""
     from reports.disclosure import Rule, audit_model
     from reports.published_views import BOROUGH
-    from reports.publishing import count_model, protected_counts
+    from reports.publishing import figures_model, protected_figures
 
     figures = [_figures({"w1": {"a": 3, "b": 0}, "w2": {"a": 10, "b": 5}, "w3": {"a": 12, "b": 6}})]
-    model = count_model(figures)
+    model = figures_model(figures)
     assert (("a", BOROUGH), (("a", "w1"), ("a", "w2"), ("a", "w3"))) in model.constraints
     assert (("a", "w2"), (("b", "w2"), ("b:rest", "w2"))) in model.constraints   # the part is the count shown
-    shown = protected_counts(figures, Rule(5))
+    shown = protected_figures(figures, Rule(5))
     assert not shown[("a", "w1")].published
     assert sum(not shown[("a", ward)].published for ward in ("w1", "w2", "w3", BOROUGH)) >= 2
     assert audit_model(model, shown, Rule(5)) == []
@@ -287,7 +287,7 @@ def test_a_borough_share_that_can_be_kept_is_kept_when_another_cannot():
     A's borough share is hidden. Share B: wards late 1 or 2, protected by the wards' own shares; B's is kept."""
     from reports.disclosure import Rule, audit_model
     from reports.published_views import BOROUGH, Figures, Share, TableSpec
-    from reports.publishing import count_model, protected_counts
+    from reports.publishing import figures_model, protected_figures
 
     a = {f"w{n}": (5, 1) for n in range(6)} | {"w6": (10, 0), "w7": (10, 0)}
     b = {f"w{n}": (5, 2) for n in range(5)} | {"w5": (2, 1), "w6": (10, 0), "w7": (9, 0)}
@@ -301,10 +301,10 @@ def test_a_borough_share_that_can_be_kept_is_kept_when_another_cannot():
     spec = TableSpec(name="t", title="T", description="d", counts=("a", "b"),
                      shares=(Share(measure="pa", base="a"), Share(measure="pb", base="b")))
     figures = [Figures(spec, rows, {key: key for key in rows})]
-    shown = protected_counts(figures, Rule(5))
+    shown = protected_figures(figures, Rule(5))
     assert shown[("pb", BOROUGH)].published
     assert not shown[("pa", BOROUGH)].published
-    assert audit_model(count_model(figures), shown, Rule(5)) == []
+    assert audit_model(figures_model(figures), shown, Rule(5)) == []
 
 
 def test_a_new_version_of_a_month_knows_what_the_earlier_one_published(warehouse_copy):
