@@ -673,10 +673,15 @@ class _Protection:
         return [self.keys[column] for column, need in needs.items() if not ranges.meets(column, need)]
 
     def shown(self, states: Mapping[Key, State]) -> dict[Key, Shown]:
+        """Each cell as published. A hidden share is "[c]" whichever way it was hidden: "<5" in a percentage column
+        would read as "under 5%", and a reader must not tell a share hidden by the rule from a secondary."""
         figures = {}
         for key, state in states.items():
             value = self.model.counts.get(key, self.model.amounts.get(key))
-            figures[key] = _shown(value, state, self.rule)
+            if key in self.model.shares and state is State.PRIMARY:
+                figures[key] = Shown(None, state, SECONDARY_MARKER)
+            else:
+                figures[key] = _shown(value, state, self.rule)
         return figures
 
     # --- fixing
