@@ -100,11 +100,15 @@
   function tile(view) {
     var body = view.id + "-body";
     if (view.error) { put(body, [errorMessage(view.error)]); return; }
+    // no rows at all: the words, no figure and no status (a 0 "On target" would be read as good news)
     put(body, [
       el("h3", {className: "kpi-label", text: view.label}),
-      el("p", {className: "kpi-value", id: view.id + "-value", text: view.value}),
+      el("p", {className: "kpi-value" + (view.no_data ? " kpi-no-data" : ""), id: view.id + "-value",
+               text: view.value}),
+      view.based_on ? el("p", {className: "kpi-base small" + (view.based_on.few ? " base-few" : ""),
+                               "data-base": view.based_on.n, text: view.based_on.text}) : null,
       el("p", {className: "kpi-status"}, [
-        el("span", {className: "rag rag-" + view.rag, "data-rag": view.rag, text: view.status}),
+        view.no_data ? null : el("span", {className: "rag rag-" + view.rag, "data-rag": view.rag, text: view.status}),
         el("span", {className: "kpi-target", text: view.target})]),
       el("p", {className: "kpi-direction", text: view.direction}),
       view.spark ? el("img", {className: "kpi-spark", src: view.spark.src, alt: view.spark.alt,

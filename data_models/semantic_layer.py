@@ -214,6 +214,9 @@ class Measure(_Named):
     target: float | None = None
     bands: Bands | None = None
     date: str | None = None  # another date role than the fact's (completed_date_key), or `none` for a snapshot
+    # the count measure of the rows this figure is worked out over (same fact and date role, checked): for a share
+    # or an average its denominator, shown as "based on n"; for any measure, 0 means the selection has no data
+    base: str | None = None
 
     _check_sql = _expression_fields("sql")
 
@@ -271,6 +274,13 @@ class Reach:
     sort: str | None = None
 
 
+class Settings(_Strict):
+    """Layer-wide settings (a `settings:` mapping in one file of the folder)."""
+
+    # a share or an average over fewer rows than this (its base) is shown with a caution: "few to compare"
+    small_base: int = Field(default=10, ge=1)
+
+
 class SemanticLayer(BaseModel):
     """The validated layer: lookups by name that raise UnknownNameError with a suggestion."""
 
@@ -278,6 +288,12 @@ class SemanticLayer(BaseModel):
     facts: dict[str, Fact]
     dimensions: dict[str, Dimension]
     measures: dict[str, Measure]
+    settings: Settings = Settings()
+
+    def shows_base(self, name: str) -> bool:
+        """Whether the measure's figure is a share or an average of its base (shown "based on n"): not a count."""
+        measure = self.measure(name)
+        return measure.base is not None and measure.format != "count"
 
     def fact(self, name: str) -> Fact:
         return self._get("fact", self.facts, name)
@@ -372,17 +388,29 @@ def load_semantic_layer(path: str | Path | None = None) -> SemanticLayer:
     problems: list[str] = []
     items: list[_Item] = []
     failed_names: set[str] = set()  # entries with their own problems: references to them are not reported again
+    settings: list[tuple[str, Settings]] = []
     for file in files:
-        items += _read_file(file, problems, failed_names)
+        items += _read_file(file, problems, failed_names, settings)
     problems += _cross_reference_problems(items, failed_names)
+    if len(settings) > 1:
+        problems.append(f"settings: given in {' and '.join(f for f, _ in settings)}: give them in one file")
     if problems:
         raise SemanticLayerError(problems)
     return SemanticLayer(**{
         section: {item.model.name: item.model for item in items if item.section == section} for section in _SECTIONS
-    })
+    }, settings=settings[0][1] if settings else Settings())
 
 
-def _read_file(file: Path, problems: list[str], failed_names: set[str]) -> list[_Item]:
+def _read_settings(file: str, data: dict, root, problems: list[str], settings: list) -> None:
+    if "settings" not in data:
+        return
+    try:
+        settings.append((file, Settings.model_validate(data["settings"] or {})))
+    except ValidationError as error:
+        problems += _located(file, ("settings",), None, error, root)
+
+
+def _read_file(file: Path, problems: list[str], failed_names: set[str], settings: list) -> list[_Item]:
     try:
         text = file.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_SAFE_LOADER)
@@ -392,10 +420,11 @@ def _read_file(file: Path, problems: list[str], failed_names: set[str]) -> list[
     if data is None:
         return []
     root = yaml.compose(text, Loader=_SAFE_LOADER)
-    if not isinstance(data, dict) or set(data) - set(_SECTIONS):
-        problems.append(f"{file.name}: must be a mapping with only {', '.join(_SECTIONS)} (got "
+    if not isinstance(data, dict) or set(data) - {*_SECTIONS, "settings"}:
+        problems.append(f"{file.name}: must be a mapping with only {', '.join(_SECTIONS)} and settings (got "
                         f"{', '.join(map(str, data)) if isinstance(data, dict) else type(data).__name__})")
         return []
+    _read_settings(file.name, data, root, problems, settings)
     items = []
     for section, model in _SECTIONS.items():
         entries = data.get(section) or []
@@ -438,12 +467,33 @@ def _cross_reference_problems(items: list[_Item], failed: set[str]) -> list[str]
         f"{item.where('name')}: {item.model.name!r} is also a dimension's name"
         for item in by_section["measures"] if item.model.name in dims
     ]
+    measures = {item.model.name: item.model for item in by_section["measures"]}
     for item in by_section["measures"]:
         if item.model.fact not in facts and item.model.fact not in failed:
             problems.append(f"{item.where('fact')}: {_unknown(item.model.fact, facts, 'fact')}")
+        problem = _base_problem(item.model, measures, facts, failed)
+        if problem:
+            problems.append(f"{item.where('base')}: {problem}")
     for item in by_section["facts"]:
         problems += _fact_problems(item, dims, failed)
     return problems
+
+
+def _base_problem(measure: Measure, measures: dict[str, Measure], facts: dict[str, Fact],
+                  failed: set[str]) -> str | None:
+    """A base is a count of the same rows: same fact and date role (one query asks for both), format count."""
+    if measure.base is None or measure.base in failed:
+        return None
+    base = measures.get(measure.base)
+    if base is None:
+        return _unknown(measure.base, measures, "measure")
+    if base.format != "count":
+        return f"base {base.name!r} must be a count (its format is {base.format!r})"
+    roles = [SemanticLayer._measure_role(m, facts[m.fact].date if m.fact in facts else None) for m in (measure, base)]
+    if base.fact != measure.fact or roles[0] != roles[1]:
+        return (f"base {base.name!r} must count the same rows: the same fact ({measure.fact}) and date role "
+                f"({roles[0]}), not {base.fact} by {roles[1]}")
+    return None
 
 
 def _repeated_names(items: list[_Item], section: str) -> list[str]:

@@ -18,6 +18,7 @@ KPI = "bi-kpi"
 RAG_WORDS = {"green": "On target", "amber": "Near target", "red": "Off target", None: "No target"}
 DIRECTION_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "neutral": "Neither higher nor lower"}
 SPARK_MONTHS = 12
+NO_DATA = "No data for this selection"  # a tile whose measure's base counts no rows: never 0 and a RAG
 
 
 def status_words(colour: str | None, value, target) -> str:
@@ -46,22 +47,40 @@ def render(spec: PageSpec, kpi: Kpi, state) -> dict:
     measure = data.layer().measure(kpi.measure)
     if kpi.pinned:
         state = sel.normalise({**sel.normalise(state), **pinned_state(kpi.pinned)})
-    result = data.measures([kpi.measure], [], state)
-    value = result.rows[0][kpi.measure] if result.rows else None
-    colour = measure_rag(value, measure)
+    # the base in the same query: whether the selection has rows at all, and the n a share is "based on"
+    result = data.measures([kpi.measure, *([measure.base] if measure.base else [])], [], state)
+    row = result.rows[0] if result.rows else {}
+    value, n = row.get(kpi.measure), row.get(measure.base) if measure.base else None
+    empty = bool(measure.base) and not n
+    colour = None if empty else measure_rag(value, measure)
     points = _spark_points(kpi.measure, state)
     return {
         "id": tile_id(spec, kpi),
         "label": kpi.label or measure.label,
-        "value": data.fmt(value, measure.format),
+        "value": NO_DATA if empty else data.fmt(value, measure.format),
+        "no_data": empty,
+        "based_on": None if empty else based_on(kpi.measure, n),
         "rag": colour or "none",
-        "status": status_words(colour, value, measure.target),
+        "status": "" if empty else status_words(colour, value, measure.target),
         "target": f" Target {data.fmt(measure.target, measure.format)}" if measure.target is not None else "",
         "direction": DIRECTION_WORDS[measure.direction],
         "spark": _sparkline(points, kpi.measure, measure.format)
         if any(p[kpi.measure] is not None for p in points) else None,
         "not_applicable": not_applicable_text(result.not_applicable),
     }
+
+
+def based_on(name: str, n) -> dict | None:
+    """{"text": "Based on 8 emergency repairs completed (RP02)", "few": n under the layer's small_base} for a share
+    or an average with a base; None for a count (its base says only whether there is data)."""
+    layer = data.layer()
+    if not layer.shows_base(name) or n is None:
+        return None
+    label = layer.measure(layer.measure(name).base).label
+    label = label[:1].lower() + label[1:] if label[1:2].islower() else label
+    few = n < layer.settings.small_base
+    text = f"Based on {data.fmt(n, 'count')} {label}" + (": few, read with care" if few else "")
+    return {"text": text, "n": n, "few": few}
 
 
 def _spark_points(name: str, state) -> list[dict]:

@@ -108,7 +108,10 @@ def test_kpis_equal_plain_sql(app, con, state):
                 assert shown == pytest.approx(expected[tile.measure]), tile.measure
             value = kpi.render(spec, tile, state)["value"]
             measure = kpi.data.layer().measure(tile.measure)
-            assert value == kpi.data.fmt(expected[tile.measure], measure.format)
+            if expected[tile.measure] is None and measure.base:  # no rows its base counts (no emergency jobs)
+                assert value == kpi.NO_DATA, tile.measure
+            else:
+                assert value == kpi.data.fmt(expected[tile.measure], measure.format)
 
 
 @pytest.mark.parametrize("state", SELECTIONS)

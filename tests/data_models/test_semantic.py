@@ -190,6 +190,49 @@ def test_a_fact_reaches_each_dimension_one_clear_way(tmp_path):
     assert "ways.yaml: facts[1] (fact_b).dimensions[2] (line 8): dimension 'ward' is listed more than once" in text
 
 
+def test_a_base_counts_the_same_rows_and_settings_are_checked(tmp_path):
+    (tmp_path / "bases.yaml").write_text(textwrap.dedent("""\
+        settings: {small_base: 0}
+        facts:
+          - {name: fact_job, label: Jobs, date: raised_date_key, dimensions: [trade]}
+          - {name: fact_pcn, label: PCNs, dimensions: [trade]}
+        dimensions:
+          - {name: trade, label: Trade}
+        measures:
+          - {name: jobs, label: Jobs, fact: fact_job, sql: "count(*)", format: count, direction: neutral,
+             description: Jobs.}
+          - {name: done, label: Done, fact: fact_job, date: done_date_key, sql: "count(*)", format: count,
+             direction: neutral, description: Done.}
+          - {name: pcns, label: PCNs, fact: fact_pcn, sql: "count(*)", format: count, direction: neutral,
+             description: PCNs.}
+          - {name: days, label: Days, fact: fact_job, sql: "avg(days)", format: days, direction: lower,
+             description: Days., base: done}
+          - {name: cost, label: Cost, fact: fact_job, sql: "avg(cost)", format: pounds, direction: lower,
+             description: Cost., base: days}
+          - {name: share, label: Share, fact: fact_job, sql: "avg(x)", format: percent, direction: higher,
+             description: Share., base: pcns}
+          - {name: fine, label: Fine, fact: fact_job, sql: "avg(x)", format: percent, direction: higher,
+             description: Fine., base: job}
+        """), encoding="utf-8")
+    (tmp_path / "more.yaml").write_text("settings: {small_base: 5}\n", encoding="utf-8")
+    (tmp_path / "most.yaml").write_text("settings: {small_base: 8}\n", encoding="utf-8")
+    text = "\n".join(problems_of(tmp_path))
+    assert "bases.yaml: settings.small_base (line 1): " in text
+    assert "settings: given in more.yaml and most.yaml: give them in one file" in text
+    assert "measures[3] (days).base (line 15): base 'done' must count the same rows: the same fact (fact_job) " \
+           "and date role (raised_date_key), not fact_job by done_date_key" in text
+    assert "measures[4] (cost).base (line 17): base 'days' must be a count (its format is 'days')" in text
+    assert "measures[5] (share).base (line 19): base 'pcns' must count the same rows" in text
+    assert "measures[6] (fine).base (line 21): 'job' is not a defined measure; did you mean jobs?" in text
+
+
+def test_the_real_layer_s_bases_and_small_base(layer):
+    assert layer.settings.small_base >= 1
+    assert layer.measure("rp02_emergency_within_target_pct").base == "rp02_emergency_completed"
+    assert layer.shows_base("care_assessments_within_28_days_pct")
+    assert not layer.shows_base("repairs_overdue")  # a count: its base says only whether there is data
+
+
 def test_unreadable_yaml_names_the_file(tmp_path):
     (tmp_path / "bad.yaml").write_text("measures:\n  - name: x\n    label: a: b\n", encoding="utf-8")
     [problem] = problems_of(tmp_path)
