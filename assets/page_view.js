@@ -134,10 +134,18 @@
   }
 
   /* ---- tables ---- */
+  /* a share's or an average's n beside it ("n=8"), marked "few" under the layer's small_base */
+  function baseNode(base) {
+    if (!base) { return null; }
+    return el("span", {className: "cell-base small" + (base.few ? " base-few" : ""), title: base.text,
+                       "data-base": base.n, text: " (n=" + base.n.toLocaleString("en-GB") + (base.few ? ", few)" : ")")});
+  }
+
   function cellNodes(cell) {
-    if (!cell.rag) { return [cell.text]; }
+    if (!cell.rag) { return [cell.text, baseNode(cell.base)]; }
     // the word, not colour alone, says the status (WCAG 1.4.1)
-    return [cell.text, " ", el("span", {className: "rag rag-" + cell.rag, "data-rag": cell.rag, text: cell.rag_text})];
+    return [cell.text, baseNode(cell.base), " ",
+            el("span", {className: "rag rag-" + cell.rag, "data-rag": cell.rag, text: cell.rag_text})];
   }
 
   function compare(a, b) {

@@ -19,10 +19,11 @@ from dash import html
 
 from dashboards import csv_download
 from dashboards.components import data, download_links
-from dashboards.components.kpi import not_applicable_text
+from dashboards.components.kpi import based_on, not_applicable_text
 from dashboards.components.selection import point_data
 from dashboards.components.spec import Chart, PageSpec, pinned_state
 from data_models.rag import measure_rag
+from query import compiler as q
 from query import selections as sel
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -99,7 +100,7 @@ def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
     group = ["financial_year", "month"] if chart.kind == "fy_months" else [chart.dimension]
     if chart.across:
         group.append(chart.across)
-    result = data.measures(measures, group, applied_state(chart, state), top=chart.top)
+    result = _merged(chart, group, applied_state(chart, state))
     rows = []
     for row in result.rows:
         value = row[chart.dimension]
@@ -110,7 +111,7 @@ def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
         if chart.where_nonzero and not row[measures[0]]:
             continue
         item = {"value": str(value), "label": str(row[f"{chart.dimension}_label"] or value),
-                **{m: row[m] for m in measures}}
+                **{m: row.get(m) for m in [*measures, *shown_bases(chart)]}}
         if chart.kind == "fy_months":
             item["financial_year"] = row["financial_year"]
         if chart.across:
@@ -120,6 +121,41 @@ def chart_rows(chart: Chart, state) -> tuple[list[dict], tuple[str, ...], bool]:
     if chart.kind == "fy_months":
         rows = _two_years(rows, sel.normalise(state).get("financial_year", []))
     return rows, result.not_applicable, result.truncated
+
+
+def shown_bases(chart: Chart) -> list[str]:
+    """The bases of the chart's shares and averages ("based on n" in a table cell), less its own measures."""
+    layer = data.layer()
+    bases = [layer.measure(m).base for m in chart.measures if layer.shows_base(m)]
+    return [b for b in dict.fromkeys(bases) if b not in chart.measures]
+
+
+def by_date_role(names: list[str]) -> list[list[str]]:
+    """The measures in groups of one date role each, in order (the first measure's group first): a table of jobs
+    raised beside RP02 (counted by completion) is one query per date role."""
+    layer = data.layer()
+    groups: dict[str | None, list[str]] = {}
+    for name in names:
+        groups.setdefault(layer.date_role(layer.measure(name).fact, [name]), []).append(name)
+    return list(groups.values())
+
+
+def _merged(chart: Chart, group: list[str], state) -> q.Result:
+    """One result of the chart's measures (and shown bases) by `group`: a query per date role, rows merged on the
+    group's values in the first query's order (a row only a later query has comes after). `top` picks the rows
+    by the first measure; the other queries only fill them in."""
+    parts = [data.measures(names, group, state, top=chart.top if i == 0 else 0)
+             for i, names in enumerate(by_date_role([*chart.measures, *shown_bases(chart)]))]
+    rows: dict[tuple, dict] = {}
+    for index, part in enumerate(parts):
+        for row in part.rows:
+            key = tuple(row[g] for g in group)
+            if key in rows:
+                rows[key].update({k: v for k, v in row.items() if k not in rows[key] or rows[key][k] is None})
+            elif index == 0 or not chart.top:
+                rows[key] = dict(row)
+    not_applicable = tuple(dict.fromkeys(d for part in parts for d in part.not_applicable))
+    return q.Result(list(rows.values()), any(part.truncated for part in parts), not_applicable)
 
 
 def previous_fy(fy: str) -> str:
@@ -158,6 +194,7 @@ def render(spec: PageSpec, chart: Chart, state) -> dict:
         return {**view, "message": {"text": EMPTY, "class": "empty-message", "id": f"{view['id']}-empty"}}
     selected = set(sel.normalise(state).get(drawn.dimension, []))
     view["table"] = table_data(drawn, rows, selected)
+    notes.extend(filter(None, [few_note(drawn, rows)]))
     view["csv"] = download_link(spec, drawn, rows)   # a drill's rows are of its level: so are the headings
     view["xlsx"] = {"href": download_links.table_href(spec.name, chart.name, state), "id": f"{view['id']}-xlsx",
                     "label": f"Download {chart.title} as Excel", "report": f"{chart.title} as Excel"}
@@ -373,8 +410,25 @@ def _cell(row: dict, key: str, chart: Chart) -> dict:
     measure = data.layer().measure(key)
     colour = measure_rag(row[key], measure)
     cell = {"text": data.fmt(row[key], measure.format), "sort": row[key]}
+    if row[key] is not None and data.layer().shows_base(key):
+        cell["base"] = based_on(key, row.get(measure.base))
     return {**cell, "rag": colour, "rag_text": RAG_SHORT[colour]} if colour else cell
 
+
+def few_note(chart: Chart, rows: list[dict]) -> dict | None:
+    """Said above a table when a share or average of some row rests on few rows: a ranking by it says little."""
+    layer = data.layer()
+
+    def few(name: str, row: dict) -> bool:
+        base = based_on(name, row.get(layer.measure(name).base)) if row.get(name) is not None else None
+        return bool(base and base["few"])
+
+    marked = [m for m in chart.measures if layer.shows_base(m) and any(few(m, r) for r in rows)]
+    if not marked:
+        return None
+    names = "; ".join(layer.measure(m).label.lower() for m in marked)
+    return note(f"Figures marked “few” rest on fewer than {layer.settings.small_base} cases ({names}): too few to "
+                "rank on, read them with care.", "few-note small")
 
 
 def table_data(chart: Chart, rows: list[dict], selected: set[str]) -> dict:

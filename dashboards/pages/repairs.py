@@ -10,6 +10,13 @@ from dashboards import ui
 from dashboards.components import Chart, Kpi, PageSpec, declare, page_layout
 
 FACT = "fact_repairs_job"
+# the service's performance side by side (contractor and ward tables): raised and overdue count jobs raised in the
+# period, RP02 and days to complete jobs completed in it (cards.py asks one query per date role)
+PERFORMANCE = ("repairs_raised", "rp02_emergency_within_target_pct", "rp02_emergency_missed_target",
+               "rp02_non_emergency_within_target_pct", "rp02_non_emergency_missed_target",
+               "repairs_average_working_days_to_complete", "repairs_overdue")
+PERFORMANCE_NOTE = ("Jobs raised and overdue count jobs raised in the period; RP02 and days to complete count jobs "
+                    "completed in it. Select a column heading to sort (again to reverse); select a name to select it.")
 
 SPEC = declare(PageSpec(
     name="repairs",
@@ -42,6 +49,10 @@ SPEC = declare(PageSpec(
               "How long open jobs have been open at the data's date."),
         Chart("by-trade", "Jobs raised by trade", "hbar", "trade", ("repairs_raised",)),
         Chart("by-contractor", "Jobs raised by contractor", "hbar", "contractor", ("repairs_raised",)),
+        Chart("contractors", "Contractors: jobs, RP02, missed target, days and overdue", "table", "contractor",
+              PERFORMANCE, PERFORMANCE_NOTE, width=12),
+        Chart("wards", "Wards: jobs, RP02, missed target, days and overdue", "table", "ward", PERFORMANCE,
+              PERFORMANCE_NOTE, width=12),
         Chart("by-ward-map", "Map of overdue jobs by ward", "map", "ward", ("repairs_overdue",),
               "Open jobs past their target date, by the ward of the property."),
         Chart("overdue", "Overdue jobs by ward", "table", "ward",
