@@ -243,6 +243,8 @@
       before.push(el("p", {className: view.message["class"], id: view.message.id, text: view.message.text}));
     }
     put(id + "-before", before);
+    var choice = document.getElementById(id + "-show");
+    if (choice && view.show) { choice.value = view.show; }   // back, forward and a shared link show their choice
     show(id + "-graph", !failed && Boolean(view.figure));
     fitGraph(id + "-graph", failed ? null : view.figure);
     show(id + "-table", !failed && Boolean(view.table) && !view.sortable);
@@ -410,14 +412,80 @@
     if (wrapper && event.target.open) { fillTableView(wrapper.id.replace(/-table$/, "")); }
   }, true);
 
+  /* A card's "Show" choice goes into the URL (show-<card>=<measure>; the first, the card's own, is no key), as a
+     history entry: the choice's store follows the URL (shows, below), so reload, a shared link, back and forward
+     keep it, and the one page view request answers it. */
+  document.addEventListener("change", function (event) {
+    var choice = event.target.closest ? event.target.closest("select[data-show-key]") : null;
+    if (!choice || !window.dash_clientside.set_props) { return; }
+    var params = new URLSearchParams(location.search);
+    var key = choice.getAttribute("data-show-key");
+    if (choice.selectedIndex > 0) { params.set(key, choice.value); } else { params["delete"](key); }
+    var text = params.toString().replace(/\+/g, "%20");
+    window.dash_clientside.set_props("bi-url", {search: text ? "?" + text : ""});
+  });
+
+  /* A sign of work: while the page's view is asked for (its one request), every tile and card is marked
+     aria-busy="true" and .is-updating, but only once the answer has taken over BUSY_MS (a quick answer shows no
+     flicker); the marks go when the view is laid out, or the request ends without one. The request is seen where
+     it starts, in fetch, which the Dash renderer sends it through. */
+  var BUSY_MS = 300;
+  var asking = 0;
+  var busyTimer = null;
+
+  function markBusy(on) {
+    Array.prototype.forEach.call(document.querySelectorAll(".kpi-tile, .chart-card"), function (node) {
+      if (on) { node.setAttribute("aria-busy", "true"); } else { node.removeAttribute("aria-busy"); }
+      node.classList.toggle("is-updating", on);
+    });
+  }
+
+  function doneAsking() {
+    asking = Math.max(0, asking - 1);
+    if (asking) { return; }
+    clearTimeout(busyTimer);
+    busyTimer = null;
+    markBusy(false);
+  }
+
+  function isViewRequest(input, init) {
+    var url = typeof input === "string" ? input : (input && input.url) || "";
+    var body = init && typeof init.body === "string" ? init.body : "";
+    return url.indexOf("_dash-update-component") >= 0 && body.indexOf(VIEW_TYPE) >= 0;
+  }
+
+  var VIEW_TYPE = "bi-page-view";   // dashboards/components/page_view.py VIEW
+  if (window.fetch) {
+    var sendRequest = window.fetch;
+    window.fetch = function (input, init) {
+      var answer = sendRequest.apply(this, arguments);
+      if (!isViewRequest(input, init)) { return answer; }
+      asking += 1;
+      if (!busyTimer) {
+        busyTimer = setTimeout(function () { busyTimer = null; if (asking) { markBusy(true); } }, BUSY_MS);
+      }
+      answer.then(doneAsking, doneAsking);
+      return answer;
+    };
+  }
+
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.pageView = {
+    /* the URL -> each card's "Show" choice store (the measure its show-<card> names, or null); unchanged ones
+       are not updated, so a selection asks for the view once (through the selection store) */
+    shows: function (search, ids, current) {
+      var params = new URLSearchParams((search || "").replace(/^\?/, ""));
+      var next = (ids || []).map(function (id) { return params.get("show-" + id.card) || null; });
+      var same = next.every(function (value, i) { return value === ((current || [])[i] || null); });
+      return same ? window.dash_clientside.no_update : next;
+    },
     /* views: the page's view store (a list of one) -> nothing for the selection bar's class (never changed) */
     render: function (views) {
       var noUpdate = window.dash_clientside.no_update;
       var view = views && views[0];
       if (!view) { return noUpdate; }
       forgetDetached();
+      markBusy(false);
       chips(view.chips);
       view.tiles.forEach(tile);
       view.filters.forEach(filterList);

@@ -226,6 +226,12 @@
     return {state: state, removed: removed, defaults: defaults};
   }
 
+  /* the URL's chart "Show" choices (show-<card>=<measure>, assets/page_view.js): not selections, kept as they are */
+  function shownCharts(search) {
+    return (search || "").replace(/^\?/, "").split("&").filter(function (pair) { return /^show-/.test(pair); })
+      .join("&");
+  }
+
   var clientside = window.dash_clientside = window.dash_clientside || {};
   clientside.selection = {
     /* a pick, a chart click or "Clear all" -> the next URL query string (the store and the page follow it) */
@@ -238,6 +244,7 @@
       var next = event.clear ? normalise(view.defaults) : nextState(view.state, event, view.defaults);
       if (next === null) { return noUpdate; }
       var text = searchFor(next, event.clear ? [] : view.removed, view.defaults);
+      text = [text, shownCharts(search)].filter(Boolean).join("&");   // a card's "Show" choice stays
       text = text ? "?" + text : "";
       return text === (search || "") ? noUpdate : text;
     },

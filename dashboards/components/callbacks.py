@@ -9,7 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards import page_access
-from dashboards.components import data, filters, page_view, selection
+from dashboards.components import cards, data, filters, page_view, selection
 from dashboards.components.page_view import VIEW
 from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
 from dashboards.components.spec import SPECS
@@ -29,6 +29,13 @@ def error_paragraph(message: str) -> list:
 def drawn_lists(ids: list[dict], page: str) -> tuple[str, ...]:
     """The dimensions of the filter lists this page has drawn (their marker stores' ids)."""
     return tuple(i["dim"] for i in ids if i.get("page") == page)
+
+
+def chosen(ids: list[dict], shows: list, page: str) -> dict:
+    """{card: measure} of this page's "Show" choice stores (page_view.shown_measures keeps what the cards offer)."""
+    pairs = zip(ids or [], shows or [], strict=False)
+    return {i["card"]: m for i, m in pairs
+            if isinstance(i, dict) and i.get("page") == page and isinstance(i.get("card"), str) and m}
 
 
 def trusted(state) -> dict:
@@ -59,15 +66,24 @@ def register(app) -> None:
     # One response answers the page: every tile, filter list and chart card as plain data in the page's view
     # store; the browser lays it out and draws each card's figure with plotly.js (assets/page_view.js).
     @app.callback(Output({"type": VIEW, "page": ALL}, "data"), Input(STORE, "data"),
+                  Input({"type": cards.SHOW, "page": ALL, "card": ALL}, "data"),
                   State({"type": VIEW, "page": ALL}, "id"),
-                  State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"), State(LOCATION, "pathname"))
-    def page_views(state, ids, lists, pathname):
+                  State({"type": filters.FILTER, "page": ALL, "dim": ALL}, "id"), State(LOCATION, "pathname"),
+                  State({"type": cards.SHOW, "page": ALL, "card": ALL}, "id"))
+    def page_views(state, shows, ids, lists, pathname, show_ids):
         state = trusted(state)
         # the ids come from the browser too: a page no spec declares, or one outside the user's access, gets
         # nothing (never a 500, never a view)
-        return [page_view.page_view(SPECS[i["page"]], state, drawn_lists(lists, i["page"]))
+        return [page_view.page_view(SPECS[i["page"]], state, drawn_lists(lists, i["page"]),
+                                    chosen(show_ids, shows, i["page"]))
                 if i.get("page") in SPECS and page_access.may_view(SPECS[i["page"]], pathname) else no_update
                 for i in ids]
+
+    # a card's "Show" choice follows the URL's show-<card> (page_view.js): its store changes only when it does
+    app.clientside_callback(
+        ClientsideFunction("pageView", "shows"), Output({"type": cards.SHOW, "page": ALL, "card": ALL}, "data"),
+        Input(LOCATION, "search"), State({"type": cards.SHOW, "page": ALL, "card": ALL}, "id"),
+        State({"type": cards.SHOW, "page": ALL, "card": ALL}, "data"))
 
     # (its output, the selection bar's class, is never changed: it is there because Dash runs no callback without
     # an output, and it is on every page)

@@ -15,13 +15,13 @@ import importlib
 import json
 
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from dashboards import csv_download
 from dashboards.components import data, download_links
 from dashboards.components.kpi import based_on, not_applicable_text
 from dashboards.components.selection import point_data
-from dashboards.components.spec import Chart, PageSpec, pinned_state
+from dashboards.components.spec import SHOW_PREFIX, Chart, PageSpec, pinned_state
 from data_models.rag import measure_rag
 from query import compiler as q
 from query import selections as sel
@@ -64,10 +64,28 @@ def card(spec: PageSpec, chart: Chart):
         html.Div(html.H2(chart.title, id=title_id, className="h5 mb-0"), className="card-header"),
         html.Div([
             html.P(chart.description, className="small text-body-secondary mb-2") if chart.description else None,
+            *show_choice(spec, chart),
             html.Div([html.Div(id=f"{base}-before"), *graph, html.Div(id=f"{base}-after")],
                      id=f"{base}-content", className="card-content", **{"aria-live": "polite"}),
         ], className="card-body"),
     ], id=base, className="card chart-card h-100", **{"aria-labelledby": title_id})
+
+
+SHOW = "bi-show"  # a card's "Show" choice store {"type": SHOW, "page", "card"}: the measure the URL names, or None
+
+
+def show_choice(spec: PageSpec, chart: Chart) -> list:
+    """The card's "Show" choice of the measures it offers (labels from the semantic layer), and the store that
+    follows the URL's show-<card>; [] for a card that offers none. page_view.js turns a change into the URL."""
+    if not chart.offers:
+        return []
+    base = card_id(spec, chart)
+    options = [html.Option(data.layer().measure(m).label, value=m) for m in chart.choices]
+    return [html.Div([html.Label("Show", htmlFor=f"{base}-show", className="small me-2"),
+                      html.Select(options, id=f"{base}-show", className="form-select form-select-sm show-choice",
+                                  **{"data-show-key": SHOW_PREFIX + chart.name})],
+                     className="d-flex align-items-center mb-2"),
+            dcc.Store(id={"type": SHOW, "page": spec.name, "card": chart.name})]
 
 
 def graph_config(chart: Chart) -> dict:
@@ -177,9 +195,11 @@ def _two_years(rows: list[dict], selected_years: list[str]) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------------ rendering
 
-def render(spec: PageSpec, chart: Chart, state) -> dict:
+def render(spec: PageSpec, chart: Chart, state, show: str | None = None) -> dict:
     """The card's view: notes, the message when there is nothing to draw, the figure (a plotly dict, for the
-    card's graph), its rows as a table, the CSV link. page_view.js lays out all but the figure."""
+    card's graph), its rows as a table, the CSV link. page_view.js lays out all but the figure. `show`: the
+    measure the card's "Show" choice names (one it offers), plotted first."""
+    chart = chart.showing(show)
     rows, not_applicable, truncated = chart_rows(chart, state)
     notes = [drill_note(chart, state)] if chart.drill else []
     drawn = resolved(chart, state)
@@ -189,7 +209,8 @@ def render(spec: PageSpec, chart: Chart, state) -> dict:
     if truncated:
         notes.append(note("Only the first rows are shown.", "small"))
     view = {"id": card_id(spec, chart), "notes": notes, "message": None, "figure": None, "table": None,
-            "csv": None, "xlsx": None, "attribution": None, "sortable": chart.kind == "table"}
+            "csv": None, "xlsx": None, "attribution": None, "sortable": chart.kind == "table",
+            "show": chart.measures[0] if chart.offers else None}
     if not rows:
         return {**view, "message": {"text": EMPTY, "class": "empty-message", "id": f"{view['id']}-empty"}}
     selected = set(sel.normalise(state).get(drawn.dimension, []))

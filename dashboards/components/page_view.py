@@ -51,29 +51,39 @@ def store(spec: PageSpec) -> dcc.Store:
     return dcc.Store(id={"type": VIEW, "page": spec.name})
 
 
-def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> str:
+def view_key(spec: PageSpec, state: dict, lists: tuple[str, ...], shows: dict | None = None) -> str:
     # the user's scope is part of the key: a view cached for one user is never another's with a wider scope
-    text = json.dumps([FORMAT, data.warehouse_version(), access.current_scope().key(), spec.name, state, lists],
-                      sort_keys=True)
+    text = json.dumps([FORMAT, data.warehouse_version(), access.current_scope().key(), spec.name, state, lists,
+                       shows or {}], sort_keys=True)
     return "page-view:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None) -> dict:
+def shown_measures(spec: PageSpec, shows) -> dict[str, str]:
+    """{card: measure} of the cards' "Show" choices the browser sent, only the measures each card offers (a URL
+    naming another is the card's default)."""
+    if not isinstance(shows, dict):
+        return {}
+    offered = {chart.name: chart.offers for chart in spec.charts}
+    return {card: m for card, m in shows.items() if isinstance(m, str) and m in offered.get(card, ())}
+
+
+def page_view(spec: PageSpec, state: dict, lists: tuple[str, ...] | None = None, shows=None) -> dict:
     """{"page", "chips", "tiles": [tile views], "filters": [list views], "cards": [card views]} in the spec's
     order; a card view carries its figure (a plotly dict) for the card's graph. `lists`: the filter lists drawn
     (by default the spec's). Every part carries its id, so a part that failed (an error view) is still placed."""
     lists = tuple(spec.filters if lists is None else lists)
-    key = view_key(spec, state, lists)
+    shows = shown_measures(spec, shows)
+    key = view_key(spec, state, lists, shows)
     hit = data.cache.get(key)
     if hit is not None:
         return hit
-    view = _computed(spec, state, lists)
+    view = _computed(spec, state, lists, shows)
     if not _failed(view):  # a passing failure is not kept: the next request tries again
         data.cache.set(key, view)
     return view
 
 
-def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
+def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...], shows: dict[str, str]) -> dict:
     app = flask.current_app._get_current_object()  # noqa: SLF001 - the real app, for the worker threads
     scope = access.current_scope()
 
@@ -85,7 +95,8 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...]) -> dict:
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         tiles = [pool.submit(in_app, kpi.render, spec, k, state, what=f"KPI {k.measure}") for k in spec.kpis]
         values = [pool.submit(in_app, filters.render_values, spec, d, state, what=f"filter {d}") for d in lists]
-        charts = [pool.submit(in_app, cards.render, spec, c, state, what=f"chart {c.name}") for c in spec.charts]
+        charts = [pool.submit(in_app, cards.render, spec, c, state, shows.get(c.name), what=f"chart {c.name}")
+                  for c in spec.charts]
         chips = pool.submit(in_app, selection.chips, state, spec, what="selection bar")
         return {
             "page": spec.name,

@@ -7,9 +7,12 @@ for every app) replaces the earlier spec: specs are plain data, so several apps 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map", "heatmap")
+OFFERING_KINDS = ("bar", "hbar", "line")  # a chart of one measure's values by a dimension (a pie is of counts)
+SHOW_PREFIX = "show-"  # the URL key of a card's "Show" choice: show-<chart name>=<measure>
 # how a page's default selection is worked out from its fact (dashboards/components/defaults.py)
 DEFAULT_RULES = ("latest_complete_month", "its_financial_year")
 Pinned = tuple[tuple[str, tuple[str, ...]], ...]
@@ -52,6 +55,9 @@ class Chart:
     drill: tuple[str, ...] = ()
     pinned: Pinned = ()
     top: int = 0  # only the N rows with the largest first measure (not zero), chosen by the database
+    # other measures the card offers to plot instead of the first (a "Show" choice, carried in the URL as
+    # show-<chart name>=<measure>): those that fit a bar by this dimension
+    offers: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in CHART_KINDS:
@@ -62,6 +68,19 @@ class Chart:
             raise ValueError(f"chart {self.name!r}: a heatmap, and only a heatmap, names the dimension `across`")
         if self.drill and (self.drill[0] != self.dimension or self.kind not in ("bar", "hbar", "table")):
             raise ValueError(f"chart {self.name!r}: a drill starts at the chart's dimension; bar, hbar or table")
+        if self.offers and self.kind not in OFFERING_KINDS:
+            raise ValueError(f"chart {self.name!r}: only a {', '.join(OFFERING_KINDS)} chart offers other measures")
+
+    def showing(self, measure: str | None) -> Chart:
+        """The chart plotting `measure` first when it is one the card offers; else as declared."""
+        if not measure or measure == self.measures[0] or measure not in self.offers:
+            return self
+        return dataclasses.replace(self, measures=(measure, *[m for m in self.measures if m != measure]))
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """What the card's "Show" choice lists: its first measure, then those it offers."""
+        return tuple(dict.fromkeys((self.measures[0], *self.offers)))
 
     def level(self, state) -> str:
         """The dimension shown: for a drill, the first level without exactly one selected value."""

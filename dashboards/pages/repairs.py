@@ -15,6 +15,10 @@ FACT = "fact_repairs_job"
 PERFORMANCE = ("repairs_raised", "rp02_emergency_within_target_pct", "rp02_emergency_missed_target",
                "rp02_non_emergency_within_target_pct", "rp02_non_emergency_missed_target",
                "repairs_average_working_days_to_complete", "repairs_overdue")
+# what a bar by trade or contractor can show instead of jobs raised (the card's "Show" choice)
+OFFERS = ("rp02_emergency_within_target_pct", "rp02_emergency_missed_target",
+          "repairs_average_working_days_to_complete", "repairs_overdue")
+BY_NOTE = "Choose what the bars show; the choice is kept in the page's address."
 PERFORMANCE_NOTE = ("Jobs raised and overdue count jobs raised in the period; RP02 and days to complete count jobs "
                     "completed in it. Select a column heading to sort (again to reverse); select a name to select it.")
 
@@ -47,8 +51,9 @@ SPEC = declare(PageSpec(
         Chart("by-priority", "Jobs raised by priority", "pie", "priority", ("repairs_raised",)),
         Chart("by-age", "Open jobs by age", "hbar", "backlog_age_band", ("repairs_open",),
               "How long open jobs have been open at the data's date."),
-        Chart("by-trade", "Jobs raised by trade", "hbar", "trade", ("repairs_raised",)),
-        Chart("by-contractor", "Jobs raised by contractor", "hbar", "contractor", ("repairs_raised",)),
+        Chart("by-trade", "Repairs by trade", "hbar", "trade", ("repairs_raised",), BY_NOTE, offers=OFFERS),
+        Chart("by-contractor", "Repairs by contractor", "hbar", "contractor", ("repairs_raised",), BY_NOTE,
+              offers=OFFERS),
         Chart("contractors", "Contractors: jobs, RP02, missed target, days and overdue", "table", "contractor",
               PERFORMANCE, PERFORMANCE_NOTE, width=12),
         Chart("wards", "Wards: jobs, RP02, missed target, days and overdue", "table", "ward", PERFORMANCE,

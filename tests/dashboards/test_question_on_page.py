@@ -142,3 +142,22 @@ def test_a_table_ranking_on_few_cases_says_so(app):
     few = [cell for row in view["table"]["rows"] for cell in row["cells"] if cell.get("base", {}).get("few")]
     assert few, "the demo has wards with few assessments in a month"
     assert any("too few to rank on" in n["text"] for n in view["notes"])
+
+
+def test_what_a_card_offers_fits_it_and_a_choice_is_plotted_first(app):
+    from dashboards.components import cards
+
+    layer = kpi.data.layer()
+    for spec in SPECS.values():
+        for chart in spec.charts:
+            facts = {layer.measure(m).fact for m in (*chart.measures, *chart.offers)}
+            assert len(facts) == 1, (spec.name, chart.name)
+    spec = SPECS["repairs"]
+    chart = spec.chart("by-contractor")
+    assert chart.choices[0] == "repairs_raised" and "rp02_emergency_missed_target" in chart.choices
+    with signed_in(app, "/repairs"):
+        view = cards.render(spec, chart, {}, "rp02_emergency_missed_target")
+        other = cards.render(spec, chart, {}, "pcns_issued")  # not offered: the card's own
+    assert view["show"] == "rp02_emergency_missed_target"
+    assert view["figure"]["layout"]["xaxis"]["title"]["text"] == "Emergency missed target"
+    assert other["show"] == "repairs_raised"

@@ -39,6 +39,12 @@ def test_the_app_answers_400_not_500(app):
     assert client.get("/_dash-layout").status_code == 200
 
 
+# cards' "Show" choices as a browser could send them: a measure the card does not offer, one it does, made-up ids
+SHOWS = [({"card": "by-contractor", "page": "repairs", "type": "bi-show"}, "pcns_issued"),
+         ({"card": "by-trade", "page": "repairs", "type": "bi-show"}, "repairs_overdue"),
+         ({"card": ["x"], "page": "repairs", "type": "bi-show"}, {"x": 1})]
+
+
 def test_a_view_asked_for_pages_and_lists_that_do_not_exist_is_not_a_500(app):
     """The view request names its page and filter lists by ids the browser sends: made-up ones get no view or an
     error message in the list's place, never a 500."""
@@ -50,12 +56,17 @@ def test_a_view_asked_for_pages_and_lists_that_do_not_exist_is_not_a_500(app):
         target = dict(view, page=page)
         body = {"output": '{"page":["ALL"],"type":"bi-page-view"}.data',
                 "outputs": [{"id": target, "property": "data"}],
-                "inputs": [{"id": "bi-selection", "property": "data", "value": {"ward": ["Belsize"]}}],
+                "inputs": [{"id": "bi-selection", "property": "data", "value": {"ward": ["Belsize"]}},
+                           [{"id": show, "property": "data", "value": value} for show, value in SHOWS]],
                 "changedPropIds": ["bi-selection.data"],
                 "state": [[{"id": target, "property": "id", "value": target}], lists,
-                          {"id": "bi-url", "property": "pathname", "value": "/repairs"}]}
+                          {"id": "bi-url", "property": "pathname", "value": "/repairs"},
+                          [{"id": show, "property": "id", "value": show} for show, _ in SHOWS]]}
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code < 500, (page, response.status_code)
         if page == "repairs":
             answer = response.get_json()["response"]['{"page":"repairs","type":"bi-page-view"}']["data"]
             assert answer["filters"][0]["error"] and answer["tiles"][0]["value"]
+            shown = {card["id"]: card["show"] for card in answer["cards"]}
+            assert shown["repairs-by-contractor"] == "repairs_raised"  # not offered: the card's own
+            assert shown["repairs-by-trade"] == "repairs_overdue"
