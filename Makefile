@@ -82,12 +82,15 @@ serve: demo
 	BOROUGH_INSIGHT_WAREHOUSE=$(CURDIR)/$(DEMO_WAREHOUSE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'app:wsgi()'
 
+# every core: the files are shared out between a worker per core (a file's tests stay together, so its module
+# fixtures, a served app or a published store, are made once)
+TEST_WORKERS ?= auto
 test: install browser redis postgres office
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser"
 
 bench: install $(KEY_FILE) $(DEMO_WAREHOUSE)
 	$(PY) bench/etl.py
