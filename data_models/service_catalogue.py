@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from data_models.formats import FORMATS
+from data_models.semantic_layer import load_semantic_layer
 from data_models.yaml_locations import dotted, line_of, problem_message
 
 CATALOGUE_PATH = Path(__file__).resolve().parent / "catalogue" / "services.yaml"
@@ -103,14 +105,23 @@ class DemoHint(_Strict):
     volume: float | None = Field(default=None, gt=0)
 
 
+# What a KPI computed from a semantic measure takes from it: written once, in data_models/semantic/*.yaml
+FROM_MEASURE = ("label", "format", "direction", "target")
+
+
 class Kpi(_Strict):
+    """A KPI of a service: a monthly return (label, format, direction, target given here), or, for a service with
+    its own fact, a semantic measure (`measure:`) whose label, format, direction and target it takes, so that the
+    figure and its target are the same on every page."""
+
     code: str = Field(min_length=1, max_length=12)
-    label: str = Field(min_length=1)
-    format: str
-    direction: str
+    measure: str | None = None
+    label: str | None = Field(default=None, min_length=1)
+    format: str | None = None
+    direction: str | None = None
     target: float | None = None
     by_ward: bool = False
-    description: str = Field(min_length=1)
+    description: str | None = Field(default=None, min_length=1)
     demo: DemoHint | None = None
 
     @field_validator("code")
@@ -120,23 +131,75 @@ class Kpi(_Strict):
 
     @field_validator("format")
     @classmethod
-    def _known_format(cls, value: str) -> str:
-        if value not in FORMATS:
+    def _known_format(cls, value: str | None) -> str | None:
+        if value is not None and value not in FORMATS:
             raise ValueError(_not_one_of(value, FORMATS))
         return value
 
     @field_validator("direction")
     @classmethod
-    def _known_direction(cls, value: str) -> str:
-        if value not in DIRECTIONS:
+    def _known_direction(cls, value: str | None) -> str | None:
+        if value is not None and value not in DIRECTIONS:
             raise ValueError(_not_one_of(value, DIRECTIONS))
         return value
+
+    @model_validator(mode="after")
+    def _return_or_measure(self, info: ValidationInfo) -> Kpi:
+        if self.measure is None:
+            problems = _missing_return_fields(self.model_dump(exclude_none=True))
+        else:
+            problems = measure_problems(self, (info.context or {}).get("measures"))
+        if problems:
+            raise _LocatedProblems(problems)
+        return self
 
     @model_validator(mode="after")
     def _percent_target_in_range(self) -> Kpi:
         if self.format == "percent" and self.target is not None and not 0 <= self.target <= 100:
             raise _LocatedProblems([(("target",), f"{self.target:g} is outside 0-100 for a percent KPI")])
         return self
+
+
+RETURN_FIELDS = ("label", "format", "direction", "description")
+
+
+def _missing_return_fields(kpi: dict) -> list[Problem]:
+    """A KPI without a measure is a monthly return: it gives its own label, format, direction and description."""
+    if kpi.get("measure"):
+        return []
+    return [((name,), "Field required (a KPI without a measure is a return and gives its own)")
+            for name in RETURN_FIELDS if kpi.get(name) is None]
+
+
+def measure_problems(kpi: Kpi, measures: dict | None) -> list[Problem]:
+    """What is wrong with a KPI naming a semantic measure: an unknown measure, one with no monthly figure or no
+    direction to judge it by, or a field the measure holds written here again (the target is written once)."""
+    if measures is None:
+        return []  # validated without the semantic layer (load_catalogue always passes it)
+    measure = measures.get(kpi.measure)
+    if measure is None:
+        close = get_close_matches(kpi.measure, list(measures), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        return [(("measure",), f"{kpi.measure!r} is not a measure of the semantic layer{hint}")]
+    problems = [((name,), f"the measure {kpi.measure} holds the {name} ({getattr(measure, name)!r}): remove it "
+                          "here, so that it is written once")
+                for name in FROM_MEASURE if getattr(kpi, name) is not None]
+    if measure.date == "none":
+        problems.append((("measure",), f"{kpi.measure} is a snapshot (date: none), not a monthly figure"))
+    if measure.direction not in DIRECTIONS:
+        problems.append((("measure",), f"{kpi.measure} has direction {measure.direction!r}: a KPI needs higher "
+                                       "or lower to be judged against target"))
+    return problems
+
+
+def from_measure(kpi: Kpi, measures: dict) -> Kpi:
+    """The KPI with what its measure holds filled in (label, format, direction, target; its description unless
+    the catalogue gives its own): what the seed tables, the generator and the pages read."""
+    if kpi.measure is None:
+        return kpi
+    measure = measures[kpi.measure]
+    taken = {name: getattr(measure, name) for name in FROM_MEASURE}
+    return kpi.model_copy(update={**taken, "description": kpi.description or measure.description})
 
 
 class Service(_Strict):
@@ -186,8 +249,20 @@ class Service(_Strict):
             raise _LocatedProblems(problems)
         return self
 
+    @model_validator(mode="after")
+    def _measures_need_data(self) -> Service:
+        # a measure counts the service's own records: a service without detailed data has only its returns
+        problems = [(("kpis", index, "measure"), f"service {self.code} has no data: its KPIs are returns")
+                    for index, kpi in enumerate(self.kpis) if kpi.measure and not self.data]
+        if problems:
+            raise _LocatedProblems(problems)
+        return self
+
     def kpi(self, code: str) -> Kpi:
         return next(kpi for kpi in self.kpis if kpi.code == code)
+
+    def measured(self, measures: dict) -> Service:
+        return self.model_copy(update={"kpis": [from_measure(kpi, measures) for kpi in self.kpis]})
 
 
 class Catalogue(_Strict):
@@ -209,6 +284,10 @@ class Catalogue(_Strict):
 
     def directorate(self, code: str) -> Directorate:
         return next(directorate for directorate in self.directorates if directorate.code == code)
+
+    def kpi_measures(self) -> dict[str, str]:
+        """{'<service code>:<KPI code>': measure} of the KPIs computed from a semantic measure."""
+        return {f"{s.code}:{k.code}": k.measure for s in self.services for k in s.kpis if k.measure}
 
 
 def _reference_problems(directorate_codes: list, services: list[tuple]) -> list[Problem]:
@@ -255,7 +334,11 @@ def _raw_reference_problems(data: dict) -> list[Problem]:
         value = record.get(key)
         return value.strip() if isinstance(value, str) else None
 
-    return _reference_problems(
+    missing = [(("services", i, "kpis", j, *loc), message)
+               for i, service in enumerate(records("services"))
+               for j, kpi in enumerate(service.get("kpis") if isinstance(service.get("kpis"), list) else [])
+               if isinstance(kpi, dict) for loc, message in _missing_return_fields(kpi)]
+    return missing + _reference_problems(
         [text(d, "code") for d in records("directorates")],
         [(text(s, "code"), text(s, "slug"), text(s, "directorate")) for s in records("services")],
     )
@@ -264,8 +347,9 @@ def _raw_reference_problems(data: dict) -> list[Problem]:
 # --- loading and error reporting -------------------------------------------------------------------------------
 
 
-def load_catalogue(path: Path | None = None) -> Catalogue:
-    """Read and validate the catalogue; raise CatalogueError listing every problem with its location."""
+def load_catalogue(path: Path | None = None, measures: dict | None = None) -> Catalogue:
+    """Read and validate the catalogue; raise CatalogueError listing every problem with its location. KPIs naming
+    a measure come back with its label, format, direction and target (`measures`: the semantic layer's)."""
     path = Path(path) if path is not None else CATALOGUE_PATH
     try:
         text = path.read_text(encoding="utf-8")
@@ -278,7 +362,9 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     if not isinstance(data, dict):
         raise CatalogueError(path, ["the file must be a mapping with 'directorates:' and 'services:'"])
     try:
-        return Catalogue.model_validate(data, context={"targets": known_targets()})
+        measures = measures if measures is not None else load_semantic_layer().measures
+        catalogue = Catalogue.model_validate(data, context={"targets": known_targets(), "measures": measures})
+        return catalogue.model_copy(update={"services": [s.measured(measures) for s in catalogue.services]})
     except ValidationError as error:
         # pydantic skips the cross-record checks while any record is invalid; run them anyway so that one
         # round of fixes is enough

@@ -276,3 +276,52 @@ def test_missing_file(tmp_path):
 def test_empty_sections(tmp_path):
     problems = problems_of(tmp_path, {"directorates": [], "services": []})
     assert [p.split(" ")[0] for p in problems] == ["directorates", "services"]
+
+
+# --- KPIs computed from a semantic measure ----------------------------------------------------------------------
+
+def measured(**kpi) -> dict:
+    """VALID with its first KPI naming a measure (and any fields given)."""
+    def change(d):
+        d["services"][0]["data"] = ["repairs_job"]
+        d["services"][0]["kpis"][0] = {"code": "REP01", "by_ward": True, **kpi}
+    return broken(change)
+
+
+def test_a_kpi_naming_a_measure_takes_its_label_format_direction_and_target(tmp_path):
+    from data_models.semantic_layer import load_semantic_layer
+
+    measure = load_semantic_layer().measure("rp02_emergency_within_target_pct")
+    kpi = load_catalogue(write(tmp_path, measured(measure=measure.name))).service("HSG-REP").kpi("REP01")
+    assert (kpi.label, kpi.format, kpi.direction, kpi.target) == (
+        measure.label, measure.format, measure.direction, measure.target)
+    assert kpi.description == measure.description
+
+
+def test_a_kpi_naming_a_measure_must_not_restate_its_target(tmp_path):
+    problems = problems_of(tmp_path, measured(measure="rp02_emergency_within_target_pct", target=98, label="x"))
+    assert any(p.startswith("services[0].kpis[0].target") and "holds the target" in p and "written once" in p
+               for p in problems)
+    assert any(p.startswith("services[0].kpis[0].label") and "holds the label" in p for p in problems)
+
+
+def test_the_measure_must_exist_and_give_a_judged_monthly_figure(tmp_path):
+    unknown = problems_of(tmp_path, measured(measure="rp02_emergency_within_target"))
+    assert any(p.startswith("services[0].kpis[0].measure") and "not a measure" in p
+               and "rp02_emergency_within_target_pct" in p for p in unknown)
+    snapshot = problems_of(tmp_path, measured(measure="care_people_awaiting_assessment"))
+    assert any("snapshot" in p for p in snapshot)
+    neutral = problems_of(tmp_path, measured(measure="repairs_raised"))
+    assert any("direction 'neutral'" in p for p in neutral)
+
+
+def test_only_a_service_with_data_names_measures(tmp_path):
+    data = measured(measure="rp02_emergency_within_target_pct")
+    data["services"][0]["data"] = []
+    assert any("has no data" in p for p in problems_of(tmp_path, data))
+
+
+def test_the_real_catalogue_computes_the_kpis_its_facts_measure(catalogue):
+    assert catalogue.kpi_measures()["HSG-REP:REP01"] == "rp02_emergency_within_target_pct"
+    assert catalogue.service("HSG-REP").kpi("REP01").target == 98
+    assert {"PRK:PRK02", "ASC-ACC:ACC02"} <= set(catalogue.kpi_measures())
