@@ -1,13 +1,17 @@
 """Service KPIs as the service pages (/services/<slug>) and the home page's catalogue show them: the page's
 address, the selection a service's KPIs take (month, financial year, ward; not service, directorate or KPI), and the
-value a KPI return stands for under the ward selection."""
+value a KPI return stands for under the ward selection, and the figures of KPIs computed from a semantic measure
+(the catalogue's `measure:`), which every page shows instead of the return: one figure per KPI."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
+from access import current_scope
 from dashboards.components import data
 from data_models.names import normalise_name
+from data_models.service_catalogue import load_catalogue
 from query import selections as sel
 
 FACT = "fact_service_kpi_monthly"
@@ -16,6 +20,8 @@ PATH_PREFIX = "/services/"
 NOT_APPLIED = ("service", "directorate", "kpi")
 MEASURES = ("kpi_value", "kpi_ward_value", "kpi_ward_total", "kpi_ward_pooled_rate")
 ADDED_UP = ("count", "pounds")  # formats whose ward values add up to the wards' figure
+RETURNED = "Returned by the service"
+COMPUTED = "Computed from the service's records"
 
 
 # ------------------------------------------------------------------------------------------------------ addresses
@@ -86,4 +92,52 @@ def headlines(state, services: list[dict]) -> tuple[str | None, dict[str, float 
     for row in services:
         found = rows.get(row["headline_kpi"])
         values[row["headline_kpi"]] = None if found is None else shown_value(found, row["headline_format"], wards)
-    return month, values
+    computed = computed_points(computed_kpis(values), applied, month)
+    return month, values | {kpi: dict(points).get(month) for kpi, points in computed.items()}
+
+
+# ------------------------------------------------------------------------------------------------ computed KPIs
+
+@functools.lru_cache(maxsize=1)
+def kpi_measures() -> dict[str, str]:
+    """{'<service code>:<KPI code>': measure} of the catalogue's KPIs computed from the service's own records."""
+    return load_catalogue().kpi_measures()
+
+
+def computed_kpis(kpis) -> dict[str, str]:
+    """{kpi: measure} of these KPIs ('<service code>:<KPI code>') that are computed and whose fact the user's scope
+    reads (one that does not sees the return, labelled as returned)."""
+    scope, measures = current_scope(), kpi_measures()
+    return {kpi: measures[kpi] for kpi in kpis
+            if kpi in measures and scope.reads(data.layer().measure(measures[kpi]).fact)}
+
+
+def source(kpi: str, computed: dict[str, str]) -> str:
+    return COMPUTED if kpi in computed else RETURNED
+
+
+def computed_state(state) -> dict:
+    """The selections a computed KPI takes: those its return would take (month, financial year, ward) and no
+    other, so that the figure is the measure's under the same selections on the service's dashboard."""
+    applied = set(data.layer().applicable_dimensions(FACT)) - set(NOT_APPLIED)
+    return {dimension: values for dimension, values in sel.normalise(state).items() if dimension in applied}
+
+
+def computed_by(computed: dict[str, str], state, group_by: tuple[str, ...] = ("month",)) -> dict[str, list[dict]]:
+    """{kpi: rows {<group_by>..., value}} of computed KPIs: the measures of one fact and date role in one query."""
+    groups: dict[tuple, list[str]] = {}
+    for measure in sorted(set(computed.values())):
+        fact = data.layer().measure(measure).fact
+        groups.setdefault((fact, data.layer().date_role(fact, [measure])), []).append(measure)
+    rows = {}
+    for measures in groups.values():
+        result = data.measures(measures, list(group_by), computed_state(state))
+        rows |= {m: [r for r in result.rows if all(r[g] not in (None, "Unknown") for g in group_by)] for m in measures}
+    return {kpi: [{**{g: r[g] for g in group_by}, "value": r[m]} for r in rows[m]] for kpi, m in computed.items()}
+
+
+def computed_points(computed: dict[str, str], state, upto: str | None) -> dict[str, list[tuple[str, float | None]]]:
+    """{kpi: [(month, value)]} in month order, up to the month the returns have reached (`upto`), so a figure
+    is never of a month the other KPIs have not reported yet."""
+    return {kpi: [(r["month"], r["value"]) for r in rows if upto is None or r["month"] <= upto]
+            for kpi, rows in computed_by(computed, state).items()}

@@ -26,7 +26,7 @@ from dashboards.components.load_records import latest_run, rejected_files
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
 from dashboards.components.page_view import store
 from dashboards.components.selection import STORE, known
-from dashboards.components.service_kpis import FACT, headlines, service_href
+from dashboards.components.service_kpis import FACT, computed_kpis, headlines, service_href, source
 from dashboards.components.spec import Kpi, spec
 from dashboards.published import content
 from dashboards.warehouse import WarehouseUnavailable, current
@@ -160,7 +160,9 @@ def _catalogue(services: list[dict], month: str | None, values: dict, state) -> 
     wards = sel.normalise(state).get("ward", [])
     where = f"in {', '.join(wards)}" if wards else "for the borough"
     when = (f"Each service's headline KPI (its first in the catalogue) in {data.month_label(month)}, the latest month "
-            f"of the current selections, {where}, against its target. Select a service to see all its KPIs."
+            f"of the current selections, {where}, against its target: computed from the service's records where "
+            f"it has them (as its dashboard shows them), else as returned by the service. Select a service to see "
+            f"all its KPIs."
             if month else "No KPI value matches the current selections.")
     return [
         html.H2("Service catalogue", id="home-catalogue-heading"),
@@ -196,6 +198,7 @@ def _service_row(row: dict, values: dict, wards: list[str]):
     colour = rag(value, row["headline_target"], row["headline_direction"], kpi_format == "percent")
     key = (row["service_code"] or "").lower()
     target = row["headline_target"]
+    computed = computed_kpis([row["headline_kpi"]])
     status = (html.Span(kpi.RAG_WORDS[colour], className=f"rag rag-{colour or 'none'}",
                         **{"data-rag": colour or "none"}) if value is not None else
               "Not returned by ward" if wards else "No return")
@@ -205,7 +208,8 @@ def _service_row(row: dict, values: dict, wards: list[str]):
                  " ", html.Code(row["service_code"], className="small")], scope="row"),
         html.Td(ui.count(row["kpis"]), className="text-end"),
         html.Td(row["headline_label"] or "–"),
-        html.Td(data.fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value"),
+        html.Td(data.fmt(value, kpi_format), className="text-end", id=f"home-service-{key}-value",
+                title=source(row["headline_kpi"], computed), **{"data-source": "computed" if computed else "returned"}),
         html.Td(data.fmt(target, kpi_format) if target is not None else "–", className="text-end"),
         html.Td(status, id=f"home-service-{key}-status"),
     ])

@@ -28,14 +28,21 @@ from dashboards.components.page import data_as_of_line, only_the_selection_chang
 from dashboards.components.page_view import store
 from dashboards.components.selection import GRAPH, STORE, known, pick_attributes, point_data
 from dashboards.components.service_kpis import (
+    COMPUTED,
     FACT,
     MEASURES,
     NOT_APPLIED,
     PATH_PREFIX,
+    RETURNED,
     basis,
+    computed_by,
+    computed_kpis,
+    computed_points,
+    headline_month,
     selected_wards,
     service_slug,
     shown_value,
+    source,
 )
 from dashboards.warehouse import WarehouseUnavailable
 from data_models.rag import rag
@@ -160,7 +167,9 @@ def kpis_with_ward_data(service_code: str, items: list[dict]) -> list[dict]:
     """The service's KPIs whose returns break down by ward (some ward value in the data, whatever the selection)."""
     result = data.measures(["kpi_ward_value"], ["kpi"], {"service": [service_code]})
     with_wards = {r["kpi"] for r in result.rows if r["kpi_ward_value"] is not None}
-    return [item for item in items if item["kpi"] in with_wards]
+    # a computed KPI the catalogue breaks down by ward is computed ward by ward from the records
+    computed = computed_kpis([item["kpi"] for item in items])
+    return [item for item in items if (item["by_ward"] if item["kpi"] in computed else item["kpi"] in with_wards)]
 
 
 def render_frame(service: dict, items: list[dict], ward_kpis: list[dict], as_of):
@@ -238,15 +247,25 @@ def render_body(state, service_code: str) -> tuple[list, list]:
     """(the KPI tiles, the trend card's content) under the selection."""
     items = service_kpis(service_code)
     wards = selected_wards(state)
-    tiles_rows = kpi_rows(service_code, state)  # every selection applied, months too
-    trend_rows = kpi_rows(service_code, state, drop=("month",))  # the trend shows the months around the selection
+    computed = computed_kpis([item["kpi"] for item in items])
+    upto = headline_month(state) if computed else None
+    tiles = points_of(items, kpi_rows(service_code, state), computed_points(computed, state, upto), wards)
+    # the trend shows the months around the selection
+    around = sel.clear(state, ("month",))
+    trend = points_of(items, kpi_rows(service_code, around), computed_points(computed, around, upto), wards)
     months = set(sel.normalise(state).get("month", []))
     notes = _selection_notes(state)
-    tiles = [kpi_tile(item, series(tiles_rows, item, wards), series(trend_rows, item, wards), wards)
+    shown = [kpi_tile(item, tiles[item["kpi"]], trend[item["kpi"]], wards, source(item["kpi"], computed))
              for item in items]
-    body = [*notes, html.Div(tiles, className="kpi-row")] if items else [
+    body = [*notes, html.Div(shown, className="kpi-row")] if items else [
         html.P("The catalogue lists no KPI for this service.", className="empty-message")]
-    return body, render_trend(items, trend_rows, wards, months)
+    return body, render_trend(items, trend, wards, months)
+
+
+def points_of(items: list[dict], rows: list[dict], computed: dict[str, list], wards: list[str]) -> dict[str, list]:
+    """{kpi: [(month, value)]}: a computed KPI's figures, else the returns' (one figure per KPI)."""
+    return {item["kpi"]: computed[item["kpi"]] if item["kpi"] in computed else series(rows, item, wards)
+            for item in items}
 
 
 def _selection_notes(state) -> list:
@@ -257,8 +276,9 @@ def _selection_notes(state) -> list:
                    className="not-applicable small", id=f"{NAME}-not-applied")]
 
 
-def kpi_tile(item: dict, points, context, wards: list[str]):
-    """One KPI: the latest selected month's value against the target, with the 12 months up to it."""
+def kpi_tile(item: dict, points, context, wards: list[str], source: str = RETURNED):
+    """One KPI: the latest selected month's value against the target, with the 12 months up to it, and whether
+    the figure is computed from the service's records or returned by it."""
     month, value = latest(points)
     key = item["kpi_code"].lower()
     colour = rag(value, item["target"], item["direction"], item["format"] == "percent")
@@ -271,6 +291,8 @@ def kpi_tile(item: dict, points, context, wards: list[str]):
         html.P(data.fmt(value, item["format"]), className="kpi-value", id=f"{NAME}-kpi-{key}-value",
                **{"data-month": month or ""}),
         html.P(when, className="small mb-1", id=f"{NAME}-kpi-{key}-month"),
+        html.P(source, className="small text-body-secondary mb-1", id=f"{NAME}-kpi-{key}-source",
+               **{"data-source": "computed" if source == COMPUTED else "returned"}),
         html.P([html.Span(status_word(value, colour), className=f"rag rag-{colour or 'none'}",
                           **{"data-rag": colour or "none"}),
                 html.Span(target, className="kpi-target")], className="kpi-status"),
@@ -308,14 +330,14 @@ def _sparkline(points, month: str | None, kpi_format: str):
                     title=summary, className="kpi-spark")
 
 
-def trend_points(items: list[dict], rows: list[dict], wards: list[str]) -> list[tuple[dict, list]]:
+def trend_points(items: list[dict], points: dict[str, list]) -> list[tuple[dict, list]]:
     """(KPI, its (month, value) points) for each KPI with some value."""
-    lines = [(item, series(rows, item, wards)) for item in items]
+    lines = [(item, points[item["kpi"]]) for item in items]
     return [(item, points) for item, points in lines if any(v is not None for _, v in points)]
 
 
-def render_trend(items: list[dict], rows: list[dict], wards: list[str], months: set[str]) -> list:
-    lines = trend_points(items, rows, wards)
+def render_trend(items: list[dict], points: dict[str, list], wards: list[str], months: set[str]) -> list:
+    lines = trend_points(items, points)
     missing = [item["label"] for item in items if item not in [i for i, _ in lines]]
     notes = []
     if missing and lines:
@@ -423,10 +445,17 @@ def _download(key: str, title: str, text: str):
 def ward_rows(service_code: str, kpi_value: str, state) -> tuple[str | None, list[dict]]:
     """(the month shown, rows {ward, value}) of one KPI: every ward in the latest selected month with ward data
     (the ward selection is not applied: the map shows every ward, the selected ones outlined)."""
-    selection = {**service_state(state, service_code, drop=("ward",)), "kpi": [kpi_value]}
-    result = data.measures(["kpi_ward_value"], ["month", "ward"], selection)
-    rows = [r for r in result.rows if r["kpi_ward_value"] is not None and r["month"] not in (None, "Unknown")
-            and r["ward"] is not None]
+    computed = computed_kpis([kpi_value])
+    if computed:
+        upto = headline_month(state)
+        rows = [{**r, "kpi_ward_value": r["value"]} for r in computed_by(computed, sel.clear(state, ("ward",)),
+                                                                          ("month", "ward"))[kpi_value]
+                if r["value"] is not None and (upto is None or r["month"] <= upto)]
+    else:
+        selection = {**service_state(state, service_code, drop=("ward",)), "kpi": [kpi_value]}
+        result = data.measures(["kpi_ward_value"], ["month", "ward"], selection)
+        rows = [r for r in result.rows if r["kpi_ward_value"] is not None and r["month"] not in (None, "Unknown")
+                and r["ward"] is not None]
     if not rows:
         return None, []
     month = max(r["month"] for r in rows)

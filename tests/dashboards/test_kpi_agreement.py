@@ -1,0 +1,116 @@
+"""One figure per KPI (issue 21): every catalogue KPI computed from a semantic measure shows the same figure, for the
+same month and wards, on its service page, on Home (a service's headline KPI), on the tiles of the dashboards that
+show its measure (repairs, care, parking) and in the published snapshot's headlines that show it; and that figure is
+the one plain SQL over the warehouse gives, written here without the semantic layer or the query compiler."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from component_tree import find
+from signing_in import signed_in
+
+from dashboards.components import kpi as kpi_tiles
+from dashboards.components import service_kpis
+from dashboards.components.data import fmt
+from dashboards.components.spec import spec
+from data_models.service_catalogue import load_catalogue
+
+DASHBOARDS = ("repairs", "care", "parking")
+
+# Each measure as plain SQL: (fact, the date key its month is of, the figure) -- written independently of the
+# semantic YAML (shares as averages of 0/100, not counts over counts)
+PLAIN = {
+    "rp02_emergency_within_target_pct": (
+        "fact_repairs_job", "completed_date_key",
+        "avg(case when completed_within_target then 100.0 else 0 end) "
+        "filter (where rp02_group = 'emergency' and completed_within_target is not null)"),
+    "rp02_non_emergency_within_target_pct": (
+        "fact_repairs_job", "completed_date_key",
+        "avg(case when completed_within_target then 100.0 else 0 end) "
+        "filter (where rp02_group = 'non-emergency' and completed_within_target is not null)"),
+    "repairs_first_time_fix_pct": (
+        "fact_repairs_job", "completed_date_key",
+        "avg(case when first_time_fix then 100.0 else 0 end) "
+        "filter (where is_completed and first_time_fix is not null)"),
+    "repairs_satisfaction_pct": (
+        "fact_repairs_job", "completed_date_key",
+        "avg(case when satisfaction_score >= 4 then 100.0 else 0 end) filter (where satisfaction_score is not null)"),
+    "repairs_cost_per_job": ("fact_repairs_job", "completed_date_key", "avg(cost_pounds) filter (where is_completed)"),
+    "care_assessments_within_28_days_pct": (
+        "fact_care_event", "event_start_date_key",
+        "avg(case when days_waited_for_assessment <= 28 then 100.0 else 0 end) "
+        "filter (where event_type_group = 'assessment' and days_waited_for_assessment is not null)"),
+    "care_average_days_waited_for_assessment": (
+        "fact_care_event", "event_start_date_key",
+        "avg(days_waited_for_assessment) filter (where event_type_group = 'assessment')"),
+    "pcn_recovery_rate_pct": (
+        "fact_pcn", "issued_date_key",
+        "avg(case when status_group = 'paid' then 100.0 else 0 end) filter (where status_group <> 'cancelled')"),
+}
+
+# the latest month, an earlier one in one ward, two wards in another (the demo runs to Oct 2026)
+STATES = [{"month": ["2026-10"]}, {"month": ["2026-06"], "ward": ["Belsize"]},
+          {"month": ["2025-11"], "ward": ["Kilburn", "Gospel Oak"]}]
+
+
+def plain_value(con, measure: str, state: dict) -> float | None:
+    fact, date_key, figure = PLAIN[measure]
+    wards = state.get("ward", [])
+    names = {f"w{i}": ward for i, ward in enumerate(wards)}
+    in_wards = f"and w.ward_name in ({', '.join('$' + n for n in names)})" if wards else ""
+    return con.execute(f"""
+        select {figure}
+        from {fact} f
+        join dim_date d on d.date_key = f.{date_key}
+        left join dim_ward w on w.ward_key = f.ward_key
+        where strftime(d.month_start, '%Y-%m') = $month {in_wards}""",
+                       {"month": state["month"][0], **names}).fetchone()[0]
+
+
+def computed_kpis() -> list[tuple[str, str, str]]:
+    """(service code, KPI code, measure) of every computed KPI of the catalogue."""
+    return [(*kpi.split(":"), measure) for kpi, measure in load_catalogue().kpi_measures().items()]
+
+
+def test_the_walk_covers_every_computed_kpi():
+    assert {measure for _, _, measure in computed_kpis()} == set(PLAIN)
+    assert len(computed_kpis()) >= 8
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_place_shows_the_same_figure_as_plain_sql(app, con, state):
+    service, home = sys.modules["dashboards.pages.service"], sys.modules["dashboards.pages.home"]
+    catalogue = load_catalogue()
+    with signed_in(app, "/"):
+        home_parts = home.render_catalogue(state)
+        for service_code, kpi_code, measure in computed_kpis():
+            entry = catalogue.service(service_code)
+            kpi_format = entry.kpi(kpi_code).format
+            expected = fmt(plain_value(con, measure, state), kpi_format)
+            tiles, _ = service.render_body(state, service_code)
+            shown = {"service page": find(tiles[-1], f"service-kpi-{kpi_code.lower()}-value").children}
+            if entry.kpis[0].code == kpi_code:  # the service's headline KPI, on Home
+                shown["Home"] = next(c for part in home_parts[3:]
+                                     if (c := find(part, f"home-service-{service_code.lower()}-value"))).children
+            for page in DASHBOARDS:
+                for tile in (k for k in spec(page).kpis if k.measure == measure and not k.pinned):
+                    view = kpi_tiles.render(spec(page), tile, state)
+                    shown[f"{page} dashboard"] = view["value"] if not view["no_data"] else fmt(None, kpi_format)
+            where = f"{service_code}:{kpi_code} ({measure}) under {state}"
+            assert shown == {place: expected for place in shown}, where
+            assert len(shown) >= 1
+
+
+def test_the_target_is_the_measures(app):
+    """The target a page judges a computed KPI by is the measure's: written once, in the semantic layer."""
+    service = sys.modules["dashboards.pages.service"]
+    from dashboards.components.data import layer
+
+    with signed_in(app, "/"):
+        for service_code, kpi_code, measure in computed_kpis():
+            item = next(i for i in service.service_kpis(service_code) if i["kpi_code"] == kpi_code)
+            assert (item["target"], item["direction"]) == (layer().measure(measure).target,
+                                                           layer().measure(measure).direction)
+    assert service_kpis.kpi_measures()["HSG-REP:REP01"] == "rp02_emergency_within_target_pct"
