@@ -141,3 +141,29 @@ def computed_points(computed: dict[str, str], state, upto: str | None) -> dict[s
     is never of a month the other KPIs have not reported yet."""
     return {kpi: [(r["month"], r["value"]) for r in rows if upto is None or r["month"] <= upto]
             for kpi, rows in computed_by(computed, state).items()}
+
+
+def returned_against_computed(months: int = 12) -> list[dict]:
+    """Rows {kpi, label, format, month, returned, computed, difference} of every computed KPI the scope reads, in
+    the latest `months` months with a return, by KPI, latest month first: the data-quality page's check that what
+    a service returns is what its own records give."""
+    computed = computed_kpis(kpi_measures())
+    if not computed:
+        return []
+    returned = [r for r in data.measures(["kpi_value"], ["kpi", "month"], {"kpi": sorted(computed)}).rows
+                if r["kpi_value"] is not None and r["month"] not in (None, "Unknown")]
+    figures = {kpi: {r["month"]: r["value"] for r in rows} for kpi, rows in computed_by(computed, {}).items()}
+    labels = data.labels("kpi", sorted(computed))
+    recent = set(sorted({r["month"] for r in returned}, reverse=True)[:months])
+    rows = []
+    for row in sorted((r for r in returned if r["month"] in recent), key=lambda r: (r["kpi"], _latest_first(r))):
+        value = figures[row["kpi"]].get(row["month"])
+        rows.append({"kpi": row["kpi"], "label": labels.get(row["kpi"], row["kpi"]), "month": row["month"],
+                     "format": data.layer().measure(computed[row["kpi"]]).format, "returned": row["kpi_value"],
+                     "computed": value, "difference": None if value is None else value - row["kpi_value"]})
+    return rows
+
+
+def _latest_first(row: dict) -> tuple:
+    year, month = row["month"].split("-")
+    return -int(year), -int(month)

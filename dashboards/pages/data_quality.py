@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from access import Capability, audit, user_can
 from dashboards import ui
-from dashboards.components import PageSpec, declare, record_table
+from dashboards.components import PageSpec, data, declare, record_table
 from dashboards.components.load_records import (
     CHECK_BAD,
     CHECK_OK,
@@ -33,9 +33,11 @@ from dashboards.components.load_records import (
 )
 from dashboards.components.page_view import store
 from dashboards.components.record_table import Column, to_csv
+from dashboards.components.service_kpis import returned_against_computed
 from dashboards.warehouse import WarehouseUnavailable
 from data_models.model_specs import FRESH_DAYS
 from query.load_records import DEFAULT_FILE_SORT
+from query.scope import OutOfScope
 
 dash.register_page(__name__, path="/data-quality", name="Data quality", title=ui.page_title("Data quality"),
                    capability=Capability.DATA_QUALITY.value,
@@ -105,6 +107,7 @@ def layout(search: str = "", **_query):
         _files_section(latest),
         _rejects_section(latest, search if isinstance(search, str) else ""),
         _freshness_section(latest),
+        _returns_section(),
     ])
 
 
@@ -575,6 +578,62 @@ def download_freshness(_csv, _xlsx, run_id):
         return dash.no_update
     return _send(FRESHNESS_COLUMNS, lambda: freshness_rows(latest), f"freshness-{latest['run_id']}",
                  "Freshness per source", f"the latest successful load, run {latest['run_id']}")
+
+
+# ------------------------------------------------------------------------------------ returns against records
+
+RETURN_COLUMNS = [Column("label", "KPI"), Column("month", "Month"), Column("returned", "Returned", "count"),
+                  Column("computed", "Computed", "count"), Column("difference", "Difference", "count")]
+
+
+def _returns_section():
+    """Each KPI both returned by its service and computed from its records, month by month: the figure every page
+    shows is the computed one, so a difference here is the return to question."""
+    title = "Returned against computed KPIs"
+    intro = ("KPIs a service returns monthly that are also computed from its own records (the catalogue's "
+             "measure): the returned figure, the computed one every page shows, and the difference (computed less "
+             "returned), over the latest 12 months returned.")
+    try:
+        rows = returned_against_computed()
+    except WarehouseUnavailable as exc:
+        return _section("returns", title, [ui.unavailable(str(exc), "data-quality-returns-error")], intro)
+    except OutOfScope:
+        rows = []
+    except duckdb.Error:
+        log.exception("data quality: returns against computed KPIs could not be read")
+        return _section("returns", title, [_error("data-quality-returns-error")], intro)
+    if not rows:
+        return _section("returns", title, [html.P("No KPI in your access is both returned and computed.",
+                                                  id="data-quality-returns-table")], intro)
+    return _section("returns", title, [
+        record_table.table(f"Returned against computed ({ui.plural(len(rows), 'KPI month')})", RETURN_COLUMNS,
+                           rows, "data-quality-returns-table", cell=_returns_cell, row_class=_returns_row_class),
+    ], intro)
+
+
+def _returns_cell(column: Column, row: dict):
+    if column.key == "month":
+        return data.month_label(row["month"])
+    if column.key == "difference":
+        return difference_text(row["difference"], row["format"])
+    if column.key in ("returned", "computed"):
+        return data.fmt(row[column.key], row["format"])
+    return row[column.key]
+
+
+def difference_text(value: float | None, kpi_format: str) -> str:
+    """Computed less returned, signed: percentage points for a percent KPI, else in the KPI's unit."""
+    if value is None:
+        return "–"
+    sign = "+" if value >= 0 else "−"
+    if kpi_format == "percent":
+        return f"{sign}{abs(value):.1f} points"
+    return sign + data.fmt(abs(value), kpi_format)
+
+
+def _returns_row_class(row: dict) -> str | None:
+    # a difference beyond the return's rounding (a tenth of a percent, a penny) is worth a look
+    return "table-warning" if row["difference"] is None or abs(row["difference"]) >= 0.05 else None
 
 
 # ---------------------------------------------------------------------------------------------- tables and CSV

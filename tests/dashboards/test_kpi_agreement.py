@@ -114,3 +114,40 @@ def test_the_target_is_the_measures(app):
             assert (item["target"], item["direction"]) == (layer().measure(measure).target,
                                                            layer().measure(measure).direction)
     assert service_kpis.kpi_measures()["HSG-REP:REP01"] == "rp02_emergency_within_target_pct"
+
+
+def test_the_data_quality_page_compares_each_return_with_its_computed_figure(app, con):
+    import dash
+    from component_tree import joined_text as text
+
+    with signed_in(app, "/data-quality"):
+        layout = dash.page_registry["dashboards.pages.data_quality"]["layout"]()
+    table = find(layout, "data-quality-returns-table")
+    head = next(c for c in table.children if type(c).__name__ == "Thead")
+    assert [text(c) for c in head.children.children] == ["KPI", "Month", "Returned", "Computed", "Difference"]
+    body = next(c for c in table.children if type(c).__name__ == "Tbody")
+    shown = {(cells[0], cells[1]): cells[2:] for cells in ([text(c) for c in row.children] for row in body.children)}
+    catalogue = load_catalogue()
+    for service_code, kpi_code, measure in computed_kpis():
+        kpi = catalogue.service(service_code).kpi(kpi_code)
+        for month in ("2026-10", "2026-03", "2025-10"):
+            returned = con.execute("""
+                select f.kpi_value from fact_service_kpi_monthly f join dim_date d on d.date_key = f.month_key
+                where f.service_code = $s and f.kpi_code = $k and f.is_borough_total
+                  and strftime(d.month_start, '%Y-%m') = $m""", {"s": service_code, "k": kpi_code, "m": month}
+                                   ).fetchone()
+            key = (f"{kpi_code} {kpi.label}", fmt_month(month))
+            if month == "2025-10":   # the latest 12 months only
+                assert key not in shown
+                continue
+            computed = plain_value(con, measure, {"month": [month]})
+            difference = computed - returned[0]
+            points = f"{'+' if difference >= 0 else '−'}{abs(difference):.1f} points"
+            assert shown[key] == [fmt(returned[0], kpi.format), fmt(computed, kpi.format),
+                                  points if kpi.format == "percent" else
+                                  ("+" if difference >= 0 else "−") + fmt(abs(difference), kpi.format)], key
+
+
+def fmt_month(month: str) -> str:
+    import datetime as dt
+    return dt.datetime.strptime(month, "%Y-%m").strftime("%b %Y")
