@@ -1,6 +1,7 @@
-"""The generic service page in headless Chromium over the demo warehouse: a ward pressed in the ward table and a
-point clicked on the trend select them, the selection bar shows them, and the key figures change to what plain
-SQL says for that ward and month; a service without ward data and an unknown address say so plainly."""
+"""The generic service page in headless Chromium over the demo warehouse (Parking, returned by ward): a ward pressed
+in the ward table and a point clicked on the trend select them, the selection bar shows them, and the key figures
+change to what plain SQL says for that ward and month; a service without ward data and an unknown
+address say so plainly."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 45_000  # generous: a shared, loaded test machine took up to 16 s to draw the page
-REP01, REP02, REP03 = "#service-kpi-rep01-value", "#service-kpi-rep02-value", "#service-kpi-rep03-value"
+# Parking: PRK01 (a count) and PRK05 (a percent) are returned by ward, PRK03 for the borough only, and PRK02 is
+# computed from the PCN records (test_kpi_agreement.py checks computed figures)
+PRK01, PRK05, PRK03 = "#service-kpi-prk01-value", "#service-kpi-prk05-value", "#service-kpi-prk03-value"
 
 
 def _values(warehouse, ward: str | None = None) -> dict[str, dict[str, float]]:
-    """{kpi_code: {month: value}} of Housing repairs: the borough's returns, or one ward's."""
+    """{kpi_code: {month: value}} of Parking: the borough's returns, or one ward's."""
     where = "not f.is_borough_total and w.ward_name = $ward" if ward else "f.is_borough_total"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(f"""
@@ -25,7 +28,7 @@ def _values(warehouse, ward: str | None = None) -> dict[str, dict[str, float]]:
             from fact_service_kpi_monthly f
             join dim_date d on d.date_key = f.month_key
             left join dim_ward w on w.ward_key = f.ward_key
-            where f.service_code = 'HSG-REP' and {where}""", {"ward": ward} if ward else {}).fetchall()
+            where f.service_code = 'PRK' and {where}""", {"ward": ward} if ward else {}).fetchall()
     values: dict[str, dict[str, float]] = {}
     for code, month, value in rows:
         values.setdefault(code, {})[month] = value
@@ -34,6 +37,10 @@ def _values(warehouse, ward: str | None = None) -> dict[str, dict[str, float]]:
 
 def _pct(value: float) -> str:
     return f"{value:.1f}%"
+
+
+def _count(value: float) -> str:
+    return f"{round(value):,}"
 
 
 def _click_point(page, index: int) -> None:
@@ -45,16 +52,17 @@ def _click_point(page, index: int) -> None:
 def test_service_page_ward_and_month_selection(demo_warehouse, live_app, page, artifacts):
     expect.set_options(timeout=TIMEOUT)
     borough, belsize = _values(demo_warehouse), _values(demo_warehouse, "Belsize")
-    months = sorted(belsize["REP01"])
+    months = sorted(belsize["PRK01"])
     latest = months[-1]
     with live_app({"warehouse": demo_warehouse}) as url:
-        page.goto(url + "/services/housing-repairs")
-        expect(page).to_have_title("Housing repairs · Borough Insight")
-        expect(page.locator("#service-title")).to_have_text("Housing repairs")
+        page.goto(url + "/services/parking")
+        expect(page).to_have_title("Parking services · Borough Insight")
+        expect(page.locator("#service-title")).to_have_text("Parking services")
         expect(page.locator("#service-data-as-of")).to_contain_text("Data as of 31 Oct 2026")
-        expect(page.locator(REP01)).to_have_text(_pct(borough["REP01"][latest]))
-        expect(page.locator(REP02)).to_have_text(_pct(borough["REP02"][latest]))
-        expect(page.locator("#service-kpi-rep05-value")).to_have_text(f"£{borough['REP05'][latest]:,.0f}")
+        expect(page.locator(PRK01)).to_have_text(_count(borough["PRK01"][latest]))
+        expect(page.locator(PRK05)).to_have_text(_pct(borough["PRK05"][latest]))
+        expect(page.locator("#service-kpi-prk01-source")).to_have_text("Returned by the service")
+        expect(page.locator("#service-kpi-prk02-source")).to_have_text("Computed from the service's records")
         expect(page.locator("#service-wards-rows tbody tr")).to_have_count(20)
         expect(page.locator("#service-trend")).to_contain_text("Download CSV")
 
@@ -63,12 +71,12 @@ def test_service_page_ward_and_month_selection(demo_warehouse, live_app, page, a
         chip = page.locator("#selection-bar .chip[data-dimension='ward']")
         expect(chip).to_contain_text("Ward: Belsize")
         expect(chip).to_have_attribute("data-applicable", "true")
-        expect(page).to_have_url(re.compile(r"/services/housing-repairs\?ward=Belsize$"))
-        expect(page.locator(REP01)).to_have_text(_pct(belsize["REP01"][latest]))
-        expect(page.locator(REP02)).to_have_text(_pct(belsize["REP02"][latest]))
-        assert _pct(belsize["REP01"][latest]) != _pct(borough["REP01"][latest])
-        expect(page.locator(REP03)).to_have_text("–")
-        expect(page.locator("#service-kpi-rep03-month")).to_have_text("Not returned by ward")
+        expect(page).to_have_url(re.compile(r"/services/parking\?ward=Belsize$"))
+        expect(page.locator(PRK01)).to_have_text(_count(belsize["PRK01"][latest]))
+        expect(page.locator(PRK05)).to_have_text(_pct(belsize["PRK05"][latest]))
+        assert _count(belsize["PRK01"][latest]) != _count(borough["PRK01"][latest])
+        expect(page.locator(PRK03)).to_have_text("–")
+        expect(page.locator("#service-kpi-prk03-month")).to_have_text("Not returned by ward")
         expect(page.locator("#service-wards-rows [data-pick-value='Belsize']")).to_have_attribute(
             "aria-pressed", "true")
 
@@ -77,18 +85,18 @@ def test_service_page_ward_and_month_selection(demo_warehouse, live_app, page, a
         _click_point(page, index)
         month = months[index]
         expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_be_visible()
-        expect(page.locator(REP01)).to_have_attribute("data-month", month)
-        expect(page.locator(REP01)).to_have_text(_pct(belsize["REP01"][month]))
-        expect(page.locator(REP02)).to_have_text(_pct(belsize["REP02"][month]))
+        expect(page.locator(PRK01)).to_have_attribute("data-month", month)
+        expect(page.locator(PRK01)).to_have_text(_count(belsize["PRK01"][month]))
+        expect(page.locator(PRK05)).to_have_text(_pct(belsize["PRK05"][month]))
         expect(page.locator("#service-wards-month")).to_have_attribute("data-month", month)
         page.locator("#service-trend summary").click()
         expect(page.locator("#service-trend-table table")).to_be_visible()
         page.screenshot(path=str(artifacts / "service.png"), full_page=True)
 
         # a selection this page cannot use is marked so
-        page.goto(url + "/services/housing-repairs?trade=Gas")
+        page.goto(url + "/services/parking?trade=Gas")
         expect(page.locator("#selection-bar .chip[data-dimension='trade']")).to_contain_text("not applicable here")
-        expect(page.locator(REP01)).to_have_text(_pct(borough["REP01"][latest]))
+        expect(page.locator(PRK01)).to_have_text(_count(borough["PRK01"][latest]))
     assert page.errors == []
 
 
