@@ -59,7 +59,7 @@ def generate(out: Path, scale: str = "small", seed: int = 42, until: dt.date | N
 
     from etl.generate import returns  # written separately; imported late so the rest never depends on it
 
-    for path, rows in returns.write_returns(out, scale, seed, START, until).items():
+    for path, rows in returns.write_returns(out, scale, seed, START, until, ctx.record_figures).items():
         output.record(str(path).replace("\\", "/"), int(rows))
     output.say("service returns written")
 

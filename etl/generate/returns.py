@@ -70,8 +70,11 @@ class Units(NamedTuple):
     offsets: np.ndarray        # how much better (+) or worse (-) each unit performs
 
 
-def write_returns(out: Path, scale: str, seed: int, start: dt.date, until: dt.date) -> dict[str, int]:
-    """Write every service's returns for the months start..until (until's month included).
+def write_returns(out: Path, scale: str, seed: int, start: dt.date, until: dt.date,
+                  record_figures: dict | None = None) -> dict[str, int]:
+    """Write every service's returns for the months start..until (until's month included). `record_figures`:
+    {(service code, KPI code): {ward code or "ALL": [(numerator, denominator) per month]}} of percent KPIs a family
+    generator worked out from its own records, returned as they are (a month with no case: no row).
 
     Returns {path relative to `out`: data rows}.
     """
@@ -82,7 +85,9 @@ def write_returns(out: Path, scale: str, seed: int, start: dt.date, until: dt.da
     ward_services = services_with_ward_rows(catalogue, scale)
     written: dict[str, int] = {}
     for service in catalogue.services:
-        series = {kpi.code: kpi_series(seed, service, kpi, months, wards) for kpi in service.kpis}
+        series = {kpi.code: from_records((record_figures or {})[(service.code, kpi.code)])
+                  if (service.code, kpi.code) in (record_figures or {}) else
+                  kpi_series(seed, service, kpi, months, wards) for kpi in service.kpis}
         with_wards = service.code in ward_services
         for fy, fy_months in months_by_financial_year(months).items():
             rows = return_rows(service, series, months, fy_months, with_wards)
@@ -187,6 +192,12 @@ def percent_series(rng, kpi: Kpi, quality: np.ndarray, months: list[dt.date], un
                     percent_figures(numerators.sum(axis=1), denominators.sum(axis=1)))
 
 
+def from_records(figures: dict[str, list[tuple[int, int]]]) -> dict[str, list[Figures | None]]:
+    """A percent KPI's series from (numerator, denominator) pairs; None where there was no case to count."""
+    return {area: [Figures(round(100 * n / d, 1), n, d) if d else None for n, d in pairs]
+            for area, pairs in figures.items()}
+
+
 def percent_figures(numerators: np.ndarray, denominators: np.ndarray) -> list[Figures]:
     pairs = zip(numerators.tolist(), denominators.tolist(), strict=True)
     return [Figures(round(100 * n / d, 1), n, d) for n, d in pairs]
@@ -248,6 +259,8 @@ def return_rows(service: Service, series: dict[str, dict[str, list[Figures]]], m
             areas = list(series[kpi.code]) if with_wards else [BOROUGH]
             for area in [BOROUGH] + [a for a in areas if a != BOROUGH]:
                 figures = series[kpi.code][area][index]
+                if figures is None:
+                    continue   # no case this month in this area: nothing returned
                 rows.append([service.code, service.name, period_label(first, spreadsheet_periods), kpi.code,
                              kpi.label, area, *formatted(kpi, figures)])
     return rows
