@@ -162,3 +162,22 @@ def test_the_demos_repairs_returns_are_worked_out_from_its_jobs(app):
                                                                                               "HSG-REP:REP02")]
     assert len(rows) == 2 * 60
     assert max(abs(r["difference"]) for r in rows) <= 0.1 + 1e-9
+
+
+def test_the_published_headlines_of_a_computed_kpi_are_its_figure(published, con):
+    """The published snapshot's borough headlines are figures of semantic measures: where a computed KPI's measure
+    is a headline, it is the figure the service page and Home show for that month (unless withheld, [c])."""
+    from dashboards.published import content
+    from reports.published_store import PublishedStore
+
+    store = PublishedStore.beside(published)
+    snapshot = store.current()
+    month = snapshot.period[:7]
+    measures = {measure for _, _, measure in computed_kpis()}
+    shown = [row for row in content.contents(store, snapshot).headlines if row["measure"] in measures]
+    assert {row["measure"] for row in shown} >= {"rp02_emergency_within_target_pct"}
+    compared = [row for row in shown if row["value"] != "[c]"]   # [c]: withheld by disclosure control
+    for row in compared:
+        expected = plain_value(con, row["measure"], {"month": [month]})
+        assert row["value"] == pytest.approx(expected, abs=0.05), row["measure"]
+    # the small demo's October bases are small enough that both shares are withheld ([c]); a larger demo compares
