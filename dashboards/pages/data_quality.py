@@ -625,10 +625,14 @@ def difference_text(value: float | None, kpi_format: str) -> str:
     """Computed less returned, signed: percentage points for a percent KPI, else in the KPI's unit."""
     if value is None:
         return "–"
-    sign = "+" if value >= 0 else "−"
-    if kpi_format == "percent":
-        return f"{sign}{abs(value):.1f} points"
-    return sign + data.fmt(abs(value), kpi_format)
+    def shown_as(number: float) -> str:
+        return f"{number:.1f}" if kpi_format == "percent" else data.fmt(number, kpi_format)
+
+    shown = shown_as(abs(value))
+    if shown == shown_as(0):
+        return "None"   # within the figures' rounding
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{shown} points" if kpi_format == "percent" else sign + shown
 
 
 def _returns_row_class(row: dict) -> str | None:

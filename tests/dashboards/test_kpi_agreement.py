@@ -142,10 +142,11 @@ def test_the_data_quality_page_compares_each_return_with_its_computed_figure(app
                 continue
             computed = plain_value(con, measure, {"month": [month]})
             difference = computed - returned[0]
-            points = f"{'+' if difference >= 0 else '−'}{abs(difference):.1f} points"
-            assert shown[key] == [fmt(returned[0], kpi.format), fmt(computed, kpi.format),
-                                  points if kpi.format == "percent" else
-                                  ("+" if difference >= 0 else "−") + fmt(abs(difference), kpi.format)], key
+            size = f"{abs(difference):.1f}" if kpi.format == "percent" else fmt(abs(difference), kpi.format)
+            unit = " points" if kpi.format == "percent" else ""
+            written = "None" if size in ("0.0", fmt(0, kpi.format)) else \
+                f"{'+' if difference > 0 else '−'}{size}{unit}"
+            assert shown[key] == [fmt(returned[0], kpi.format), fmt(computed, kpi.format), written], key
 
 
 def fmt_month(month: str) -> str:
