@@ -22,7 +22,7 @@ class Context:
     until: dt.date
     output: Output
     catalogue: Path | None = None   # None: data_models/catalogue/services.yaml
-    # {(service code, KPI code): {ward code or "ALL": [(numerator, denominator) per month]}}: a service return's
+    # {(service code, KPI code): {ward code or "ALL": [(value, numerator, denominator) per month]}}: a service return's
     # figures worked out by a family generator from its own records (returns.py writes them as returned)
     record_figures: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False)

@@ -73,7 +73,7 @@ class Units(NamedTuple):
 def write_returns(out: Path, scale: str, seed: int, start: dt.date, until: dt.date,
                   record_figures: dict | None = None) -> dict[str, int]:
     """Write every service's returns for the months start..until (until's month included). `record_figures`:
-    {(service code, KPI code): {ward code or "ALL": [(numerator, denominator) per month]}} of percent KPIs a family
+    {(service code, KPI code): {ward code or "ALL": [(value, numerator, denominator) per month]}} of KPIs a family
     generator worked out from its own records, returned as they are (a month with no case: no row).
 
     Returns {path relative to `out`: data rows}.
@@ -192,10 +192,11 @@ def percent_series(rng, kpi: Kpi, quality: np.ndarray, months: list[dt.date], un
                     percent_figures(numerators.sum(axis=1), denominators.sum(axis=1)))
 
 
-def from_records(figures: dict[str, list[tuple[int, int]]]) -> dict[str, list[Figures | None]]:
-    """A percent KPI's series from (numerator, denominator) pairs; None where there was no case to count."""
-    return {area: [Figures(round(100 * n / d, 1), n, d) if d else None for n, d in pairs]
-            for area, pairs in figures.items()}
+def from_records(figures: dict[str, list[tuple]]) -> dict[str, list[Figures | None]]:
+    """A KPI's series from (value, numerator, denominator) per month; None where there was no case to count."""
+    return {area: [None if value is None else Figures(value, numerator, denominator)
+                   for value, numerator, denominator in months]
+            for area, months in figures.items()}
 
 
 def percent_figures(numerators: np.ndarray, denominators: np.ndarray) -> list[Figures]:
