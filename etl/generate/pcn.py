@@ -149,6 +149,7 @@ def write(ctx) -> None:
     street_weight *= 1 / (1 + rank_in_ward) ** 0.4  # main roads come first in each ward's list
     months = months_between(ctx.start, ctx.until)
     issued_so_far = 0
+    recovery = []   # the service's return of PCNs paid (PRK02), worked out from these notices (issue 21)
 
     def formatter(a: dict[str, np.ndarray]) -> pa.Table:
         return format_pcns(a, streets, wards.codes, categories)
@@ -162,7 +163,16 @@ def write(ctx) -> None:
             arrays["number"] = issued_so_far + 1 + np.arange(n)
             issued_so_far += n
             batch.add(relpath(month), arrays)
+            recovery.append(recovery_figures(arrays["status"]))
+    ctx.record_figures[("PRK", "PRK02")] = {"ALL": recovery}
     ctx.output.say(f"pcn: {len(months)} monthly files, {issued_so_far:,} notices")
+
+
+def recovery_figures(status: np.ndarray) -> tuple:
+    """(value, numerator, denominator): of a month's notices not cancelled, the share paid in full, as the
+    warehouse's PCN recovery rate counts them."""
+    paid, kept = int((status == STATUSES.index("Paid")).sum()), int((status != STATUSES.index("Cancelled")).sum())
+    return (100 * paid / kept if kept else None, paid, kept)
 
 
 def month_arrays(rng, month: Month, n: int, codes: CodeBook, category_weights, streets, street_weight,

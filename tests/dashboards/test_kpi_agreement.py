@@ -157,12 +157,22 @@ def fmt_month(month: str) -> str:
 def test_the_demos_repairs_returns_are_worked_out_from_its_jobs(app):
     """The demo's Housing repairs returns (REP01-REP05) come from the generated jobs themselves, so return and
     computed figure agree to the return's rounding (a tenth of a percent, a penny); the other computed KPIs'
-    returns are simulated apart from their records (the data-quality table shows how far apart)."""
+    returns (care's) are simulated apart from their records (the data-quality table shows how far apart)."""
     kpis = [f"HSG-REP:REP0{i}" for i in range(1, 6)]
     with signed_in(app, "/"):
         rows = [r for r in service_kpis.returned_against_computed(months=60) if r["kpi"] in kpis]
     assert len(rows) == len(kpis) * 60
     assert max(abs(r["difference"]) for r in rows) <= 0.05 + 1e-9
+
+
+def test_the_demos_pcn_recovery_return_is_worked_out_from_its_notices(app):
+    """PRK02 (PCNs paid) is returned from the generated notices: every month agrees to rounding but a rare one
+    where a notice of the source files did not load as generated (by a notice, a point or so)."""
+    with signed_in(app, "/"):
+        rows = [r for r in service_kpis.returned_against_computed(months=60) if r["kpi"] == "PRK:PRK02"]
+    assert len(rows) == 60
+    apart = [r for r in rows if abs(r["difference"]) > 0.05 + 1e-9]
+    assert len(apart) <= 2 and all(abs(r["difference"]) < 1.5 for r in apart), apart
 
 
 def test_the_published_headlines_of_a_computed_kpi_are_its_figure(published, con):
