@@ -117,10 +117,11 @@ def view_request(state: dict) -> bytes:
     return json.dumps({
         "output": '{"page":["ALL"],"type":"bi-page-view"}.data',
         "outputs": [{"id": VIEW, "property": "data"}],
-        "inputs": [{"id": "bi-selection", "property": "data", "value": state}],
+        # no card's "Show" choice made (empty lists: each card shows its first measure)
+        "inputs": [{"id": "bi-selection", "property": "data", "value": state}, []],
         "changedPropIds": ["bi-selection.data"],
         "state": [[{"id": VIEW, "property": "id", "value": VIEW}], lists,
-                  {"id": "bi-url", "property": "pathname", "value": "/repairs"}],
+                  {"id": "bi-url", "property": "pathname", "value": "/repairs"}, []],
     }).encode()
 
 
