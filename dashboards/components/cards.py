@@ -148,22 +148,12 @@ def shown_bases(chart: Chart) -> list[str]:
     return [b for b in dict.fromkeys(bases) if b not in chart.measures]
 
 
-def by_date_role(names: list[str]) -> list[list[str]]:
-    """The measures in groups of one date role each, in order (the first measure's group first): a table of jobs
-    raised beside RP02 (counted by completion) is one query per date role."""
-    layer = data.layer()
-    groups: dict[str | None, list[str]] = {}
-    for name in names:
-        groups.setdefault(layer.date_role(layer.measure(name).fact, [name]), []).append(name)
-    return list(groups.values())
-
-
 def _merged(chart: Chart, group: list[str], state) -> q.Result:
     """One result of the chart's measures (and shown bases) by `group`: a query per date role, rows merged on the
     group's values in the first query's order (a row only a later query has comes after). `top` picks the rows
     by the first measure; the other queries only fill them in."""
     parts = [data.measures(names, group, state, top=chart.top if i == 0 else 0)
-             for i, names in enumerate(by_date_role([*chart.measures, *shown_bases(chart)]))]
+             for i, names in enumerate(data.by_query([*chart.measures, *shown_bases(chart)]))]
     rows: dict[tuple, dict] = {}
     for index, part in enumerate(parts):
         for row in part.rows:

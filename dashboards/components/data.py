@@ -77,6 +77,16 @@ def measures(names: list[str], group_by: list[str] = (), selections=None, fact: 
     return run(q.measure_sql(layer(), list(names), list(group_by), selections, fact=fact, scope=current_scope()))
 
 
+def by_query(names: list[str]) -> list[list[str]]:
+    """The measures in groups that one query answers (the same fact and date role), in order, the first measure's
+    group first: jobs raised (by raised date) beside RP02 (by completion) are two queries."""
+    groups: dict[tuple, list[str]] = {}
+    for name in names:
+        fact = layer().measure(name).fact
+        groups.setdefault((fact, layer().date_role(fact, [name])), []).append(name)
+    return list(groups.values())
+
+
 def filter_values(dimension: str, selections, fact: str) -> q.Result:
     return run(q.filter_values_sql(layer(), dimension, selections, fact, scope=current_scope()))
 

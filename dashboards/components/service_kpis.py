@@ -125,12 +125,8 @@ def computed_state(state) -> dict:
 
 def computed_by(computed: dict[str, str], state, group_by: tuple[str, ...] = ("month",)) -> dict[str, list[dict]]:
     """{kpi: rows {<group_by>..., value}} of computed KPIs: the measures of one fact and date role in one query."""
-    groups: dict[tuple, list[str]] = {}
-    for measure in sorted(set(computed.values())):
-        fact = data.layer().measure(measure).fact
-        groups.setdefault((fact, data.layer().date_role(fact, [measure])), []).append(measure)
     rows = {}
-    for measures in groups.values():
+    for measures in data.by_query(sorted(set(computed.values()))):
         result = data.measures(measures, list(group_by), computed_state(state))
         rows |= {m: [r for r in result.rows if all(r[g] not in (None, "Unknown") for g in group_by)] for m in measures}
     return {kpi: [{**{g: r[g] for g in group_by}, "value": r[m]} for r in rows[m]] for kpi, m in computed.items()}
@@ -156,14 +152,11 @@ def returned_against_computed(months: int = 12) -> list[dict]:
     labels = data.labels("kpi", sorted(computed))
     recent = set(sorted({r["month"] for r in returned}, reverse=True)[:months])
     rows = []
-    for row in sorted((r for r in returned if r["month"] in recent), key=lambda r: (r["kpi"], _latest_first(r))):
+    latest_first = sorted((r for r in returned if r["month"] in recent), key=lambda r: r["month"], reverse=True)
+    for row in sorted(latest_first, key=lambda r: r["kpi"]):   # 'YYYY-MM' sorts as text; the sort is stable
         value = figures[row["kpi"]].get(row["month"])
         rows.append({"kpi": row["kpi"], "label": labels.get(row["kpi"], row["kpi"]), "month": row["month"],
                      "format": data.layer().measure(computed[row["kpi"]]).format, "returned": row["kpi_value"],
                      "computed": value, "difference": None if value is None else value - row["kpi_value"]})
     return rows
 
-
-def _latest_first(row: dict) -> tuple:
-    year, month = row["month"].split("-")
-    return -int(year), -int(month)
