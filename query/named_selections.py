@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from query.periods import financial_year_of
+from query.periods import financial_year_of, previous_financial_year
 
 PREFIX = "@"
 
@@ -47,11 +47,6 @@ def _short(month: str) -> str:
     return dt.datetime.strptime(month, "%Y-%m").strftime("%b %Y")
 
 
-def _previous_year(year: str) -> str:
-    start = int(year[:4]) - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def _last_complete(as_of):
     month = last_complete_month(as_of)
     return Resolved([month], f"Last complete month ({_short(month)})")
@@ -68,7 +63,7 @@ def _this_year(as_of):
 
 
 def _last_year(as_of):
-    year = _previous_year(financial_year_of(_month(as_of)))
+    year = previous_financial_year(financial_year_of(_month(as_of)))
     return Resolved([year], f"Last financial year ({year})")
 
 
@@ -89,13 +84,17 @@ def is_named(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
-def resolve_value(dimension: str, value: str, as_of: dt.date) -> Resolved:
+def _named(dimension: str, value: str) -> tuple:
+    """(title, resolver) of a named value; UnknownNamedValue for a name the dimension does not have."""
     try:
-        _title, resolver = NAMED[dimension][value]
+        return NAMED[dimension][value]
     except KeyError:
         raise UnknownNamedValue(f"'{value}' is not a named value of {dimension}; "
                                 f"known: {', '.join(NAMED.get(dimension, {})) or 'none'}") from None
-    return resolver(as_of)
+
+
+def resolve_value(dimension: str, value: str, as_of: dt.date) -> Resolved:
+    return _named(dimension, value)[1](as_of)
 
 
 def offered(dimension: str, as_of: dt.date | None) -> list[tuple[str, str]]:
@@ -118,7 +117,7 @@ def resolve(selections: Mapping[str, Any] | None, as_of: dt.date | None) -> dict
             elif as_of is not None:
                 out += resolve_value(dimension, value, as_of).values
             else:  # kept as it is: no real value starts with '@', so it matches nothing (never everything)
-                resolve_value(dimension, value, dt.date.today())  # unknown names still refused
+                _named(dimension, value)  # an unknown name is still refused
                 out.append(value)
         resolved[dimension] = list(dict.fromkeys(out))
     return resolved

@@ -31,6 +31,12 @@ def latest_complete_month(months, as_of: dt.date | None) -> str | None:
     return max(ended, default=None)
 
 
+def previous_financial_year(year: str) -> str:
+    """'2026-27' -> '2025-26'; '2000-01' -> '1999-00'."""
+    start = int(year[:4]) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def financial_year_of(month: str) -> str:
     """'2026-11' -> '2026-27'; '2027-03' -> '2026-27' (April to March)."""
     year, number = (int(part) for part in month.split("-"))

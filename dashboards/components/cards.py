@@ -24,6 +24,7 @@ from dashboards.components.selection import point_data
 from dashboards.components.spec import SHOW_PREFIX, Chart, PageSpec, pinned_state
 from data_models.rag import measure_rag
 from query import compiler as q
+from query import periods
 from query import selections as sel
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency
@@ -167,8 +168,7 @@ def _merged(chart: Chart, group: list[str], state) -> q.Result:
 
 
 def previous_fy(fy: str) -> str:
-    start = int(fy[:4]) - 1
-    return f"{start}-{str(start + 1)[-2:]}"
+    return periods.previous_financial_year(fy)
 
 
 def _two_years(rows: list[dict], selected_years: list[str]) -> list[dict]:
