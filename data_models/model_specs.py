@@ -22,7 +22,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from data_models.yaml_locations import dotted, line_of, problem_message
+from data_models.yaml_locations import located
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 SQL_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -114,14 +114,7 @@ def load_model_spec(path: Path) -> ModelSpec:
     try:
         return ModelSpec.model_validate(data, context={"name": path.stem})
     except ValidationError as error:
-        root = yaml.compose(text)
-        lines = []
-        for problem in error.errors(include_url=False):
-            loc = tuple(problem["loc"])
-            line = line_of(root, loc)
-            lines.append(f"{dotted(loc) or '(top level)'}{f' (line {line})' if line else ''}: "
-                         f"{problem_message(problem)}")
-        raise ModelSpecError(f"{path.name}: " + "; ".join(lines)) from None
+        raise ModelSpecError(f"{path.name}: " + "; ".join(located(error, text))) from None
 
 
 def model_specs(models_dir: Path = MODELS_DIR) -> dict[str, ModelSpec]:

@@ -48,3 +48,15 @@ def problem_message(problem: dict[str, Any]) -> str:
     if problem["type"] == "missing":
         return "required but missing"
     return f"{problem['msg']} (got {problem.get('input')!r})"
+
+
+def located(error: Any, text: str) -> list[str]:
+    """Each problem of a pydantic ValidationError over the YAML `text`, as `groups[0].wards[1] (line 9): message`."""
+    root = yaml.compose(text)
+    problems = []
+    for problem in error.errors(include_url=False):
+        loc = tuple(problem["loc"])
+        line = line_of(root, loc)
+        problems.append(f"{dotted(loc) or '(top level)'}{f' (line {line})' if line else ''}: "
+                        f"{problem_message(problem)}")
+    return problems

@@ -1,16 +1,19 @@
-"""Named selection values: relative periods ('@last-complete-month') that stay relative in a URL or bookmark and are
-resolved, once, against the data's as-of date before any SQL is composed. Pure functions: the caller passes the
-as-of date (dashboards.components.data reads it within the user's scope).
+"""Named selection values: relative periods ('@last-complete-month') and the council's localities ('@kentish-town',
+data_models/seeds/ward_groups.yaml) that stay named in a URL or bookmark and are resolved, once per request, into
+real values before any SQL is composed. Pure functions but for reading the localities' configuration: the caller
+passes the as-of date (dashboards.components.data reads it within the user's scope).
 
-A name starts with '@', which no month ('2026-11') or financial year ('2026-27') can, so a named value can never be
-mistaken for a real one. An unknown name is an UnknownNamedValue (a ValueError: the page answers it with a 4xx)."""
+A name starts with '@', which no month ('2026-11'), financial year ('2026-27') or ward name can, so a named value
+can never be mistaken for a real one. An unknown name is an UnknownNamedValue (a ValueError: the page answers it
+with a 4xx)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from data_models.ward_codes import WardGroup, ward_groups
 from query.periods import financial_year_of, previous_financial_year
 
 PREFIX = "@"
@@ -67,8 +70,8 @@ def _last_year(as_of):
     return Resolved([year], f"Last financial year ({year})")
 
 
-# {dimension: {name: (title, resolver)}}, in the order the filter lists offer them
-NAMED = {
+# {dimension: {name: (title, resolver of an as-of date)}}, in the order the filter lists offer them
+PERIODS = {
     "month": {
         "@last-complete-month": ("Last complete month", _last_complete),
         "@last-12-months": ("Last 12 months", _last_12),
@@ -78,55 +81,84 @@ NAMED = {
         "@last-financial-year": ("Last financial year", _last_year),
     },
 }
+WARD = "ward"
+Groups = Mapping[str, WardGroup]   # {'@kentish-town': its group}; None: the configured localities
+
+
+def _group(group: WardGroup) -> Callable[[dt.date | None], Resolved]:
+    return lambda _as_of: Resolved(list(group.wards), f"{group.name} ({len(group.wards)} wards)")
+
+
+def _periodic(resolver) -> Callable[[dt.date | None], Resolved | None]:
+    """A period's resolver, None without an as-of date (the name then cannot be resolved)."""
+    return lambda as_of: None if as_of is None else resolver(as_of)
+
+
+def named_values(groups: Groups | None = None) -> dict[str, dict[str, tuple[str, Callable]]]:
+    """{dimension: {name: (title, resolver)}}: the relative periods and the localities as named ward values."""
+    groups = ward_groups() if groups is None else groups
+    named = {dimension: {name: (title, _periodic(resolver)) for name, (title, resolver) in names.items()}
+             for dimension, names in PERIODS.items()}
+    if groups:
+        named[WARD] = {value: (group.name, _group(group)) for value, group in groups.items()}
+    return named
 
 
 def is_named(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
-def _named(dimension: str, value: str) -> tuple:
+def _named(dimension: str, value: str, groups: Groups | None) -> tuple:
     """(title, resolver) of a named value; UnknownNamedValue for a name the dimension does not have."""
+    names = named_values(groups).get(dimension, {})
     try:
-        return NAMED[dimension][value]
+        return names[value]
     except KeyError:
         raise UnknownNamedValue(f"'{value}' is not a named value of {dimension}; "
-                                f"known: {', '.join(NAMED.get(dimension, {})) or 'none'}") from None
+                                f"known: {', '.join(names) or 'none'}") from None
 
 
-def resolve_value(dimension: str, value: str, as_of: dt.date) -> Resolved:
-    return _named(dimension, value)[1](as_of)
+def resolve_value(dimension: str, value: str, as_of: dt.date | None, groups: Groups | None = None) -> Resolved | None:
+    """The real values and label of a named value; None when it needs an as-of date and there is none."""
+    return _named(dimension, value, groups)[1](as_of)
 
 
-def offered(dimension: str, as_of: dt.date | None) -> list[tuple[str, str]]:
-    """[(named value, label with its resolved range)] for the top of a filter list; [] when as-of is unknown."""
-    if as_of is None:
-        return []
-    return [(name, resolve_value(dimension, name, as_of).label) for name in NAMED.get(dimension, {})]
+def check(selections: Mapping[str, Any] | None, groups: Groups | None = None) -> None:
+    """UnknownNamedValue for the first named value no dimension of the selections has (no as-of date needed)."""
+    for dimension, values in (selections or {}).items():
+        for value in [values] if isinstance(values, str) else list(values or []):
+            if is_named(value):
+                _named(dimension, value, groups)
 
 
-def resolve(selections: Mapping[str, Any] | None, as_of: dt.date | None) -> dict[str, list[str]]:
+def offered(dimension: str, as_of: dt.date | None, groups: Groups | None = None) -> list[tuple[str, str]]:
+    """[(named value, label with what it covers)] for the top of a filter list; a period only with an as-of date."""
+    found = ((name, resolver(as_of)) for name, (_, resolver) in named_values(groups).get(dimension, {}).items())
+    return [(name, resolved.label) for name, resolved in found if resolved is not None]
+
+
+def resolve(selections: Mapping[str, Any] | None, as_of: dt.date | None,
+            groups: Groups | None = None) -> dict[str, list[str]]:
     """The selections with every named value replaced by its real values (order kept, duplicates dropped).
-    Without an as-of date a named value cannot be resolved and matches nothing (no rows, said by the page)."""
+    Without an as-of date a period cannot be resolved and matches nothing (no rows, said by the page)."""
     resolved: dict[str, list[str]] = {}
     for dimension, values in (selections or {}).items():
         values = [values] if isinstance(values, str | int | float) else list(values or [])
         out: list[str] = []
         for value in values:
-            if not is_named(value):
-                out.append(value)
-            elif as_of is not None:
-                out += resolve_value(dimension, value, as_of).values
-            else:  # kept as it is: no real value starts with '@', so it matches nothing (never everything)
-                _named(dimension, value)  # an unknown name is still refused
+            found = resolve_value(dimension, value, as_of, groups) if is_named(value) else None
+            if found is not None:
+                out += found.values
+            else:  # a real value, or a name kept as it is: no real value starts with '@', so it matches nothing
                 out.append(value)
         resolved[dimension] = list(dict.fromkeys(out))
     return resolved
 
 
-def label(dimension: str, value: str, as_of: dt.date | None) -> str | None:
-    """A chip's label for a named value ('Last complete month (Nov 2026)'); None for a real value."""
+def label(dimension: str, value: str, as_of: dt.date | None, groups: Groups | None = None) -> str | None:
+    """A chip's label for a named value ('Last complete month (Nov 2026)', 'Kentish Town (2 wards)'); None for a
+    real value."""
     if not is_named(value):
         return None
-    if as_of is None:
-        return NAMED.get(dimension, {}).get(value, (value,))[0]
-    return resolve_value(dimension, value, as_of).label
+    found = resolve_value(dimension, value, as_of, groups)
+    return found.label if found is not None else _named(dimension, value, groups)[0]

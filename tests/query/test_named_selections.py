@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from data_models.ward_codes import WardGroup
 from query import named_selections as ns
 
 D = dt.date
@@ -51,4 +52,25 @@ def test_labels_show_the_resolved_range():
     assert ns.label("financial_year", "@this-financial-year", as_of) == "This financial year (2026-27)"
     assert ns.label("month", "2026-11", as_of) is None
     assert [name for name, _ in ns.offered("month", as_of)] == ["@last-complete-month", "@last-12-months"]
-    assert ns.offered("ward", as_of) == [] and ns.offered("month", None) == []
+    assert ns.offered("month", None) == [] and ns.offered("service", as_of) == []
+    assert ns.offered("ward", as_of, groups={}) == []
+
+
+KENTISH = {"@kentish-town": WardGroup.model_validate(
+    {"name": "Kentish Town", "wards": ["Kentish Town North", "Kentish Town South"]},
+    context={"wards": ["Kentish Town North", "Kentish Town South", "Belsize"]})}
+
+
+def test_a_ward_group_is_its_wards_with_or_without_an_as_of_date():
+    for as_of in (D(2026, 12, 7), None):
+        got = ns.resolve({"ward": ["@kentish-town", "Belsize"]}, as_of, groups=KENTISH)
+        assert got == {"ward": ["Kentish Town North", "Kentish Town South", "Belsize"]}
+        assert ns.label("ward", "@kentish-town", as_of, groups=KENTISH) == "Kentish Town (2 wards)"
+    assert ns.offered("ward", None, groups=KENTISH) == [("@kentish-town", "Kentish Town (2 wards)")]
+    with pytest.raises(ns.UnknownNamedValue, match="known: @kentish-town"):
+        ns.check({"ward": ["@kentish"]}, groups=KENTISH)
+    ns.check({"ward": "@kentish-town", "month": ["@last-12-months", "2026-11"]}, groups=KENTISH)
+
+
+def test_the_configured_localities_are_offered_first_kentish_town():
+    assert ns.offered("ward", None)[0] == ("@kentish-town", "Kentish Town (2 wards)")
