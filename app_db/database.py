@@ -18,7 +18,7 @@ from app_db.schema import audit_events, sessions
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 EVENTS = ("sign-in", "failed-sign-in", "sign-out", "session-ended", "page-view", "denied", "download", "report",
-          "publish")
+          "publish", "bookmark-saved", "bookmark-opened", "bookmark-deleted")
 MIGRATION_LOCK_KEY = 7_290_451   # PostgreSQL advisory lock: this application's migrations
 TEXT_LIMIT = 2000   # a selection or detail longer than this is cut: the log must not be a way to fill the disk
 
@@ -59,8 +59,9 @@ class AppDatabase:
         """The default: SQLite in the warehouse's folder, which survives every rebuild of the warehouse file."""
         return cls(f"sqlite:///{Path(warehouse).resolve().parent / 'app.sqlite'}")
 
-    def upgrade(self) -> None:
-        """Apply every migration not yet applied (Alembic), so any copy of this database has today's schema.
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply every migration not yet applied (Alembic), so any copy of this database has today's schema (a
+        test stops at an earlier `revision`, to upgrade from there).
 
         Several workers start at once (gunicorn) and each upgrades: one at a time, or two would both create the
         tables of a new database and one worker fail to boot. PostgreSQL: an advisory lock held for the migration's
@@ -71,7 +72,7 @@ class AppDatabase:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
     @contextlib.contextmanager
     def _sqlite_migration_lock(self):

@@ -27,3 +27,14 @@ audit_events = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("address", sa.String(64)),
 )
+
+bookmarks = sa.Table(
+    "bookmarks", metadata,
+    sa.Column("bookmark_id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("owner", sa.String(100), nullable=False),   # the signed-in user's username: only they read it
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("page", sa.String(500), nullable=False),   # a registered page path, '/repairs'
+    sa.Column("query_string", sa.Text, nullable=False),   # as in the URL, without '?': named values stay relative
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("owner", "name", name="uq_bookmarks_owner_name"),   # also the index listing an owner's
+)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from app_databases import emptied
 
 from app_db import AppDatabase
 from app_db.database import TEXT_LIMIT
@@ -20,20 +21,7 @@ from app_db.schema import metadata
 
 IDLE, TOUCH = dt.timedelta(minutes=30), dt.timedelta(seconds=60)
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        db = AppDatabase.beside(tmp_path / "warehouse.duckdb")
-    else:
-        url = request.getfixturevalue("postgres_url")
-        db = AppDatabase(url)
-        with db.engine.begin() as connection:   # each test starts from an empty database
-            connection.execute(sa.text("drop table if exists audit_events, sessions, alembic_version"))
-    db.upgrade()
-    yield db
-    db.engine.dispose()
+HEAD = "0002"
 
 
 def test_sqlite_lives_beside_the_warehouse(tmp_path):
@@ -127,8 +115,7 @@ def test_workers_starting_together_each_upgrade_a_new_database_without_failing(r
             url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
         else:
             url = request.getfixturevalue("postgres_url")
-            with sa.create_engine(url).begin() as connection:
-                connection.execute(sa.text("drop table if exists audit_events, sessions, alembic_version"))
+            emptied(url)
         processes = [subprocess.Popen([sys.executable, "-c", UPGRADER, url], cwd=REPO, stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(4)]
         assert all(p.stdout.readline() == b"ready\n" for p in processes)   # every one has imported what it needs
@@ -138,7 +125,7 @@ def test_workers_starting_together_each_upgrade_a_new_database_without_failing(r
         failures = [p.stderr.read().decode()[-500:] for p in processes if p.wait(timeout=120) != 0]
         assert failures == [], (kind, failures)
         with sa.create_engine(url).connect() as connection:
-            assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+            assert connection.execute(sa.text("select version_num from alembic_version")).scalar() == HEAD
 
 
 WRITER = """
