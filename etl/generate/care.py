@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from etl.generate import care_finance, csvout
-from etl.generate.common import COUNCIL_CODE, Quarter, pick, quarters_between, stream
+from etl.generate.common import COUNCIL_CODE, Quarter, months_between, pick, quarters_between, stream
 
 FOLDER = "care"
 HEADER = ["LA_Code", "Reporting_Period_Start_Date", "Reporting_Period_End_Date", "LA_Person_Unique_Identifier",
@@ -176,6 +176,7 @@ def write(ctx) -> None:
     order = np.lexsort((table["kind"], table["start"]))
     table = {k: v[order] for k, v in table.items()}
     table["outcome"] = service_outcomes(stream(ctx.seed, "care", "service ends"), table)
+    ctx.record_figures.update(return_figures(table, months_between(ctx.start, ctx.until)))
     quarters = quarters_between(ctx.start, ctx.until)
     first = quarters[0].fy * 4 + quarters[0].number - 1
     # sorted by start, so each quarter is a run of rows; the opening caseload (started earlier) goes in the first
@@ -187,6 +188,39 @@ def write(ctx) -> None:
     ctx.output.say(f"care: {len(quarters)} quarterly files, {len(references):,} events")
     care_finance.write(ctx, table, people.birth, people.reason, people.carer,
                        {c.name: i for i, c in enumerate(COMPONENTS)})
+
+
+# the service's monthly return (ACC02, ACC03) as worked out from these events, so that the demo's return agrees with
+# what the warehouse computes from the event records (issue 21)
+def return_figures(t: dict[str, np.ndarray], months) -> dict:
+    """{("ASC-ACC", KPI code): {"ALL": [(value, numerator, denominator) per month]}} of assessments by the month they
+    started: the share within 28 days of the request (ACC02) and the average days waited (ACC03), each assessment
+    waiting from the person's latest request on or before it, as the warehouse measures it (fact_care_event)."""
+    waited, month = assessment_waits(t, months)
+    within = np.bincount(month[waited <= 28], minlength=len(months)).tolist()
+    counted = np.bincount(month, minlength=len(months)).tolist()
+    days = np.bincount(month, weights=waited, minlength=len(months)).tolist()
+    return {("ASC-ACC", "ACC02"): {"ALL": [(100 * a / b if b else None, a, b)
+                                           for a, b in zip(within, counted, strict=True)]},
+            ("ASC-ACC", "ACC03"): {"ALL": [(d / b if b else None, None, None)
+                                           for d, b in zip(days, counted, strict=True)]}}
+
+
+def assessment_waits(t: dict[str, np.ndarray], months) -> tuple[np.ndarray, np.ndarray]:
+    """Days each assessment (in `months`) that follows a request waited from it, and the index of its month."""
+    request, assessment = t["kind"] == "Request", t["kind"] == "Assessment"
+    rows = np.flatnonzero(request | assessment)
+    # by person, then day; a request before an assessment on the same day (it counts as on or before it)
+    rows = rows[np.lexsort((assessment[rows], t["start"][rows], t["person"][rows]))]
+    position = np.maximum.accumulate(np.where(request[rows], np.arange(len(rows)), -1))
+    latest = rows[np.maximum(position, 0)]
+    follows = assessment[rows] & (position >= 0) & (t["person"][latest] == t["person"][rows])
+    assessed, asked = rows[follows], latest[follows]
+    waited = (t["start"][assessed] - t["start"][asked]).astype(np.int64)
+    firsts = np.array([np.datetime64(m.first, "M") for m in months])
+    month = np.searchsorted(firsts, t["start"][assessed].astype("datetime64[M]"), side="right") - 1
+    inside = (month >= 0) & (t["start"][assessed].astype("datetime64[M]") <= firsts[-1])
+    return waited[inside], month[inside]
 
 
 def quarter_index(days: np.ndarray) -> np.ndarray:
