@@ -121,16 +121,18 @@
   function filterList(view) {
     if (view.error) { put(view.id, [errorMessage(view.error)]); return; }
     var buttons = view.values.map(function (v) {
+      // an option of the list's listbox (filter_lists.js: its keys, its search, its one tab stop)
       return el("button", {className: "filter-value state-" + v.state, type: "button", title: v.title,
+                           role: "option", tabindex: "-1", "aria-selected": v.state === "selected" ? "true" : "false",
                            "data-pick-dimension": view.dimension, "data-pick-value": v.value,
-                           "data-state": v.state, "data-value": v.value,
-                           "aria-pressed": v.state === "selected" ? "true" : "false"},
+                           "data-state": v.state, "data-value": v.value},
                 [el("span", {className: "filter-label", text: v.label}),
                  el("span", {className: "filter-count", text: v.count})]);
     });
     if (!buttons.length) { buttons.push(el("p", {className: "small", text: "No values."})); }
     if (view.truncated) { buttons.push(el("p", {className: "small", text: "Only the first values are listed."})); }
-    put(view.id, buttons);
+    var list = put(view.id, buttons);
+    if (list && window.biFilterLists) { window.biFilterLists.drawn(list); }
   }
 
   /* ---- tables ---- */

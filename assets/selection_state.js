@@ -179,6 +179,16 @@
     }).map(function (dimension) { return [dimension, String(named[dimension])]; });
   }
 
+  /* Several values of one dimension added at once (a list search's matches): those not selected yet, the first
+     as a click would pick it (over the page's defaults), the rest beside it; null when all are selected. */
+  function pickMany(state, dimension, values, defaults) {
+    var current = normalise(state);
+    var fresh = values.map(String).filter(function (v) { return v !== "" && !has(current, dimension, v); });
+    if (!fresh.length) { return null; }
+    var next = pickOverDefaults(current, dimension, fresh[0], defaults);
+    return withValues(next, dimension, (next[dimension] || []).concat(fresh.slice(1)));
+  }
+
   /* The state after one event, or null when it changes nothing. `event` is {pick: {dimension, value, remove}},
      {clear: true} or {click: clickData}; `defaults`: the page's (a click on the default view starts from there). */
   function nextState(state, event, defaults) {
@@ -187,6 +197,9 @@
       var pick = event.pick;
       if (!pick.dimension) { return null; }
       if (pick.remove) { return remove(state, pick.dimension); }
+      if (Array.isArray(pick.values)) {   // a list search's Enter: its matches, one pick (filter_lists.js)
+        return pickMany(state, pick.dimension, pick.values, defaults);
+      }
       if (pick.value === null || pick.value === undefined) { return null; }
       return pickOverDefaults(state, pick.dimension, pick.value, defaults);
     }
@@ -203,7 +216,7 @@
     normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
     toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
     pointPairs: pointPairs, nextState: nextState, removedDefaults: removedDefaults, withDefaults: withDefaults,
-    searchFor: searchFor, pageDefaults: pageDefaults, shown: shown, pickOverDefaults: pickOverDefaults
+    searchFor: searchFor, pageDefaults: pageDefaults, pickMany: pickMany, shown: shown, pickOverDefaults: pickOverDefaults
   };
 
   function triggeredEvent() {

@@ -20,13 +20,19 @@ def values_id(spec: PageSpec, dimension: str) -> str:
 
 
 def filter_list(spec: PageSpec, dimension: str):
+    """A list drawn once: its heading, its search box and its values' listbox (page_view.js lays the values into
+    it; assets/filter_lists.js gives it its keys and the search, whose text so survives the values' redraws)."""
     label = data.layer().dimensions[dimension].label
     heading = f"{spec.name}-filter-{dimension}-heading"
+    values, search = values_id(spec, dimension), f"{spec.name}-filter-{dimension}-search"
     return html.Section([
         dcc.Store(id={"type": FILTER, "page": spec.name, "dim": dimension}),
         html.H3(label, id=heading, className="h6 filter-heading"),
-        html.Div(id=values_id(spec, dimension), className="filter-values", role="group",
-                 **{"aria-labelledby": heading, "data-dimension": dimension}),
+        html.Label(f"Search {label}", htmlFor=search, className="visually-hidden"),
+        dcc.Input(type="search", id=search, className="filter-search", placeholder="Search",
+                  autoComplete="off", spellCheck=False, debounce=True),  # typing is no Dash prop change
+        html.Div(id=values, className="filter-values", role="listbox",
+                 **{"aria-labelledby": heading, "aria-multiselectable": "true", "data-dimension": dimension}),
     ], className="filter-list", id=f"{spec.name}-filter-{dimension}")
 
 
