@@ -124,10 +124,11 @@
       // an option of the list's listbox (filter_lists.js: its keys, its search, its one tab stop)
       return el("button", {className: "filter-value state-" + v.state, type: "button", title: v.title,
                            role: "option", tabindex: "-1", "aria-selected": v.state === "selected" ? "true" : "false",
-                           "data-pick-dimension": view.dimension, "data-pick-value": v.value,
-                           "data-state": v.state, "data-value": v.value},
+                           "data-pick-dimension": view.dimension, "data-pick-value": v.pick || v.value,
+                           "data-pick-clears": v.clears || null, "data-state": v.state, "data-value": v.value},
                 [el("span", {className: "filter-label", text: v.label}),
-                 el("span", {className: "filter-count", text: v.count})]);
+                 v.state === "excluded" ? el("span", {className: "visually-hidden", text: " (excluded)"})
+                                        : el("span", {className: "filter-count", text: v.count})]);
     });
     if (!buttons.length) { buttons.push(el("p", {className: "small", text: "No values."})); }
     if (view.truncated) { buttons.push(el("p", {className: "small", text: "Only the first values are listed."})); }

@@ -24,6 +24,9 @@
     var value = target.getAttribute("data-pick-value");
     var pick = {dimension: dimension, value: value, at: Date.now()};
     if (target.getAttribute("data-pick-remove") === "true") { pick.remove = true; }
+    // an excluded filter value names the other selections that exclude it (docs/selection-rules.md)
+    var clears = target.getAttribute("data-pick-clears");
+    if (clears) { pick.clears = clears.split(","); }
     window.dash_clientside.set_props("bi-pick", {data: pick});
     var container = target.parentElement ? target.parentElement.closest("[id]") : null;
     if (document.activeElement === target && container) {

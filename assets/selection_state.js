@@ -179,6 +179,15 @@
     }).map(function (dimension) { return [dimension, String(named[dimension])]; });
   }
 
+  /* Qlik's rule for an excluded value (docs/selection-rules.md): it is selected and the selections in the other
+     dimensions that exclude it are cleared. The server names them when it draws the list (filter_values_sql's
+     clears); this is the one place the rule is applied. */
+  function clearOthers(state, clears, dimension) {
+    var next = normalise(state);
+    (clears || []).forEach(function (other) { if (other !== dimension) { delete next[other]; } });
+    return next;
+  }
+
   /* Several values of one dimension added at once (a list search's matches): those not selected yet, the first
      as a click would pick it (over the page's defaults), the rest beside it; null when all are selected. */
   function pickMany(state, dimension, values, defaults) {
@@ -189,7 +198,7 @@
     return withValues(next, dimension, (next[dimension] || []).concat(fresh.slice(1)));
   }
 
-  /* The state after one event, or null when it changes nothing. `event` is {pick: {dimension, value, remove}},
+  /* The state after one event, or null when it changes nothing. `event` is {pick: {dimension, value, remove, clears}},
      {clear: true} or {click: clickData}; `defaults`: the page's (a click on the default view starts from there). */
   function nextState(state, event, defaults) {
     if (event.clear) { return {}; }
@@ -198,10 +207,11 @@
       if (!pick.dimension) { return null; }
       if (pick.remove) { return remove(state, pick.dimension); }
       if (Array.isArray(pick.values)) {   // a list search's Enter: its matches, one pick (filter_lists.js)
-        return pickMany(state, pick.dimension, pick.values, defaults);
+        var many = pickMany(state, pick.dimension, pick.values, defaults);
+        return many && clearOthers(many, pick.clears, pick.dimension);
       }
       if (pick.value === null || pick.value === undefined) { return null; }
-      return pickOverDefaults(state, pick.dimension, pick.value, defaults);
+      return clearOthers(pickOverDefaults(state, pick.dimension, pick.value, defaults), pick.clears, pick.dimension);
     }
     if (event.click) {
       var pairs = pointPairs(event.click);
@@ -216,7 +226,7 @@
     normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
     toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
     pointPairs: pointPairs, nextState: nextState, removedDefaults: removedDefaults, withDefaults: withDefaults,
-    searchFor: searchFor, pageDefaults: pageDefaults, pickMany: pickMany, shown: shown, pickOverDefaults: pickOverDefaults
+    searchFor: searchFor, pageDefaults: pageDefaults, clearOthers: clearOthers, pickMany: pickMany, shown: shown, pickOverDefaults: pickOverDefaults
   };
 
   function triggeredEvent() {

@@ -114,6 +114,9 @@ class Dimension(_Named):
     display: str | None = None  # SQL for what filter lists show (default: the value)
     sort: str | None = None  # SQL giving the order of filter lists and charts (default: the value)
     all_members: bool = False  # filter lists show the table's members even where a fact has no row
+    # filter lists put the latest value first (a month, a year: the one wanted is at the top); a cycle such as the
+    # day of the week keeps its own order, and charts always run in the dimension's order
+    newest_first: bool = False
 
     _check_names = _identifier_fields("table", "key")
     _check_sql = _expression_fields("value", "display", "sort")
@@ -124,6 +127,8 @@ class Dimension(_Named):
             raise ValueError("a dimension with a table needs key: (its key column) and value: (its natural value)")
         if not self.table and (self.key or self.value or self.all_members or self.date):
             raise ValueError("key:, value:, all_members: and date: need table:")
+        if self.newest_first and not self.date:
+            raise ValueError("newest_first: is for a date dimension (date: true)")
         return self
 
 

@@ -97,43 +97,72 @@ def filter_values_sql(
     scope: Scope,
 ) -> Query:
     """Every value of `dimension` on `fact` with its state, as Qlik shows a filter list: rows (value, label, state,
-    row_count, possible_count) in the dimension's order.
+    row_count, possible_count, clears), selected values first, then possible, then excluded, each in the
+    dimension's order (newest first for a `newest_first` date dimension: months, years; not weekdays).
 
     state: 'selected' (in the selection), 'possible' (some row of the fact matches every selection on the OTHER
     dimensions and has this value), else 'excluded'. row_count counts the fact's rows with the value ignoring all
     selections; possible_count those that also match the other selections. Values no row has (a NULL) are not
-    listed; a selected value that no row has is listed, so that it can be removed. Only rows in `scope` count."""
+    listed; a selected value that no row has is listed, so that it can be removed. Only rows in `scope` count.
+
+    clears: for an excluded value, the other dimensions whose selections a click on it clears (Qlik's rule,
+    docs/selection-rules.md): each one whose selection alone excludes it; all of them when the rest still exclude
+    it together. Each row carries a bit per other selection it matches, so one pass over the fact tells both."""
     limit = _checked_limit(limit)
     compiler = _Compiler(layer, fact, layer.date_role(fact), scope)
     compiler.require(dimension)
     applied, not_applicable = split_selections(layer, fact, compiler.date_role, selections)
     chosen = applied.pop(dimension, [])
-    possible = " and ".join(compiler.conditions(applied)) or "true"
+    applied = dict(sorted(applied.items()))  # each other selection's bit, and the clears, in name order
+    others = list(applied)
+    mask = " + ".join(f"(case when {condition} then {1 << bit} else 0 end)"
+                      for bit, condition in enumerate(compiler.conditions(applied))) or "0"
     selected_rows = (
         f"select {compiler.value(dimension)} as value, {compiler.display(dimension)} as label, "
-        f"{compiler.sort(dimension)} as sort_key, coalesce({possible}, false) as is_possible\n"
+        f"{compiler.sort(dimension)} as sort_key, {mask} as mask\n"
         f"{compiler.source([])}"
     )
     chosen_params = [compiler.params.add(value) for value in chosen]
-    sources = ["select value, label, sort_key, count(*) as row_count, "
-               "count(*) filter (where is_possible) as possible_count "
-               "from selected_rows where value is not null group by value, label, sort_key"]
+    sources = ["select value, label, sort_key, sum(n) as row_count, "
+               f"coalesce(sum(n) filter (where mask = {(1 << len(others)) - 1}), 0) as possible_count, "
+               "bit_or(mask) as matched, bool_or((mask & matched) = matched) as kept_possible "
+               "from by_mask group by value, label, sort_key"]
     sources += _members(layer, compiler, dimension)
     if chosen_params:
-        sources.append(f"select value, null, null, 0, 0 from (values {', '.join(f'({p})' for p in chosen_params)}) "
-                       "as chosen(value)")
+        sources.append(f"select value, null, null, 0, 0, null, null from "
+                       f"(values {', '.join(f'({p})' for p in chosen_params)}) as chosen(value)")
     state = (f"case when value in ({', '.join(chosen_params)}) then '{SELECTED}' " if chosen_params else "case ")
     state += f"when possible_count > 0 then '{POSSIBLE}' else '{EXCLUDED}' end"
+    rank = f"case state when '{SELECTED}' then 0 when '{POSSIBLE}' then 1 else 2 end"
+    direction = " desc" if layer.dimension(dimension).newest_first else ""
     sql = (
         f"with selected_rows as (\n    {selected_rows}\n),\n"
+        "by_mask as (\n    select value, label, sort_key, mask, count(*) as n, "
+        "bit_or(mask) over (partition by value) as matched\n"
+        "    from selected_rows where value is not null group by value, label, sort_key, mask\n),\n"
         f"listed as (\n    select value, coalesce(max(label), value) as label, min(sort_key) as sort_key, "
-        f"sum(row_count) as row_count, sum(possible_count) as possible_count\n"
+        f"sum(row_count) as row_count, sum(possible_count) as possible_count, bit_or(matched) as matched, "
+        f"bool_or(kept_possible) as kept_possible\n"
         f"    from (\n        {(chr(10) + '        union all ').join(sources)}\n"
-        f"    ) as sources\n    group by value\n)\n"
-        f"select value, label, {state} as state, row_count, possible_count\nfrom listed\n"
-        f"order by sort_key nulls last, value\nlimit {limit + 1}"
+        f"    ) as sources\n    group by value\n),\n"
+        f"stated as (\n    select *, {state} as state from listed\n)\n"
+        f"select value, label, state, row_count, possible_count, {_clears_sql(compiler, others)} as clears\n"
+        f"from stated\norder by {rank}, sort_key{direction} nulls last, value{direction}\nlimit {limit + 1}"
     )
     return Query(sql, compiler.params.values, not_applicable, limit)
+
+
+def _clears_sql(compiler: _Compiler, others: list[str]) -> str:
+    """The list of other dimensions a click on an excluded value clears (filter_values_sql): none for a value
+    that is not excluded or that no row has; else those whose own bit no row of the value has, or every one when
+    the rows still miss the rest together."""
+    if not others:
+        return "[]::varchar[]"
+    names = [compiler.params.add(name) for name in others]
+    alone = " || ".join(f"(case when (matched & {1 << bit}) = 0 then [{name}] else [] end)"
+                        for bit, name in enumerate(names))
+    return (f"case when state <> '{EXCLUDED}' or row_count = 0 then []::varchar[] "
+            f"when kept_possible then ({alone})::varchar[] else [{', '.join(names)}]::varchar[] end")
 
 
 def split_selections(
@@ -326,7 +355,7 @@ def _members(layer: SemanticLayer, compiler: _Compiler, dimension: str) -> list[
     if not dim.all_members or compiler.reach(dimension).table is None:
         return []
     members = f'select {", ".join(_member_columns(layer, dimension))} from {dim.table}'
-    return [f'select "__value", "__display", "__sort", 0, 0 from ({members}) as members where "__value" is not null']
+    return [f'select "__value", "__display", "__sort", 0, 0, null, null from ({members}) as members where "__value" is not null']
 
 
 def _aggregate(layer: SemanticLayer, measures: list[str], group_by: list[str], limit: int, top: bool = False) -> str:

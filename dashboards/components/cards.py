@@ -298,10 +298,13 @@ def _ordered(rows: list[dict], key: str) -> list[str]:
 
 
 def _column_order(chart: Chart, rows: list[dict]) -> list[str]:
-    """The heatmap's columns in the dimension's own order (the filter list's), which the rows alone cannot give:
-    within each row the query sorts them, but a row may lack some."""
+    """The heatmap's columns in the dimension's own order (the filter list's with nothing selected, which lists a
+    newest_first dimension the other way), which the rows alone cannot give: within each row the query sorts them,
+    but a row may lack some."""
     present = _ordered(rows, "across")
     listed = data.filter_values(chart.across, {}, data.layer().measure(chart.measures[0]).fact).rows
+    if data.layer().dimensions[chart.across].newest_first:
+        listed = listed[::-1]
     order = [str(r["value"]) for r in listed if str(r["value"]) in set(present)]
     return order + [v for v in present if v not in set(order)]
 

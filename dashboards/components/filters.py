@@ -1,5 +1,7 @@
 """Filter lists: every value of a dimension with its state (data-state="selected|possible|excluded"), as Qlik
-shows them. Excluded values stay listed, greyed, with their count in the unfiltered data.
+shows them. Excluded values stay listed, greyed, after the selected and possible ones, with no count (a count
+in the unfiltered data beside filtered counts was misread); a click on one also clears the selections that exclude
+it (docs/selection-rules.md).
 
 The list is drawn once (filter_list()); each selection sends its values as plain data (render_values()), which the
 browser lays out as buttons (assets/page_view.js): hundreds of values are not hundreds of Dash components."""
@@ -37,15 +39,15 @@ def filter_list(spec: PageSpec, dimension: str):
 
 
 def items(rows: list[dict]) -> list[dict]:
-    """The filter list's entries from filter_values_sql rows: value, label, state, and the count shown (the
-    possible count for selected and possible values, the unfiltered count for excluded ones)."""
+    """The filter list's entries from filter_values_sql rows: value, label, state, the count shown (the possible
+    count; None for an excluded value, which shows none) and the other dimensions a click on it clears."""
     result = []
     for row in rows:
         state = row["state"]
-        shown = row["row_count"] if state == "excluded" else row["possible_count"]
+        shown = None if state == "excluded" else int(row["possible_count"] or 0)
         result.append({"value": str(row["value"]), "label": str(row["label"] if row["label"] is not None
                                                                 else row["value"]),
-                       "state": state, "count": int(shown or 0)})
+                       "state": state, "count": shown, "clears": list(row.get("clears") or [])})
     return result
 
 
@@ -58,8 +60,17 @@ def list_fact(spec: PageSpec, dimension: str) -> str:
 def render_values(spec: PageSpec, dimension: str, state) -> dict:
     """The list's view: each value's label, state, count and title as shown (page_view.js makes the buttons)."""
     result = data.filter_values(dimension, state, list_fact(spec, dimension))
-    values = [{"value": e["value"], "state": e["state"], "count": f"{e['count']:,}",
+    values = [{"value": e["value"], "state": e["state"], "count": "" if e["count"] is None else f"{e['count']:,}",
                "label": data.value_label(dimension, e["label"]) if dimension == "month" else e["label"],
-               "title": f"{e['label']}: {STATE_WORDS[e['state']]}"}
+               "title": title(e), "clears": ",".join(e["clears"])}
               for e in items(result.rows)]
     return {"dimension": dimension, "values": values, "truncated": result.truncated}
+
+
+def title(entry: dict) -> str:
+    """A value's tooltip: its state, and for an excluded value the selections a click on it clears."""
+    text = f"{entry['label']}: {STATE_WORDS[entry['state']]}"
+    if entry["clears"]:
+        names = ", ".join(data.layer().dimensions[d].label for d in entry["clears"])
+        text += f"; selecting it clears {names}"
+    return text

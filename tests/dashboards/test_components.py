@@ -131,10 +131,11 @@ def test_filter_items_states_and_counts():
     rows = [{"value": "a", "label": "A", "state": "selected", "row_count": 10, "possible_count": 4},
             {"value": "b", "label": None, "state": "possible", "row_count": 8, "possible_count": 3},
             {"value": "c", "label": "C", "state": "excluded", "row_count": 5, "possible_count": 0}]
+    rows[2]["clears"] = ["ward"]
     assert filters.items(rows) == [
-        {"value": "a", "label": "A", "state": "selected", "count": 4},
-        {"value": "b", "label": "b", "state": "possible", "count": 3},
-        {"value": "c", "label": "C", "state": "excluded", "count": 5}]
+        {"value": "a", "label": "A", "state": "selected", "count": 4, "clears": []},
+        {"value": "b", "label": "b", "state": "possible", "count": 3, "clears": []},
+        {"value": "c", "label": "C", "state": "excluded", "count": None, "clears": ["ward"]}]  # no count shown
 
 
 
@@ -329,3 +330,16 @@ def test_the_browser_picks_over_a_pages_defaults_as_the_server_does(selection_js
     pick = {"pick": {"dimension": dimension, "value": value}}
     assert selection_js("nextState", state, pick, defaults) == expected
     assert selection_js("nextState", state, pick) == sel.toggle(state, dimension, value)   # no defaults: a toggle
+
+
+@pytest.mark.browser
+def test_a_click_on_an_excluded_value_clears_what_excludes_it(selection_js):
+    """Qlik's rule (docs/selection-rules.md), applied in the browser only: the pick names what to clear."""
+    state = {"financial_year": ["2026-27"], "ward": ["Belsize"], "trade": ["Gas"]}
+    pick = {"pick": {"dimension": "month", "value": "2021-04", "clears": ["financial_year"]}}
+    assert selection_js("nextState", state, pick) == {"month": ["2021-04"], "trade": ["Gas"], "ward": ["Belsize"]}
+    both = {"pick": {"dimension": "month", "value": "2021-04", "clears": ["financial_year", "ward"]}}
+    assert selection_js("nextState", state, both) == {"month": ["2021-04"], "trade": ["Gas"]}
+    # a possible value's pick clears nothing: a toggle, alternative values of a selected field included
+    alternative = {"pick": {"dimension": "ward", "value": "Kilburn"}}
+    assert selection_js("nextState", state, alternative) == {**state, "ward": ["Belsize", "Kilburn"]}

@@ -176,3 +176,38 @@ def test_a_table_sorts_by_a_heading_in_the_browser(demo_warehouse, live_app, pag
         expect(table.locator("tbody th")).to_have_text(sorted(wards, reverse=True))
         assert requests == []
         assert page.errors == []
+
+
+def test_qliks_selection_rules(demo_warehouse, live_app, page):
+    """docs/selection-rules.md as one session: an excluded value clicked is selected and clears the selection that
+    excluded it (Back undoes it); excluded values show no count and come after the possible ones; another value of
+    a field already selected in adds to it (alternative)."""
+    expect.set_options(timeout=TIMEOUT)
+    april_2021 = _count(demo_warehouse, "raised_date_key between 20210401 and 20210430")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs?financial_year=2026-27")
+        months = page.locator("#repairs-filter-month .filter-value")
+        april = page.locator("#repairs-filter-month [data-value='2021-04']")
+        expect(april).to_have_attribute("data-state", "excluded")
+        expect(april).to_have_attribute("data-pick-clears", "financial_year")
+        expect(april.locator(".filter-count")).to_have_count(0)
+        states = months.evaluate_all("els => els.map(e => e.getAttribute('data-state'))")
+        assert states == sorted(states, key=["selected", "possible", "excluded"].index) and "possible" in states
+        assert months.first.get_attribute("data-value") > months.nth(1).get_attribute("data-value")  # newest first
+
+        april.click()
+        expect(page).to_have_url(re.compile(r"/repairs\?month=2021-04$"))
+        expect(page.locator("#selection-bar .chip")).to_have_count(1)
+        expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_contain_text("Apr 2021")
+        expect(page.locator(RAISED)).to_have_text(april_2021)
+        expect(april).to_have_attribute("data-state", "selected")
+
+        page.go_back()
+        expect(page.locator("#selection-bar .chip[data-dimension='financial_year']")).to_contain_text("2026-27")
+        expect(page.locator("#selection-bar .chip")).to_have_count(1)
+
+        # alternative: another year of the field selected in stays selectable and adds to the selection
+        page.locator("#repairs-filter-financial_year [data-value='2025-26']").click()
+        expect(page.locator("#selection-bar .chip[data-dimension='financial_year']")).to_contain_text(
+            "2025-26, 2026-27")
+    assert page.errors == []

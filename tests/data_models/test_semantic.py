@@ -190,6 +190,15 @@ def test_a_fact_reaches_each_dimension_one_clear_way(tmp_path):
     assert "ways.yaml: facts[1] (fact_b).dimensions[2] (line 8): dimension 'ward' is listed more than once" in text
 
 
+def test_only_a_date_dimension_lists_newest_first(tmp_path, layer):
+    (tmp_path / "order.yaml").write_text("dimensions:\n  - {name: trade, label: Trade, newest_first: true}\n",
+                                         encoding="utf-8")
+    assert "order.yaml: dimensions[0] (trade) (line 2): newest_first: is for a date dimension (date: true)" in \
+        "\n".join(problems_of(tmp_path))
+    # months and years put the latest at the top of a list; the day of the week keeps Monday first
+    assert [d for d in layer.dimensions if layer.dimensions[d].newest_first] == ["date", "month", "financial_year"]
+
+
 def test_a_base_counts_the_same_rows_and_settings_are_checked(tmp_path):
     (tmp_path / "bases.yaml").write_text(textwrap.dedent("""\
         settings: {small_base: 0}

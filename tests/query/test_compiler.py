@@ -49,7 +49,7 @@ facts:
     dimensions: [month, {name: financial_year, column: financial_year}, {name: cost_centre, column: cost_centre}]
 
 dimensions:
-  - {name: month, label: Month, conformed: true, date: true, table: dim_date, key: date_key,
+  - {name: month, label: Month, conformed: true, date: true, newest_first: true, table: dim_date, key: date_key,
      value: "strftime(full_date, '%Y-%m')", sort: full_date}
   - {name: financial_year, label: Financial year, conformed: true, date: true, table: dim_date, key: date_key,
      value: financial_year}
@@ -156,7 +156,8 @@ def test_selected_values_are_bound_parameters_never_sql_text(layer):
 def test_filter_values_binds_the_dimensions_own_selection_too(layer):
     query = filter_values_sql(layer, "trade", {"trade": [HOSTILE], "ward": ["Alpha"]}, "fact_job")
     assert "O'Brien" not in query.sql
-    assert set(query.params.values()) == {HOSTILE, "Alpha"}
+    # the other selected dimension's name is bound too (what a click on an excluded value clears)
+    assert set(query.params.values()) == {HOSTILE, "Alpha", "ward"}
 
 
 def test_names_come_from_the_layer_only(layer):
@@ -328,6 +329,39 @@ def test_several_other_selections_combine(layer, con):
     query = filter_values_sql(layer, "ward", {"trade": ["Plumbing"], "financial_year": ["2025-26"]}, "fact_job")
     assert {value: state for value, (state, *_) in states(con, query).items()} == {
         "Alpha": "possible", "Beta": "possible", "Gamma": "excluded", "Unknown": "excluded"}
+
+
+def clears(con, query: Query) -> dict[str, list[str]]:
+    return {row["value"]: list(row["clears"]) for row in fetch(con, query)}
+
+
+def test_an_excluded_value_names_the_selections_that_exclude_it(layer, con):
+    # ward Alpha (j1 j2) and trade Gas (j2): priorities of j2 only. EM: j1 is Alpha but not Gas, j5 neither: only
+    # trade excludes it. PL: j3 is Beta and Plumbing: both exclude it alone. RO: possible (j2), clears nothing
+    query = filter_values_sql(layer, "priority", {"ward": ["Alpha"], "trade": ["Gas"]}, "fact_job")
+    assert {v: s for v, (s, *_) in states(con, query).items()} == {"RO": "possible", "EM": "excluded",
+                                                                   "PL": "excluded"}
+    assert clears(con, query) == {"RO": [], "EM": ["trade"], "PL": ["trade", "ward"]}
+
+
+def test_an_excluded_value_only_the_selections_together_exclude_clears_them_all(layer, con):
+    # ward Beta (j3 j4) and 2025-26 (j1 j2 j3 j5): Gas is in 2025-26 (j2) and... not in Beta, so ward alone;
+    # O'Neill is in Beta (j4) but 2024-25: the year alone. Trade selected Plumbing and month April (j1 j2 j3):
+    # priority RO has j2 (Alpha, April) and j4 (Beta, March); with ward Beta too, RO is excluded by ward and month
+    # together (j4 is Beta but March, j2 April but Alpha) though neither alone: both are cleared
+    query = filter_values_sql(layer, "priority", {"ward": ["Beta"], "month": ["2025-04"]}, "fact_job")
+    assert states(con, query)["RO"][0] == "excluded"
+    assert clears(con, query)["RO"] == ["month", "ward"]
+    assert clears(con, query)["PL"] == []  # j3: Beta, April: possible
+    query = filter_values_sql(layer, "trade", {"ward": ["Beta"], "financial_year": ["2025-26"]}, "fact_job")
+    assert clears(con, query) == {"Plumbing": [], "Gas": ["ward"], "O'Neill & Sons": ["financial_year"]}
+
+
+def test_filter_values_come_selected_possible_excluded_dates_newest_first(layer, con):
+    query = filter_values_sql(layer, "month", {"month": ["2025-03"], "priority": ["EM"]}, "fact_job")
+    # EM: j1 April, j5 May, both possible; March selected (j4 is RO): first
+    assert [(r["value"], r["state"]) for r in fetch(con, query)] == [
+        ("2025-03", "selected"), ("2025-05", "possible"), ("2025-04", "possible")]
 
 
 def test_a_selected_value_no_row_has_is_listed_so_it_can_be_removed(layer, con):
