@@ -355,7 +355,8 @@ def _members(layer: SemanticLayer, compiler: _Compiler, dimension: str) -> list[
     if not dim.all_members or compiler.reach(dimension).table is None:
         return []
     members = f'select {", ".join(_member_columns(layer, dimension))} from {dim.table}'
-    return [f'select "__value", "__display", "__sort", 0, 0, null, null from ({members}) as members where "__value" is not null']
+    return [f'select "__value", "__display", "__sort", 0, 0, null, null from ({members}) as members '
+            'where "__value" is not null']
 
 
 def _aggregate(layer: SemanticLayer, measures: list[str], group_by: list[str], limit: int, top: bool = False) -> str:
