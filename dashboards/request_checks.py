@@ -1,12 +1,19 @@
 """Malformed requests get a 4xx, never a 500: a callback request naming no callback of this app, or not shaped as
 Dash's renderer sends it, is refused with 400 before Dash looks it up (Dash raises KeyError or TypeError there,
-which Flask turns into a 500 and a traceback in the log)."""
+which Flask turns into a 500 and a traceback in the log). So is a selection naming a named value no dimension has
+(`?month=@next-century`), in a page's address or in the selection a callback is sent, with the names it could be
+(query/named_selections.py)."""
 
 from __future__ import annotations
 
 import flask
 
+from dashboards.components import selection
+from query import named_selections as named
+
 CALLBACK_PATH = "_dash-update-component"
+UNKNOWN_NAME = "This address selects something that does not exist: {problem}. Remove it, or choose from the lists."
+PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def refuse_malformed_callbacks(app) -> None:
@@ -14,10 +21,33 @@ def refuse_malformed_callbacks(app) -> None:
 
     @app.server.before_request
     def _check_callback_request():
+        if flask.request.method == "GET":
+            problem = named_value_problem(flask.request.args.to_dict(flat=False))
+            return (UNKNOWN_NAME.format(problem=problem), 400, PLAIN) if problem else None
         if flask.request.path != path or flask.request.method != "POST":
             return None
-        problem = callback_request_problem(flask.request.get_json(silent=True), app.callback_map)
-        return (problem, 400, {"Content-Type": "text/plain; charset=utf-8"}) if problem else None
+        body = flask.request.get_json(silent=True)
+        problem = callback_request_problem(body, app.callback_map) or selection_problem(body)
+        return (problem, 400, PLAIN) if problem else None
+
+
+def named_value_problem(state) -> str | None:
+    """Why a selection (a URL's arguments, the selection store) cannot be answered: an unknown named value."""
+    if not isinstance(state, dict) or not any(named.PREFIX in str(values) for values in state.values()):
+        return None  # the common case, with no lookup
+    try:
+        named.check(selection.known(state))
+    except named.UnknownNamedValue as error:
+        return str(error)
+    return None
+
+
+def selection_problem(body: dict) -> str | None:
+    """An unknown named value in the selection store a (well-formed) callback request carries as an input."""
+    for item in body.get("inputs", []):
+        if isinstance(item, dict) and item.get("id") == selection.STORE and item.get("property") == "data":
+            return named_value_problem(item.get("value"))
+    return None
 
 
 def callback_request_problem(body, callback_map: dict) -> str | None:

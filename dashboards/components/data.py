@@ -21,6 +21,8 @@ from data_models.formats import format_value as fmt  # noqa: F401 - pages format
 from data_models.semantic_layer import SemanticLayer, load_semantic_layer
 from query import compiler as q
 from query import load_records
+from query import named_selections as named
+from query import selections as sel
 from query.scope import OutOfScope
 
 cache = Cache()
@@ -122,6 +124,39 @@ def data_as_of() -> dict | None:
     return rows[0] if rows else None
 
 
+def as_of_date() -> dt.date | None:
+    """The data's as-of date (data_as_of()) as a date; None when no load says it, or none the scope may read, or
+    the warehouse cannot be read (the page's parts say why they have no data)."""
+    try:
+        latest = data_as_of()
+    except (WarehouseUnavailable, OutOfScope):
+        return None
+    return dt.date.fromisoformat(latest["data_as_of"][:10]) if latest and latest.get("data_as_of") else None
+
+
+def _named_as_of(dimension: str) -> dt.date | None:
+    """The as-of date when the dimension's named values are periods (read only then: a locality needs none)."""
+    return as_of_date() if dimension in named.PERIODS else None
+
+
+def resolved(state) -> sel.State:
+    """The selection as the queries apply it: each named value ('@last-complete-month', '@kentish-town') replaced
+    by its real values (query/named_selections.py), periods against the data's as-of date within the user's scope.
+    The render path calls this once per request, before any SQL is composed; the URL, the chips and the filter
+    lists keep the names. Without an as-of date a period matches nothing. An unknown name is an UnknownNamedValue
+    (the request checks refuse it with a 400 before it gets here)."""
+    state = sel.normalise(state)
+    periods = any(named.is_named(v) for d in named.PERIODS for v in state.get(d, ()))
+    return sel.normalise(named.resolve(state, as_of_date() if periods else None))
+
+
+def offered_names(dimension: str) -> list[tuple[str, str, list[str]]]:
+    """[(named value, its label, the real values it covers now)] for the top of the dimension's filter list."""
+    as_of = _named_as_of(dimension)
+    return [(name, text, named.resolve_value(dimension, name, as_of).values)
+            for name, text in named.offered(dimension, as_of)]
+
+
 # ------------------------------------------------------------------------------------------------ formats
 
 def month_label(value: str) -> str:
@@ -133,4 +168,7 @@ def month_label(value: str) -> str:
 
 
 def value_label(dimension: str, value: str) -> str:
+    """How a value reads in a chip or a list: 'Nov 2026', 'Last complete month (Nov 2026)', 'Kentish Town (2 wards)'."""
+    if named.is_named(value):
+        return named.label(dimension, value, _named_as_of(dimension)) or value
     return month_label(value) if dimension == "month" else str(value)

@@ -7,7 +7,6 @@ query/selections.py says how a default is applied, shown and removed."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from dashboards.components import data
@@ -18,11 +17,6 @@ from query.periods import financial_year_of, latest_complete_month
 from query.scope import OutOfScope
 
 log = logging.getLogger(__name__)
-
-
-def _as_of() -> dt.date | None:
-    run = data.data_as_of()
-    return dt.date.fromisoformat(run["data_as_of"][:10]) if run and run.get("data_as_of") else None
 
 
 def _values_with_rows(dimension: str, selections: dict, fact: str) -> list[str]:
@@ -36,7 +30,7 @@ def resolve(spec: PageSpec) -> dict[str, list[str]]:
     if not spec.defaults:
         return {}
     try:
-        month = latest_complete_month(_values_with_rows("month", {}, spec.fact), _as_of())
+        month = latest_complete_month(_values_with_rows("month", {}, spec.fact), data.as_of_date())
     except (WarehouseUnavailable, OutOfScope, q.QueryError) as error:
         log.info("page %s opens without its defaults: %s", spec.name, error)
         return {}

@@ -21,7 +21,7 @@ import flask
 from dash import dcc
 
 import access
-from dashboards.components import cards, data, download_links, filters, kpi, selection
+from dashboards.components import cards, data, download_links, filters, kpi, named_entries, selection
 from dashboards.components.spec import PageSpec
 from dashboards.warehouse import WarehouseUnavailable
 from query.scope import OutOfScope
@@ -92,10 +92,14 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...], shows: dict[s
             access.use_scope(scope)
             return safely(render, *args, what=what)
 
+    # once, before any SQL: named values ('@last-complete-month') become real ones; the chips and the lists'
+    # named entries are drawn from the selection as the URL names it
+    applied = safely(data.resolved, state, what="named selections", shown_as=lambda _message: state)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        tiles = [pool.submit(in_app, kpi.render, spec, k, state, what=f"KPI {k.measure}") for k in spec.kpis]
-        values = [pool.submit(in_app, filters.render_values, spec, d, state, what=f"filter {d}") for d in lists]
-        charts = [pool.submit(in_app, cards.render, spec, c, state, shows.get(c.name), what=f"chart {c.name}")
+        tiles = [pool.submit(in_app, kpi.render, spec, k, applied, what=f"KPI {k.measure}") for k in spec.kpis]
+        values = [pool.submit(in_app, named_entries.render_values, spec, d, state, applied, what=f"filter {d}")
+                  for d in lists]
+        charts = [pool.submit(in_app, cards.render, spec, c, applied, shows.get(c.name), what=f"chart {c.name}")
                   for c in spec.charts]
         chips = pool.submit(in_app, selection.chips, state, spec, what="selection bar")
         return {
@@ -104,7 +108,7 @@ def _computed(spec: PageSpec, state: dict, lists: tuple[str, ...], shows: dict[s
             "tiles": [dict(f.result(), id=kpi.tile_id(spec, k)) for f, k in zip(tiles, spec.kpis, strict=True)],
             "filters": [dict(f.result(), id=filters.values_id(spec, d)) for f, d in zip(values, lists, strict=True)],
             "cards": [dict(f.result(), id=cards.card_id(spec, c)) for f, c in zip(charts, spec.charts, strict=True)],
-            "links": links(spec, state),
+            "links": links(spec, applied),
         }
 
 
