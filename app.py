@@ -27,6 +27,7 @@ from access.hardening import harden
 from access.oidc import OidcSettings
 from app_db import AppDatabase
 from dashboards import components, downloads, open_data, page_access, ui
+from dashboards.components import bookmark_views
 from dashboards.published import pages as published_pages
 from dashboards.request_checks import refuse_malformed_callbacks
 from dashboards.warehouse import Warehouse, install
@@ -190,6 +191,7 @@ def create_app(config: AppConfig | dict | None = None) -> dash.Dash:
     open_data.install(app.server, published_store)
     published_pages.install(app.server, published_store)   # their 404 for any other /published/ address
     components.register(app)
+    bookmark_views.register(app)   # Save view, Home's saved views, /bookmarks/<id>
     _register_page_callbacks(app)
     refuse_malformed_callbacks(app)
     app.layout = functools.partial(_shell, config.title)   # per request: the nav shows what the user may open

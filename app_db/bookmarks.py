@@ -60,9 +60,14 @@ def _owner(owner) -> str:
     return owner
 
 
+ID_LIMIT = 2**31 - 1   # the column's INTEGER: PostgreSQL refuses a larger one with an error, not "not found"
+
+
 def _id(bookmark_id) -> int | None:
-    """An id as the browser may send it: an int, never a bool, a float or text."""
-    return bookmark_id if isinstance(bookmark_id, int) and not isinstance(bookmark_id, bool) else None
+    """An id as the browser may send it: a positive int the column can hold, never a bool, a float or text."""
+    if isinstance(bookmark_id, bool) or not isinstance(bookmark_id, int) or not 0 < bookmark_id <= ID_LIMIT:
+        return None
+    return bookmark_id
 
 
 def save(database: AppDatabase, owner: str, name: str, page: str, query_string: str) -> Bookmark:

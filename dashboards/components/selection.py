@@ -19,6 +19,7 @@ LOCATION, STORE, BAR, CONFIG = "bi-url", "bi-selection", "selection-bar", "bi-se
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"
 PICK, GRAPH = "bi-pick", "bi-graph"
 DOWNLOAD_STATUS = "download-status"
+SAVE_NAME, SAVE, SAVE_STATUS = "bookmark-name", "bookmark-save", "bookmark-status"
 NO_SELECTIONS = "No selections: every chart shows all the data."
 # Filter values and table rows are plain buttons with data-pick-dimension and data-pick-value: one delegated
 # listener (assets/selection.js) writes {dimension, value, at} to the PICK store (a chip's x adds remove: true).
@@ -51,8 +52,23 @@ def selection_bar():
             dbc.Button("Forward →", id=FORWARD, color="link", size="sm",
                        title="The next selection (browser forward)"),
             dbc.Button("Clear all", id=CLEAR, color="dark", outline=True, size="sm"),
+            save_view_control(),
         ], className="selection-actions"),
+        # what saving the view did (components/bookmark_views.py); polite: it never interrupts
+        html.P(id=SAVE_STATUS, className="bookmark-status", role="status", **{"aria-live": "polite"}),
     ], id=BAR, className="selection-bar", **{"aria-labelledby": "selection-bar-heading"})
+
+
+def save_view_control():
+    """"Save view": opens to ask a name (a <details>, so no callback to show it), then saves the page and its
+    selection as the user's bookmark (components/bookmark_views.py; Home lists them)."""
+    return html.Details([
+        html.Summary("Save view", className="btn btn-outline-dark btn-sm", id="bookmark-open-form"),
+        html.Div([dbc.Label("Name this view", html_for=SAVE_NAME, className="small mb-0"),
+                  dbc.Input(id=SAVE_NAME, type="text", maxLength=80, size="sm", autoComplete="off",
+                            placeholder="e.g. Emergency repairs last month"),
+                  dbc.Button("Save", id=SAVE, color="dark", size="sm")], className="bookmark-form"),
+    ], className="bookmark-save")
 
 
 def known(state) -> sel.State:

@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 
 from access import current_scope, signed_in_user
 from dashboards import open_data, ui
-from dashboards.components import PageSpec, data, declare, defaults, kpi
+from dashboards.components import PageSpec, bookmark_views, data, declare, defaults, kpi
 from dashboards.components.callbacks import safely
 from dashboards.components.load_records import latest_run, rejected_files
 from dashboards.components.page import data_as_of_line, only_the_selection_changed
@@ -58,7 +58,7 @@ def layout(**_query):
                               **{"aria-labelledby": "home-budget-heading"})]
     else:
         parts = [html.Div(safely(render_published, what="home published figures"), id="home-published")]
-    return html.Div([_heading(), store(SPEC), *parts])
+    return html.Div([_heading(), store(SPEC), bookmark_views.home_section(), *parts])
 
 
 def _heading():
