@@ -534,7 +534,7 @@ page_access.check_paths(SPEC.path, may_open_path)
 def fill(state, kpi_value, service_code):
     if state is None or not service_code or not page_access.may_open_service(service_code):
         raise PreventUpdate   # the code comes from the browser: one outside the user's scope gets nothing
-    state = known(state)
+    state = data.resolved(known(state))  # named values (@last-complete-month) as the render path applies them
     wards = safely(render_wards, state, service_code, kpi_value, what=f"service {service_code} wards")
     if ctx.triggered_id == WARD_KPI:
         return no_update, no_update, wards

@@ -211,3 +211,39 @@ def test_qliks_selection_rules(demo_warehouse, live_app, page):
         expect(page.locator("#selection-bar .chip[data-dimension='financial_year']")).to_contain_text(
             "2025-26, 2026-27")
     assert page.errors == []
+
+
+def test_named_selections_in_the_lists(demo_warehouse, live_app, page, artifacts):
+    """One session: 'Last complete month' and 'Kentish Town' picked in the lists stay named in the URL, the chips
+    say what they cover, the tiles count those jobs (plain SQL), and a click on a real month the name covers
+    unselects the name. The data is as of 31 Oct 2026, so the last complete month is October."""
+    expect.set_options(timeout=TIMEOUT)
+    october = "raised_date_key between 20261001 and 20261031"
+    kentish = ("ward_key in (select ward_key from dim_ward where ward_name in "
+               "('Kentish Town North', 'Kentish Town South'))")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs")
+        named_month = page.locator("#repairs-filter-month .filter-value").first
+        expect(named_month).to_have_attribute("data-value", "@last-complete-month")
+        expect(named_month).to_contain_text("Last complete month (Oct 2026)")
+        named_month.click()
+        expect(page).to_have_url(re.compile(r"/repairs\?month=%40last-complete-month$"))
+        expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_contain_text(
+            "Last complete month (Oct 2026)")
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, october))
+        expect(named_month).to_have_attribute("data-state", "selected")
+        covered = page.locator("#repairs-filter-month [data-value='2026-10']")
+        expect(covered).to_have_attribute("data-state", "selected")
+
+        page.locator("#repairs-filter-ward [data-value='@kentish-town']").click()
+        expect(page.locator("#selection-bar .chip[data-dimension='ward']")).to_contain_text("Kentish Town (2 wards)")
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, f"{october} and {kentish}"))
+        expect(page.locator("#repairs-filter-ward [data-value='Kentish Town South']")).to_have_attribute(
+            "data-state", "selected")
+        page.locator("#repairs-filter-ward").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "named-selections.png"))  # docs/screenshots/ holds a copy
+
+        covered.click()   # selected by the name: the click unselects the name
+        expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_have_count(0)
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, kentish))
+    assert page.errors == []
