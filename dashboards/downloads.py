@@ -50,9 +50,10 @@ def attachment(content: bytes, filename: str, media_type: str) -> flask.Response
 
 
 def asked_state() -> dict[str, list[str]]:
-    """The selection in the link's query string: known dimensions only, as any URL is read."""
+    """The selection in the link's query string: known dimensions only, as any URL is read; named values
+    (@last-complete-month) resolved as the page resolves them."""
     args = flask.request.args
-    return sel.from_query_string({key: args.getlist(key) for key in args}, data.layer().dimensions)
+    return data.resolved(sel.from_query_string({key: args.getlist(key) for key in args}, data.layer().dimensions))
 
 
 def budget_pack(file_format: str):

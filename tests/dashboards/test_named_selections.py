@@ -5,6 +5,7 @@ chips and lists say the names, the user's scope still applies, and an unknown na
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -130,3 +131,22 @@ def test_an_unknown_name_is_a_400_with_a_readable_message(app):
         response = client.post("/_dash-update-component", data=json.dumps(view_request(state)),
                                headers={"Content-Type": "application/json"})
         assert response.status_code == status, response.get_data(as_text=True)[:300]
+
+
+def test_a_download_link_with_a_named_value_holds_the_real_values_rows(app):
+    """A card's Excel asked for with ?financial_year=@this-financial-year holds the year's rows (the link's names
+    are resolved as the page resolves them, not matched as text)."""
+    import openpyxl
+
+    client = signed_in_client(app, "finance")
+
+    def rows(query):
+        response = client.get(f"/download/budget/spend-by-directorate.xlsx?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+        return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+
+    with signed_in(app, "/budget"):
+        year = data.resolved({"financial_year": ["@this-financial-year"]})["financial_year"][0]
+    named = rows("financial_year=%40this-financial-year")
+    assert len(named) > 1 and named == rows(f"financial_year={year}")
