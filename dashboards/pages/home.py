@@ -311,4 +311,4 @@ callbacks = ui.PageCallbacks()  # registered on each app by create_app
 def catalogue(state):
     if state is None:
         raise PreventUpdate
-    return safely(render_catalogue, known(state), what="home catalogue")
+    return safely(render_catalogue, data.resolved(known(state)), what="home catalogue")  # @names as real values

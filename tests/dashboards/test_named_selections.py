@@ -150,3 +150,13 @@ def test_a_download_link_with_a_named_value_holds_the_real_values_rows(app):
         year = data.resolved({"financial_year": ["@this-financial-year"]})["financial_year"][0]
     named = rows("financial_year=%40this-financial-year")
     assert len(named) > 1 and named == rows(f"financial_year={year}")
+
+
+def test_home_reads_a_ward_group_as_its_wards(app):
+    from component_tree import text
+
+    from dashboards.pages import home
+
+    with signed_in(app, "/"):
+        named, together = home.catalogue({"ward": ["@kentish-town"]}), home.catalogue({"ward": KENTISH})
+    assert text(named) == text(together) and "Kentish Town North" in text(named)
