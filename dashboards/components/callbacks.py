@@ -9,7 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboards import page_access
-from dashboards.components import cards, data, filters, page_view, selection
+from dashboards.components import cards, data, filters, page_view, selection, value_search
 from dashboards.components.page_view import VIEW
 from dashboards.components.selection import CLEAR, CONFIG, GRAPH, LOCATION, PICK, STORE
 from dashboards.components.spec import SPECS
@@ -48,6 +48,7 @@ def trusted(state) -> dict:
 
 def register(app) -> None:
     data.init_cache(app.server)
+    value_search.register(app)  # the selection bar's search across the page's fields
 
     # The click becomes a selection in the browser (assets/selection_state.js): no server hop before the one
     # request that answers the page.

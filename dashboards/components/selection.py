@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboards.components import data, defaults
+from dashboards.components import data, defaults, value_search
 from dashboards.components.spec import PageSpec
 from query import selections as sel
 
@@ -47,6 +47,7 @@ def selection_bar():
     return html.Section([
         html.H2("Current selections", className="visually-hidden", id="selection-bar-heading"),
         html.Div(id=CHIPS, className="selection-chips", **{"aria-live": "polite"}),  # page_view.js fills it
+        value_search.box(),  # one search across the page's fields (value_search.py)
         html.Div([
             dbc.Button("← Back", id=BACK, color="link", size="sm", title="The previous selection (browser back)"),
             dbc.Button("Forward →", id=FORWARD, color="link", size="sm",
