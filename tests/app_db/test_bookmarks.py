@@ -66,8 +66,8 @@ def test_another_owner_cannot_open_or_delete_and_forged_ids_find_nothing(databas
     mine = bookmarks.save(database, "repairs-manager", "Mine", "/repairs", RELATIVE)
     assert bookmarks.find(database, "care-manager", mine.bookmark_id) is None
     assert bookmarks.delete(database, "care-manager", mine.bookmark_id) is None
-    for forged in (mine.bookmark_id + 1, -1, 0, 2**31, 10**30, str(mine.bookmark_id), float(mine.bookmark_id), True, None,
-                   [mine.bookmark_id], {"id": mine.bookmark_id}, "1 or 1=1"):
+    for forged in (mine.bookmark_id + 1, -1, 0, 2**31, 10**30, str(mine.bookmark_id), float(mine.bookmark_id), True,
+                   None, [mine.bookmark_id], {"id": mine.bookmark_id}, "1 or 1=1"):
         assert bookmarks.find(database, "repairs-manager", forged) is None
         assert bookmarks.delete(database, "repairs-manager", forged) is None
     assert bookmarks.owned_by(database, "repairs-manager") == [mine]
