@@ -82,6 +82,11 @@ def test_this_financial_year_and_its_month_chart(app, con, as_of):
     assert named["chips"]["chips"][0]["values"] == f"This financial year ({year})"
     years = filter_view(named, "financial_year")["values"]
     assert [v["value"] for v in years[:2]] == ["@this-financial-year", "@last-financial-year"]
+    # a year that excludes the last complete month: that name is excluded and a click clears the year
+    months = {v["value"]: v for v in filter_view(view(app, {"financial_year": ["2025-26"]}), "month")["values"]}
+    assert (months["@last-complete-month"]["state"], months["@last-complete-month"]["clears"]) == (
+        "excluded", "financial_year")
+    assert months["@last-12-months"]["state"] == "possible"   # Nov 2025 to Mar 2026 are in 2025-26
 
 
 def test_a_ward_group_is_its_wards_selected_together(app):
