@@ -73,8 +73,9 @@ def test_what_cannot_be_searched_says_so(clients):
     assert answer_of(ask(clients["admin"], "x" * 10_000, "/repairs"))["note"] == "Search for at most 100 characters."
     assert answer_of(ask(clients["admin"], 42, "/repairs"))["note"] == "Type a word to search for."
     assert answer_of(ask(clients["admin"], "kentish", "/audit-log"))["note"] == value_search.NOT_HERE
-    assert answer_of(ask(clients["admin"], "%", "/repairs")) == {"text": "%", "groups": [],
-                                                                 "note": "Nothing matches “%”."}
+    assert answer_of(ask(clients["admin"], "%_", "/repairs")) == {"text": "%_", "groups": [],
+                                                                  "note": "Nothing matches “%_”."}
+    assert answer_of(ask(clients["admin"], "k", "/repairs"))["note"] == "Type at least 2 characters to search."
     assert answer_of(ask(clients["parking-manager"], "kentish", "/repairs"))["note"] == value_search.NOT_HERE
 
 

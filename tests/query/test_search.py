@@ -28,6 +28,8 @@ def test_search_text_drops_control_characters_and_refuses_what_cannot_be_searche
         search_text("x" * (MAX_TEXT + 1))
     with pytest.raises(SearchTextError):
         search_text(42)
+    with pytest.raises(SearchTextError, match="at least 2 characters"):
+        search_text(" k\u0000")
 
 
 def test_the_text_is_a_bound_parameter_never_sql():
