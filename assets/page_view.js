@@ -86,6 +86,15 @@
       items.push(el("span", {className: "selection-path", id: "selection-path"}, ["Drill path: ", view.path]));
     }
     put("selection-chips", items);
+    clearedLine();
+  }
+
+  /* What the click that made this history entry cleared (selection.js keeps it on the entry), or nothing: drawn
+     with the chips, so Back takes the line away with the selection it describes. */
+  function clearedLine() {
+    var line = document.getElementById("selection-cleared");
+    var note = window.biHistory ? window.biHistory.note() : "";
+    if (line && line.textContent !== note) { line.textContent = note; }
   }
 
   /* ---- server downloads: their addresses carry the selection shown ---- */

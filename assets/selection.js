@@ -26,7 +26,11 @@
     if (target.getAttribute("data-pick-remove") === "true") { pick.remove = true; }
     // an excluded filter value names the other selections that exclude it (docs/selection-rules.md)
     var clears = target.getAttribute("data-pick-clears");
-    if (clears) { pick.clears = clears.split(","); }
+    if (clears) {
+      pick.clears = clears.split(",");
+      var label = target.querySelector(".filter-label");   // the bar's line names it: "Selecting Apr 2021 cleared …"
+      pick.label = (label || target).textContent.trim();
+    }
     window.dash_clientside.set_props("bi-pick", {data: pick});
     var container = target.parentElement ? target.parentElement.closest("[id]") : null;
     if (document.activeElement === target && container) {
@@ -37,9 +41,21 @@
 
 /* Back and forward in the selection bar are the browser's history. They are disabled where there is no step to
    take within this app: every history entry the app pushes carries its position (biIndex); the furthest
-   position is kept for this tab, so Forward is disabled at the newest entry and Back at the first one. */
+   position is kept for this tab, so Forward is disabled at the newest entry and Back at the first one.
+   An entry may also carry a note (biNote): what a click on an excluded value cleared, said in the selection bar
+   while that entry is shown, so Back (the entry before) takes the line away with the selection and Forward brings
+   both back. The select callback names the note for the address it writes (window.biHistory.noteNext); the
+   entry dcc.Location pushes for that address takes it. */
 (function () {
   var KEY = "bi-history-max";
+  var pending = null;   // {search, note}: the note for the next entry pushed with that query string
+
+  function noteFor(url) {
+    var search = new URL(url || "", window.location.href).search;
+    var note = pending && pending.search === search ? pending.note : null;
+    pending = null;
+    return note;
+  }
 
   function position() {
     var state = window.history.state;
@@ -67,6 +83,8 @@
     var next = (position() || 0) + 1;
     window.sessionStorage.setItem(KEY, String(next));  // a new step drops the entries ahead of it
     var marked = Object.assign({}, state || {}, {biIndex: next});
+    var note = noteFor(url);
+    if (note) { marked.biNote = note; }
     var result = push.call(window.history, marked, title, url);
     update();
     return result;
@@ -78,4 +96,8 @@
   }
   window.addEventListener("popstate", update);
   update();
+  window.biHistory = {
+    noteNext: function (search, note) { pending = note ? {search: search, note: note} : null; },
+    note: function () { return (window.history.state && window.history.state.biNote) || ""; }
+  };
 })();

@@ -188,6 +188,21 @@
     return next;
   }
 
+  /* The selection bar's line after a click on an excluded value: "Selecting Apr 2021 cleared Financial year
+     2026-27" ("…cleared Financial year 2026-27 and Ward Belsize"); "" when it cleared nothing. `cleared`:
+     [{label, values}] as the chips showed them. It describes what nextState did; it applies nothing. */
+  function clearedNote(label, cleared) {
+    if (!cleared || !cleared.length) { return ""; }
+    var parts = cleared.map(function (c) { return c.label + " " + c.values; });
+    var listed = parts.length > 1 ? parts.slice(0, -1).join(", ") + " and " + parts[parts.length - 1] : parts[0];
+    return "Selecting " + label + " cleared " + listed;
+  }
+
+  /* the dimensions a pick on `dimension` took out of the selection (before -> after) */
+  function clearedBy(before, after, dimension) {
+    return Object.keys(before).filter(function (d) { return d !== dimension && !after[d]; });
+  }
+
   /* Several values of one dimension added at once (a list search's matches): those not selected yet, the first
      as a click would pick it (over the page's defaults), the rest beside it; null when all are selected. */
   function pickMany(state, dimension, values, defaults) {
@@ -226,7 +241,8 @@
     normalise: normalise, toggle: toggle, toggleTogether: toggleTogether, remove: remove,
     toQueryString: toQueryString, searchFromState: searchFromState, fromQueryString: fromQueryString,
     pointPairs: pointPairs, nextState: nextState, removedDefaults: removedDefaults, withDefaults: withDefaults,
-    searchFor: searchFor, pageDefaults: pageDefaults, clearOthers: clearOthers, pickMany: pickMany, shown: shown, pickOverDefaults: pickOverDefaults
+    searchFor: searchFor, pageDefaults: pageDefaults, clearOthers: clearOthers, clearedNote: clearedNote,
+    clearedBy: clearedBy, pickMany: pickMany, shown: shown, pickOverDefaults: pickOverDefaults
   };
 
   function triggeredEvent() {
@@ -249,6 +265,25 @@
     return {state: state, removed: removed, defaults: defaults};
   }
 
+  /* what the chips showed for each dimension an excluded click cleared (the line names them as the bar did) */
+  function chipsOf(dimensions) {
+    return dimensions.map(function (dimension) {
+      var chip = document.querySelector('#selection-chips .chip[data-dimension="' + CSS.escape(dimension) + '"]');
+      var label = chip && chip.querySelector(".chip-dimension");
+      var values = chip && chip.querySelector(".chip-values");
+      return {label: label ? label.textContent.replace(/:\s*$/, "") : dimension,
+              values: values ? values.textContent : ""};
+    });
+  }
+
+  /* the note the history entry of an excluded click carries (selection.js biHistory): what it cleared */
+  function noteCleared(event, before, after, search) {
+    var pick = event.pick;
+    if (!pick || !pick.clears || !window.biHistory) { return; }
+    var label = pick.label || (pick.values ? pick.values.length + " values" : pick.value);
+    window.biHistory.noteNext(search, clearedNote(label, chipsOf(clearedBy(before, after, pick.dimension))));
+  }
+
   /* the URL's chart "Show" choices (show-<card>=<measure>, assets/page_view.js): not selections, kept as they are */
   function shownCharts(search) {
     return (search || "").replace(/^\?/, "").split("&").filter(function (pair) { return /^show-/.test(pair); })
@@ -269,7 +304,9 @@
       var text = searchFor(next, event.clear ? [] : view.removed, view.defaults);
       text = [text, shownCharts(search)].filter(Boolean).join("&");   // a card's "Show" choice stays
       text = text ? "?" + text : "";
-      return text === (search || "") ? noUpdate : text;
+      if (text === (search || "")) { return noUpdate; }
+      noteCleared(event, view.state, next, text);
+      return text;
     },
     /* the URL changed (a selection, back or forward, a link): the store follows what the page shows (its query
        string with the page's defaults), unless that is the selection already (a new page, same selection: the

@@ -17,6 +17,7 @@ from query import selections as sel
 
 LOCATION, STORE, BAR, CONFIG = "bi-url", "bi-selection", "selection-bar", "bi-selection-config"
 CHIPS, CLEAR, BACK, FORWARD = "selection-chips", "selection-clear", "selection-back", "selection-forward"
+CLEARED = "selection-cleared"
 PICK, GRAPH = "bi-pick", "bi-graph"
 DOWNLOAD_STATUS = "download-status"
 SAVE_NAME, SAVE, SAVE_STATUS = "bookmark-name", "bookmark-save", "bookmark-status"
@@ -47,6 +48,8 @@ def selection_bar():
     return html.Section([
         html.H2("Current selections", className="visually-hidden", id="selection-bar-heading"),
         html.Div(id=CHIPS, className="selection-chips", **{"aria-live": "polite"}),  # page_view.js fills it
+        # what a click on an excluded value cleared (docs/selection-rules.md); page_view.js writes it with the chips
+        html.P(id=CLEARED, className="selection-cleared", role="status", **{"aria-live": "polite"}),
         value_search.box(),  # one search across the page's fields (value_search.py)
         html.Div([
             dbc.Button("← Back", id=BACK, color="link", size="sm", title="The previous selection (browser back)"),

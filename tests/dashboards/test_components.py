@@ -343,3 +343,17 @@ def test_a_click_on_an_excluded_value_clears_what_excludes_it(selection_js):
     # a possible value's pick clears nothing: a toggle, alternative values of a selected field included
     alternative = {"pick": {"dimension": "ward", "value": "Kilburn"}}
     assert selection_js("nextState", state, alternative) == {**state, "ward": ["Belsize", "Kilburn"]}
+
+
+@pytest.mark.browser
+def test_the_line_says_what_an_excluded_click_cleared(selection_js):
+    before = {"financial_year": ["2026-27"], "ward": ["Belsize"], "trade": ["Gas"]}
+    after = {"month": ["2021-04"], "trade": ["Gas"]}
+    assert selection_js("clearedBy", before, after, "month") == ["financial_year", "ward"]
+    assert selection_js("clearedBy", before, {**before, "month": ["2021-04"]}, "month") == []
+    year, ward = {"label": "Financial year", "values": "2026-27"}, {"label": "Ward", "values": "Belsize"}
+    trade = {"label": "Trade", "values": "Gas, Roofing"}
+    assert selection_js("clearedNote", "Apr 2021", [year]) == "Selecting Apr 2021 cleared Financial year 2026-27"
+    assert selection_js("clearedNote", "Apr 2021", [year, ward, trade]) == (
+        "Selecting Apr 2021 cleared Financial year 2026-27, Ward Belsize and Trade Gas, Roofing")
+    assert selection_js("clearedNote", "Apr 2021", []) == ""   # nothing cleared: no line
