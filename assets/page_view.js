@@ -127,9 +127,45 @@
   }
 
   /* ---- filter lists ---- */
-  function filterList(view) {
+  /* A list's order (docs/selection-rules.md): selected, then possible, then excluded, each by name (the server's
+     order, the default) or, with order-<dimension>=count in the URL, by count, largest first (excluded values have
+     none: by name). Named values stay first. Sorted here: the list has its counts, so no request. */
+  var ORDER_KEY = "order-";
+  var STATE_RANK = {selected: 0, possible: 1, excluded: 2};
+  var drawnLists = {};   // each list's last view, to redraw it in another order
+
+  function listOrder(dimension, search) {
+    var params = new URLSearchParams(search === undefined ? location.search : search);
+    return params.get(ORDER_KEY + dimension) === "count" ? "count" : "name";
+  }
+
+  function orderedValues(values, by) {
+    if (by !== "count") { return values; }
+    function key(v) { return v.named ? [0, 0, 0] : [1, STATE_RANK[v.state], -(v.n || 0)]; }
+    return values.map(function (v, i) { return {v: v, key: key(v).concat([i])}; }).sort(function (a, b) {
+      for (var k = 0; k < a.key.length; k++) { if (a.key[k] !== b.key[k]) { return a.key[k] - b.key[k]; } }
+      return 0;
+    }).map(function (entry) { return entry.v; });
+  }
+
+  function showOrder(list, by) {
+    var section = list.closest(".filter-list");
+    var control = section && section.querySelector("button[data-order-key]");
+    if (control) { control.setAttribute("aria-pressed", by === "count" ? "true" : "false"); }
+  }
+
+  /* every list drawn again in the order the URL (or `search`, about to be the URL) names */
+  function redrawLists(search) {
+    Object.keys(drawnLists).forEach(function (id) {
+      if (document.getElementById(id)) { filterList(drawnLists[id], search); }
+    });
+  }
+
+  function filterList(view, search) {
     if (view.error) { put(view.id, [errorMessage(view.error)]); return; }
-    var buttons = view.values.map(function (v) {
+    drawnLists[view.id] = view;
+    var by = listOrder(view.dimension, search);
+    var buttons = orderedValues(view.values, by).map(function (v) {
       // an option of the list's listbox (filter_lists.js: its keys, its search, its one tab stop)
       return el("button", {className: "filter-value state-" + v.state, type: "button", title: v.title,
                            role: "option", tabindex: "-1", "aria-selected": v.state === "selected" ? "true" : "false",
@@ -142,6 +178,7 @@
     if (!buttons.length) { buttons.push(el("p", {className: "small", text: "No values."})); }
     if (view.truncated) { buttons.push(el("p", {className: "small", text: "Only the first values are listed."})); }
     var list = put(view.id, buttons);
+    if (list) { showOrder(list, by); }
     if (list && window.biFilterLists) { window.biFilterLists.drawn(list); }
   }
 
@@ -430,12 +467,30 @@
   document.addEventListener("change", function (event) {
     var choice = event.target.closest ? event.target.closest("select[data-show-key]") : null;
     if (!choice || !window.dash_clientside.set_props) { return; }
-    var params = new URLSearchParams(location.search);
-    var key = choice.getAttribute("data-show-key");
-    if (choice.selectedIndex > 0) { params.set(key, choice.value); } else { params["delete"](key); }
-    var text = params.toString().replace(/\+/g, "%20");
-    window.dash_clientside.set_props("bi-url", {search: text ? "?" + text : ""});
+    writeParam(choice.getAttribute("data-show-key"), choice.selectedIndex > 0 ? choice.value : null);
   });
+
+  /* A view choice that is not a selection into the URL (a history entry): `key`=`value`, or no key for null; the
+     query string written, which the URL is about to be. */
+  function writeParam(key, value) {
+    var params = new URLSearchParams(location.search);
+    if (value) { params.set(key, value); } else { params["delete"](key); }
+    var text = params.toString().replace(/\+/g, "%20");
+    var search = text ? "?" + text : "";
+    window.dash_clientside.set_props("bi-url", {search: search});
+    return search;
+  }
+
+  /* A list's "Sort by count" (filters.filter_list): order-<dimension>=count into the URL, and the list redrawn in
+     that order at once; Back and Forward redraw the lists in the order of the entry they come to. */
+  document.addEventListener("click", function (event) {
+    var control = event.target.closest ? event.target.closest("button[data-order-key]") : null;
+    if (!control || !window.dash_clientside.set_props) { return; }
+    var key = control.getAttribute("data-order-key");
+    var byCount = new URLSearchParams(location.search).get(key) === "count";
+    redrawLists(writeParam(key, byCount ? null : "count"));
+  });
+  window.addEventListener("popstate", function () { redrawLists(); });
 
   /* A sign of work: while the page's view is asked for (its one request), every tile and card is marked
      aria-busy="true" and .is-updating, but only once the answer has taken over BUSY_MS (a quick answer shows no
@@ -500,12 +555,12 @@
       markBusy(false);
       chips(view.chips);
       view.tiles.forEach(tile);
-      view.filters.forEach(filterList);
+      view.filters.forEach(function (list) { filterList(list); });   // in the URL's order
       view.cards.forEach(card);
       view.cards.forEach(function (c) { if (!c.error) { draw(c.id, c.figure); } });
       links(view.links || {});
       return noUpdate;
     }
   };
-  window.biPageView = {sortedRows: sortedRows, nextSort: nextSort};
+  window.biPageView = {sortedRows: sortedRows, nextSort: nextSort, orderedValues: orderedValues};
 })();

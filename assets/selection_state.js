@@ -284,9 +284,10 @@
     window.biHistory.noteNext(search, clearedNote(label, chipsOf(clearedBy(before, after, pick.dimension))));
   }
 
-  /* the URL's chart "Show" choices (show-<card>=<measure>, assets/page_view.js): not selections, kept as they are */
+  /* the URL's view choices, not selections, kept as they are: a card's "Show" (show-<card>=<measure>) and a
+     list's order (order-<dimension>=count), both written by assets/page_view.js */
   function shownCharts(search) {
-    return (search || "").replace(/^\?/, "").split("&").filter(function (pair) { return /^show-/.test(pair); })
+    return (search || "").replace(/^\?/, "").split("&").filter(function (pair) { return /^(show|order)-/.test(pair); })
       .join("&");
   }
 
@@ -302,7 +303,7 @@
       var next = event.clear ? normalise(view.defaults) : nextState(view.state, event, view.defaults);
       if (next === null) { return noUpdate; }
       var text = searchFor(next, event.clear ? [] : view.removed, view.defaults);
-      text = [text, shownCharts(search)].filter(Boolean).join("&");   // a card's "Show" choice stays
+      text = [text, shownCharts(search)].filter(Boolean).join("&");   // a card's "Show", a list's order stay
       text = text ? "?" + text : "";
       if (text === (search || "")) { return noUpdate; }
       noteCleared(event, view.state, next, text);

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboards.components import data
-from dashboards.components.spec import PageSpec
+from dashboards.components.spec import ORDER_PREFIX, PageSpec
 
 FILTER = "bi-filter"   # a list's marker: the page view answers the lists a page has drawn (a service page's vary)
 STATE_WORDS = {"selected": "selected", "possible": "possible", "excluded": "excluded by other selections"}
@@ -30,6 +30,9 @@ def filter_list(spec: PageSpec, dimension: str):
     return html.Section([
         dcc.Store(id={"type": FILTER, "page": spec.name, "dim": dimension}),
         html.H3(label, id=heading, className="h6 filter-heading"),
+        # the list's order (page_view.js): by name unless pressed; pressed writes order-<dimension>=count in the URL
+        html.Button("Sort by count", type="button", className="filter-order", title=f"Sort {label} by count",
+                    **{"data-order-key": ORDER_PREFIX + dimension, "aria-pressed": "false"}),
         html.Label(f"Search {label}", htmlFor=search, className="visually-hidden"),
         dcc.Input(type="search", id=search, className="filter-search", placeholder="Search",
                   autoComplete="off", spellCheck=False, debounce=True),  # typing is no Dash prop change
@@ -60,7 +63,8 @@ def list_fact(spec: PageSpec, dimension: str) -> str:
 def render_values(spec: PageSpec, dimension: str, state) -> dict:
     """The list's view: each value's label, state, count and title as shown (page_view.js makes the buttons)."""
     result = data.filter_values(dimension, state, list_fact(spec, dimension))
-    values = [{"value": e["value"], "state": e["state"], "count": "" if e["count"] is None else f"{e['count']:,}",
+    values = [{"value": e["value"], "state": e["state"], "n": e["count"],
+               "count": "" if e["count"] is None else f"{e['count']:,}",
                "label": data.value_label(dimension, e["label"]) if dimension == "month" else e["label"],
                "title": title(e), "clears": ",".join(e["clears"])}
               for e in items(result.rows)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 CHART_KINDS = ("bar", "hbar", "pie", "line", "fy_months", "table", "map", "heatmap")
 OFFERING_KINDS = ("bar", "hbar", "line")  # a chart of one measure's values by a dimension (a pie is of counts)
 SHOW_PREFIX = "show-"  # the URL key of a card's "Show" choice: show-<chart name>=<measure>
+ORDER_PREFIX = "order-"  # the URL key of a filter list's order: order-<dimension>=count (by name without it)
 # how a page's default selection is worked out from its fact (dashboards/components/defaults.py)
 DEFAULT_RULES = ("latest_complete_month", "its_financial_year")
 Pinned = tuple[tuple[str, tuple[str, ...]], ...]

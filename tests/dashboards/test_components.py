@@ -357,3 +357,16 @@ def test_the_line_says_what_an_excluded_click_cleared(selection_js):
     assert selection_js("clearedNote", "Apr 2021", [year, ward, trade]) == (
         "Selecting Apr 2021 cleared Financial year 2026-27, Ward Belsize and Trade Gas, Roofing")
     assert selection_js("clearedNote", "Apr 2021", []) == ""   # nothing cleared: no line
+
+
+@pytest.mark.browser
+def test_a_list_by_count_keeps_states_first_and_named_values_on_top(selection_js):
+    values = [{"value": "@group", "state": "possible", "n": None, "named": True},
+              {"value": "a", "state": "selected", "n": 2}, {"value": "b", "state": "selected", "n": 9},
+              {"value": "c", "state": "possible", "n": 1}, {"value": "d", "state": "possible", "n": 5},
+              {"value": "e", "state": "possible", "n": 5}, {"value": "f", "state": "excluded", "n": None},
+              {"value": "g", "state": "excluded", "n": None}]
+    order = [v["value"] for v in selection_js("biPageView.orderedValues", values, "count")]
+    # selected, possible, excluded; by count within each (ties and the uncounted excluded by name, as listed)
+    assert order == ["@group", "b", "a", "d", "e", "c", "f", "g"]
+    assert selection_js("biPageView.orderedValues", values, "name") == values   # the server's order

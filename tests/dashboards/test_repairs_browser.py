@@ -247,6 +247,25 @@ def _check(page, jobs: Jobs, selections: dict[str, list[str]], line: str = "") -
     expect(page.locator(".filter-value[data-state='excluded'] .filter-count")).to_have_count(0)
 
 
+def _ward_order(page) -> list[str]:
+    return page.locator("#repairs-filter-ward .filter-value:not([data-value^='@'])").evaluate_all(
+        "els => els.map(e => e.dataset.value)")
+
+
+def _expect_by_count(page, jobs: Jobs, selections: dict[str, list[str]]) -> None:
+    """The ward list by count: selected, possible, excluded, and within the possible ones each ward's count (its
+    jobs under the selections) no smaller than the next one's."""
+    expect(page.locator(RAISED)).to_have_text(jobs.count(selections))
+    wards = page.locator("#repairs-filter-ward .filter-value:not([data-value^='@'])")
+    states = wards.evaluate_all("els => els.map(e => e.dataset.state)")
+    assert states == sorted(states, key=["selected", "possible", "excluded"].index)
+    possible = [w for w, state in zip(_ward_order(page), states, strict=True) if state == "possible"]
+    counts = [int(jobs.count({**selections, "ward": [w]}).replace(",", "")) for w in possible]
+    assert counts == sorted(counts, reverse=True) and len(set(counts)) > 1, counts
+    shown = wards.locator(".filter-count").all_inner_texts()
+    assert [int(text.replace(",", "")) for text in shown] == counts   # no ward selected: the possible ones' counts
+
+
 def test_qliks_selection_rules(demo_warehouse, live_app, page):
     """docs/selection-rules.md's table in one session on the repairs page, each row against plain SQL: a possible
     value, another value of a field selected in (alternative), an excluded value that one field excludes, Back
@@ -316,6 +335,26 @@ def test_qliks_selection_rules(demo_warehouse, live_app, page):
         page.locator("#selection-bar .chip[data-dimension='trade'] .chip-remove").click()
         _check(page, jobs, {"priority": ["EMERGENCY"]})
 
+        # a list by count: its states first, then the largest counts (each recomputed), with no request; the
+        # order is kept in the URL through selections, and Back returns to the list by name
+        requests = []
+        page.on("request", lambda r: requests.append(r.url) if "_dash-update-component" in r.url else None)
+        by_count = page.locator("#repairs-filter-ward button[data-order-key]")
+        expect(by_count).to_have_attribute("aria-pressed", "false")
+        by_name = _ward_order(page)
+        by_count.click()
+        expect(by_count).to_have_attribute("aria-pressed", "true")
+        expect(page).to_have_url(re.compile(r"order-ward=count"))
+        _expect_by_count(page, jobs, {"priority": ["EMERGENCY"]})
+        assert requests == []
+        page.locator("#repairs-filter-trade [data-value='Gas']").click()
+        expect(page).to_have_url(re.compile(r"\?priority=EMERGENCY&trade=Gas&order-ward=count$"))
+        _expect_by_count(page, jobs, {"priority": ["EMERGENCY"], "trade": ["Gas"]})
+        page.go_back()
+        page.go_back()
+        expect(by_count).to_have_attribute("aria-pressed", "false")
+        assert _ward_order(page) == by_name
+
         # Clear all on a page that opens on defaults (the latest year at its latest month): back to them
         year, month_key, budget = con.execute(
             "select financial_year, month_key, sum(annual_budget_pounds) from fact_budget_monthly "
@@ -336,4 +375,40 @@ def test_qliks_selection_rules(demo_warehouse, live_app, page):
         expect(annual).to_have_text(fmt(float(budget), "pounds"))
         expect(line).to_have_text("")
     con.close()
+    assert page.errors == []
+
+
+def test_named_selections_in_the_lists(demo_warehouse, live_app, page, artifacts):
+    """One session: 'Last complete month' and 'Kentish Town' picked in the lists stay named in the URL, the chips
+    say what they cover, the tiles count those jobs (plain SQL), and a click on a real month the name covers
+    unselects the name. The data is as of 31 Oct 2026, so the last complete month is October."""
+    expect.set_options(timeout=TIMEOUT)
+    october = "raised_date_key between 20261001 and 20261031"
+    kentish = ("ward_key in (select ward_key from dim_ward where ward_name in "
+               "('Kentish Town North', 'Kentish Town South'))")
+    with live_app({"warehouse": demo_warehouse}) as url:
+        page.goto(url + "/repairs")
+        named_month = page.locator("#repairs-filter-month .filter-value").first
+        expect(named_month).to_have_attribute("data-value", "@last-complete-month")
+        expect(named_month).to_contain_text("Last complete month (Oct 2026)")
+        named_month.click()
+        expect(page).to_have_url(re.compile(r"/repairs\?month=%40last-complete-month$"))
+        expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_contain_text(
+            "Last complete month (Oct 2026)")
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, october))
+        expect(named_month).to_have_attribute("data-state", "selected")
+        covered = page.locator("#repairs-filter-month [data-value='2026-10']")
+        expect(covered).to_have_attribute("data-state", "selected")
+
+        page.locator("#repairs-filter-ward [data-value='@kentish-town']").click()
+        expect(page.locator("#selection-bar .chip[data-dimension='ward']")).to_contain_text("Kentish Town (2 wards)")
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, f"{october} and {kentish}"))
+        expect(page.locator("#repairs-filter-ward [data-value='Kentish Town South']")).to_have_attribute(
+            "data-state", "selected")
+        page.evaluate("window.scrollTo(0, 0)")   # the chips and the period lists' named entries
+        page.screenshot(path=str(artifacts / "named-selections.png"))  # docs/screenshots/ holds a copy
+
+        covered.click()   # selected by the name: the click unselects the name
+        expect(page.locator("#selection-bar .chip[data-dimension='month']")).to_have_count(0)
+        expect(page.locator(RAISED)).to_have_text(_count(demo_warehouse, kentish))
     assert page.errors == []
