@@ -165,3 +165,17 @@ def test_home_reads_a_ward_group_as_its_wards(app):
     with signed_in(app, "/"):
         named, together = home.catalogue({"ward": ["@kentish-town"]}), home.catalogue({"ward": KENTISH})
     assert text(named) == text(together) and "Kentish Town North" in text(named)
+
+
+def test_a_named_entrys_state_follows_what_it_covers():
+    from dashboards.components.named_entries import covered_by, entry
+
+    possible = {"value": "2026-10", "state": "possible", "clears": ""}
+    excluded = [{"value": "2026-10", "state": "excluded", "clears": "financial_year"},
+                {"value": "2026-09", "state": "excluded", "clears": "financial_year,ward"}]
+    assert entry("@m", "M", [possible], selected=True)["state"] == "selected"
+    assert (entry("@m", "M", [possible, *excluded], False)["state"]) == "possible"
+    shut = entry("@m", "M", excluded, False)
+    assert (shut["state"], shut["clears"], shut["named"]) == ("excluded", "financial_year,ward", True)
+    assert entry("@m", "M", [], False)["state"] == "excluded"   # none of its values in the data
+    assert covered_by({"value": "2026-10", "label": "Oct 2026"}, "@m", "M")["pick"] == "@m"
