@@ -33,6 +33,7 @@ ALLOWED = {
 }
 DOWNLOADS = ["files", "rejects", "categories", "runs", "freshness"]
 PAGE_ROUTER = "_pages_content"
+SAVE_VIEW = "bookmark-status.children"
 NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+|\d{4,}")   # 1,234 or 12345: a figure, not a day of the month
 
 
@@ -80,6 +81,11 @@ def recorded(app, live_app, browser):
                 page.fill("#publishing-reason", "replayed by the access matrix")
                 page.click("#publishing-withdraw-button")
                 expect(page.locator("#publishing-withdraw-status")).to_contain_text("Withdrew", timeout=30_000)
+            if path == "/repairs":   # a view saved as a bookmark (Home's list of them is asked on "/")
+                page.get_by_text("Save view", exact=True).click()
+                page.fill("#bookmark-name", "Replayed by the access matrix")
+                page.click("#bookmark-save")
+                expect(page.locator("#bookmark-status")).to_contain_text("Saved", timeout=30_000)
             if path == "/audit-log":
                 with page.expect_download():
                     page.click("#audit-log-download-button")
@@ -133,6 +139,8 @@ def test_each_role_gets_data_only_where_it_may(app, recorded, username):
                 continue   # what they see there is checked against plain SQL by the page's own tests
             if PAGE_ROUTER in outputs(body):
                 assert "Not in your access" in text, (username, path)
+            elif SAVE_VIEW in outputs(body):   # saving the page as a bookmark: refused in a sentence, saving nothing
+                assert "outside your access, so it cannot be bookmarked" in text, (username, path)
             else:
                 assert answered_nothing(theirs), (username, path, outputs(body), text[:300])
             admins = figures(replay(admin, body).get_data(as_text=True))
