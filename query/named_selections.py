@@ -131,10 +131,15 @@ def check(selections: Mapping[str, Any] | None, groups: Groups | None = None) ->
                 _named(dimension, value, groups)
 
 
-def offered(dimension: str, as_of: dt.date | None, groups: Groups | None = None) -> list[tuple[str, str]]:
-    """[(named value, label with what it covers)] for the top of a filter list; a period only with an as-of date."""
+def covered(dimension: str, as_of: dt.date | None, groups: Groups | None = None) -> list[tuple[str, Resolved]]:
+    """[(named value, what it covers)] of the dimension's names, in order; a period only with an as-of date."""
     found = ((name, resolver(as_of)) for name, (_, resolver) in named_values(groups).get(dimension, {}).items())
-    return [(name, resolved.label) for name, resolved in found if resolved is not None]
+    return [(name, resolved) for name, resolved in found if resolved is not None]
+
+
+def offered(dimension: str, as_of: dt.date | None, groups: Groups | None = None) -> list[tuple[str, str]]:
+    """[(named value, label with what it covers)] for the top of a filter list."""
+    return [(name, resolved.label) for name, resolved in covered(dimension, as_of, groups)]
 
 
 def resolve(selections: Mapping[str, Any] | None, as_of: dt.date | None,

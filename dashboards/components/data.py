@@ -152,9 +152,7 @@ def resolved(state) -> sel.State:
 
 def offered_names(dimension: str) -> list[tuple[str, str, list[str]]]:
     """[(named value, its label, the real values it covers now)] for the top of the dimension's filter list."""
-    as_of = _named_as_of(dimension)
-    return [(name, text, named.resolve_value(dimension, name, as_of).values)
-            for name, text in named.offered(dimension, as_of)]
+    return [(name, found.label, found.values) for name, found in named.covered(dimension, _named_as_of(dimension))]
 
 
 # ------------------------------------------------------------------------------------------------ formats
