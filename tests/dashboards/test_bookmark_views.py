@@ -77,6 +77,7 @@ def test_a_saved_view_is_listed_on_home_opened_by_its_address_and_deleted(app, d
     assert (saved.page, saved.query_string) == ("/repairs", RELATIVE)   # the named month stays relative
     listed = home_list(app, manager)
     assert "Belsize last month" in listed and "Ward: Belsize" in listed and "Housing repairs" in listed
+    assert "Last complete month" in listed   # in words as its chip says it, resolved now, kept relative
     assert f"/bookmarks/{saved.bookmark_id}" in listed and f"/repairs?{RELATIVE}" in listed
     opened = manager.get(f"/bookmarks/{saved.bookmark_id}")
     assert opened.status_code == 302 and opened.headers["Location"] == f"/repairs?{RELATIVE}"
