@@ -123,10 +123,13 @@ def filter_values_sql(
         f"{compiler.source([])}"
     )
     chosen_params = [compiler.params.add(value) for value in chosen]
-    sources = ["select value, label, sort_key, sum(n) as row_count, "
-               f"coalesce(sum(n) filter (where mask = {(1 << len(others)) - 1}), 0) as possible_count, "
-               "bit_or(mask) as matched, bool_or((mask & matched) = matched) as kept_possible "
-               "from by_mask group by value, label, sort_key"]
+    # matched: the selections some row of the value matches; top: its largest mask, which is `matched` exactly when
+    # one row matches all of those (a superset of every other mask is the largest), the value is then possible
+    # once the selections no row matches are cleared (_clears_sql)
+    sources = ["select value, label, sort_key, count(*) as row_count, "
+               f"count(*) filter (where mask = {(1 << len(others)) - 1}) as possible_count, "
+               "bit_or(mask) as matched, max(mask) as top "
+               "from selected_rows where value is not null group by value, label, sort_key"]
     sources += _members(layer, compiler, dimension)
     if chosen_params:
         sources.append(f"select value, null, null, 0, 0, null, null from "
@@ -137,12 +140,9 @@ def filter_values_sql(
     direction = " desc" if layer.dimension(dimension).newest_first else ""
     sql = (
         f"with selected_rows as (\n    {selected_rows}\n),\n"
-        "by_mask as (\n    select value, label, sort_key, mask, count(*) as n, "
-        "bit_or(mask) over (partition by value) as matched\n"
-        "    from selected_rows where value is not null group by value, label, sort_key, mask\n),\n"
         f"listed as (\n    select value, coalesce(max(label), value) as label, min(sort_key) as sort_key, "
         f"sum(row_count) as row_count, sum(possible_count) as possible_count, bit_or(matched) as matched, "
-        f"bool_or(kept_possible) as kept_possible\n"
+        f"max(top) = bit_or(matched) as kept_possible\n"
         f"    from (\n        {(chr(10) + '        union all ').join(sources)}\n"
         f"    ) as sources\n    group by value\n),\n"
         f"stated as (\n    select *, {state} as state from listed\n)\n"
