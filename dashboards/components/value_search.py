@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
 
 import access
 from dashboards import page_access
@@ -41,9 +42,12 @@ def box():
 
 
 def spec_at(pathname) -> PageSpec | None:
-    """The page spec at this path whose view this user may see, or None (Home, a page they may not open)."""
+    """The page spec with a fact at this path (None for the audit log, a service page); PreventUpdate (nothing is
+    answered, as for a page's view) when it is a page outside the user's access."""
     spec = next((s for s in SPECS.values() if isinstance(pathname, str) and s.path == pathname and s.fact), None)
-    return spec if spec is not None and page_access.may_view(spec, pathname) else None
+    if spec is not None and not page_access.may_view(spec, pathname):
+        raise PreventUpdate
+    return spec
 
 
 def fields(spec: PageSpec) -> dict[str, list[str]]:
@@ -61,16 +65,17 @@ def fields(spec: PageSpec) -> dict[str, list[str]]:
 
 def answer(raw, pathname, state) -> dict:
     """{"text", "groups": [{"dimension", "label", "values": [...]}], "note"}: the results page value_search.js
-    lays out; a note instead when there is nothing to list, or the text cannot be searched."""
+    lays out; a note instead when there is nothing to list, or the text cannot be searched; nothing at all (a 204)
+    on a page outside the user's access."""
     from dashboards.components.selection import known  # the selection bar draws this box: imported late
 
+    spec = spec_at(pathname)
     try:
         text = search.search_text(raw)
     except search.SearchTextError as exc:
         return {"text": "", "groups": [], "note": str(exc)}
     if not text:
         return {"text": "", "groups": [], "note": ""}
-    spec = spec_at(pathname)
     if spec is None:
         return {"text": text, "groups": [], "note": NOT_HERE}
     try:

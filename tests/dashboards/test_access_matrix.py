@@ -81,6 +81,9 @@ def recorded(app, live_app, browser):
                 page.fill("#publishing-reason", "replayed by the access matrix")
                 page.click("#publishing-withdraw-button")
                 expect(page.locator("#publishing-withdraw-status")).to_contain_text("Withdrew", timeout=30_000)
+            if path == "/repairs":   # the selection bar's search across the page's fields answers a text
+                page.fill("#value-search-input", "kentish")
+                expect(page.locator("#value-search-results .value-search-group").first).to_be_visible(timeout=30_000)
             if path == "/repairs":   # a view saved as a bookmark (Home's list of them is asked on "/")
                 page.get_by_text("Save view", exact=True).click()
                 page.fill("#bookmark-name", "Replayed by the access matrix")
