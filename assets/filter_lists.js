@@ -73,9 +73,13 @@
     rove(list, active);
   }
 
-  /* One pick of every shown value not already selected; an excluded one brings the selections that exclude it */
+  /* One pick of every shown value not already selected (real values before named ones); an excluded one brings the selections that exclude it */
   function pickMatches(list) {
     var fresh = shown(list).filter(function (o) { return o.getAttribute("data-state") !== "selected"; });
+    // a named value ('@kentish-town') covers real values the search also shows: those, not both, unless only
+    // named values match ('last' finds the relative periods alone)
+    var real = fresh.filter(function (o) { return (o.getAttribute("data-value") || "").charAt(0) !== "@"; });
+    if (real.length) { fresh = real; }
     if (!fresh.length || !window.dash_clientside || !window.dash_clientside.set_props) { return false; }
     var clears = Object.create(null);
     fresh.forEach(function (o) {

@@ -66,6 +66,7 @@ def test_search_and_keys_on_the_repairs_page(demo_warehouse, live_app, page, art
         chip = page.locator("#selection-bar .chip[data-dimension='ward']")
         for ward in kentish:
             expect(chip).to_contain_text(ward)
+        expect(chip).not_to_contain_text("2 wards")   # the wards, not also the group that covers them
         expect(page.locator(RAISED)).to_have_text(kentish_jobs)
         for ward in kentish:
             expect(page.locator(f"#repairs-filter-ward [data-value='{ward}']")).to_have_attribute(
