@@ -115,8 +115,7 @@ def filter_values_sql(
     chosen = applied.pop(dimension, [])
     applied = dict(sorted(applied.items()))  # each other selection's bit, and the clears, in name order
     others = list(applied)
-    mask = " + ".join(f"(case when {condition} then {1 << bit} else 0 end)"
-                      for bit, condition in enumerate(compiler.conditions(applied))) or "0"
+    mask = mask_sql(compiler, applied)
     selected_rows = (
         f"select {compiler.value(dimension)} as value, {compiler.display(dimension)} as label, "
         f"{compiler.sort(dimension)} as sort_key, {mask} as mask\n"
@@ -150,6 +149,13 @@ def filter_values_sql(
         f"from stated\norder by {rank}, sort_key{direction} nulls last, value{direction}\nlimit {limit + 1}"
     )
     return Query(sql, compiler.params.values, not_applicable, limit)
+
+
+def mask_sql(compiler: _Compiler, applied: Mapping[str, list[str]]) -> str:
+    """A row's bits: bit i set when it matches the i-th selection of `applied` (in its order), so that one pass over
+    the fact tells each value's state and which selections exclude it (filter_values_sql, query.search)."""
+    return " + ".join(f"(case when {condition} then {1 << bit} else 0 end)"
+                      for bit, condition in enumerate(compiler.conditions(applied))) or "0"
 
 
 def _clears_sql(compiler: _Compiler, others: list[str]) -> str:

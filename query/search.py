@@ -14,7 +14,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from data_models.semantic_layer import SemanticLayer
-from query.compiler import EXCLUDED, POSSIBLE, SELECTED, Query, _checked_limit, _clears_sql, _Compiler, split_selections
+from query.compiler import (
+    EXCLUDED,
+    POSSIBLE,
+    SELECTED,
+    Query,
+    _checked_limit,
+    _clears_sql,
+    _Compiler,
+    mask_sql,
+    split_selections,
+)
 from query.scope import Scope
 
 PER_FIELD = 8      # values listed per field: enough to recognise, few enough to read
@@ -70,8 +80,7 @@ def value_search_sql(
     applied, not_applicable = split_selections(layer, fact, compiler.date_role, selections)
     applied = dict(sorted(applied.items()))  # a bit per selection, in name order (_clears_sql names them so)
     others = list(applied)
-    mask = " + ".join(f"(case when {condition} then {1 << bit} else 0 end)"
-                      for bit, condition in enumerate(compiler.conditions(applied))) or "0"
+    mask = mask_sql(compiler, applied)
     pattern = compiler.params.add(like_pattern(text))
     columns = [f'{compiler.value(d)} as "v{i}", {compiler.display(d)} as "l{i}", {compiler.sort(d)} as "s{i}"'
                for i, d in enumerate(dimensions)]
@@ -82,13 +91,12 @@ def value_search_sql(
     sql = (
         f"with selected_rows as (\n    select {', '.join(columns)}, {mask} as mask\n{compiler.source([])}\n),\n"
         f"hits as (\n    {(chr(10) + '    union all ').join(hits)}\n),\n"
-        "by_mask as (\n    select field, dimension, value, label, sort_key, mask, count(*) as n, "
-        "bit_or(mask) over (partition by field, value) as matched\n"
-        "    from hits group by field, dimension, value, label, sort_key, mask\n),\n"
+        # kept_possible: one row matches every selection any row of the value matches (its mask is then the
+        # largest), so clearing the selections no row matches makes it possible (as filter_values_sql)
         "listed as (\n    select field, any_value(dimension) as dimension, value, min(label) as label, "
-        f"min(sort_key) as sort_key, sum(n) as row_count, bool_or(mask = {full}) as possible, "
-        "bit_or(matched) as matched, bool_or((mask & matched) = matched) as kept_possible\n"
-        "    from by_mask group by field, value\n),\n"
+        f"min(sort_key) as sort_key, count(*) as row_count, bool_or(mask = {full}) as possible, "
+        "bit_or(mask) as matched, max(mask) = bit_or(mask) as kept_possible\n"
+        "    from hits group by field, value\n),\n"
         f"stated as (\n    select *, case when {chosen} then '{SELECTED}' when possible then '{POSSIBLE}' "
         f"else '{EXCLUDED}' end as state from listed\n),\n"
         "ranked as (\n    select *, row_number() over (partition by field order by "
