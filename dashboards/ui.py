@@ -42,6 +42,12 @@ def count(value) -> str:
     return "–" if value is None else f"{int(value):,}"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Repairs raised' -> 'repairs raised', with acronyms and names kept
+    ('RP02 share', 'Emergency repairs ... (RP02)' -> 'emergency repairs ... (RP02)')."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def plural(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 

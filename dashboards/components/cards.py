@@ -17,7 +17,7 @@ import json
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboards import csv_download
+from dashboards import csv_download, ui
 from dashboards.components import data, download_links
 from dashboards.components.kpi import based_on, not_applicable_text
 from dashboards.components.selection import point_data
@@ -258,9 +258,9 @@ def drill_note(chart: Chart, state) -> dict:
     for dimension in chart.drill[:depth]:
         value = state[dimension][0]
         path.append(data.labels(dimension, [value]).get(value) or value)
-    text = f"Showing by {names[level].label.lower()}" + (f", within {' › '.join(path)}" if path else "") + "."
+    text = f"Showing by {ui.in_sentence(names[level].label)}" + (f", within {' › '.join(path)}" if path else "") + "."
     if depth + 1 < len(chart.drill):
-        text += f" Select one to see it by {names[chart.drill[depth + 1]].label.lower()}."
+        text += f" Select one to see it by {ui.in_sentence(names[chart.drill[depth + 1]].label)}."
     else:
         text += " Remove a selection in the bar above to go back up."
     return note(text, "drill-path small", level)
@@ -440,7 +440,7 @@ def few_note(chart: Chart, rows: list[dict]) -> dict | None:
     marked = [m for m in chart.measures if layer.shows_base(m) and any(few(m, r) for r in rows)]
     if not marked:
         return None
-    names = "; ".join(layer.measure(m).label.lower() for m in marked)
+    names = "; ".join(ui.in_sentence(layer.measure(m).label) for m in marked)
     return note(f"Figures marked “few” rest on fewer than {layer.settings.small_base} cases ({names}): too few to "
                 "rank on, read them with care.", "few-note small")
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from dash import html
 
+from dashboards import ui
 from dashboards.components import data
 from dashboards.components.spec import Kpi, PageSpec, pinned_state
 from data_models.rag import measure_rag
@@ -76,8 +77,7 @@ def based_on(name: str, n) -> dict | None:
     layer = data.layer()
     if not layer.shows_base(name) or n is None:
         return None
-    label = layer.measure(layer.measure(name).base).label
-    label = label[:1].lower() + label[1:] if label[1:2].islower() else label
+    label = ui.in_sentence(layer.measure(layer.measure(name).base).label)
     few = n < layer.settings.small_base
     text = f"Based on {data.fmt(n, 'count')} {label}" + (": few, read with care" if few else "")
     return {"text": text, "n": n, "few": few}
