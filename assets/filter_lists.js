@@ -42,7 +42,8 @@
   function filter(list, text) {
     var wanted = folded(text);
     Array.prototype.forEach.call(list.querySelectorAll(OPTION), function (option) {
-      option.hidden = wanted !== "" && labelOf(option).indexOf(wanted) < 0;
+      var hide = wanted !== "" && labelOf(option).indexOf(wanted) < 0;
+      if (option.hidden !== hide) { option.hidden = hide; }
     });
     list.classList.toggle("is-searched", wanted !== "");
   }
@@ -52,8 +53,11 @@
     var options = shown(list);
     var keep = active && options.indexOf(active) >= 0 ? active : null;
     keep = keep || options.filter(function (o) { return o.getAttribute("aria-selected") === "true"; })[0] || options[0];
+    // only what changes: a write of the same value is still a change to the page (a focus after a redraw would
+    // touch every option of the list, and the page would not have stopped changing until then)
     Array.prototype.forEach.call(list.querySelectorAll(OPTION), function (o) {
-      o.setAttribute("tabindex", o === keep ? "0" : "-1");
+      var stop = o === keep ? "0" : "-1";
+      if (o.getAttribute("tabindex") !== stop) { o.setAttribute("tabindex", stop); }
     });
     return keep;
   }
