@@ -25,6 +25,8 @@ from query.scope import SERVICE_DIMENSION, OutOfScope, Scope
 DEFAULT_LIMIT = 5000  # charts and filter lists get aggregated rows only: a few thousand at most
 MAX_LIMIT = 5000
 SELECTED, POSSIBLE, EXCLUDED = "selected", "possible", "excluded"
+# a listed value's place: selected, then possible, then excluded (filter lists, the search across fields)
+STATE_RANK = f"case state when '{SELECTED}' then 0 when '{POSSIBLE}' then 1 else 2 end"
 
 
 class QueryError(ValueError):
@@ -135,7 +137,6 @@ def filter_values_sql(
                        f"(values {', '.join(f'({p})' for p in chosen_params)}) as chosen(value)")
     state = (f"case when value in ({', '.join(chosen_params)}) then '{SELECTED}' " if chosen_params else "case ")
     state += f"when possible_count > 0 then '{POSSIBLE}' else '{EXCLUDED}' end"
-    rank = f"case state when '{SELECTED}' then 0 when '{POSSIBLE}' then 1 else 2 end"
     direction = " desc" if layer.dimension(dimension).newest_first else ""
     sql = (
         f"with selected_rows as (\n    {selected_rows}\n),\n"
@@ -146,7 +147,7 @@ def filter_values_sql(
         f"    ) as sources\n    group by value\n),\n"
         f"stated as (\n    select *, {state} as state from listed\n)\n"
         f"select value, label, state, row_count, possible_count, {_clears_sql(compiler, others)} as clears\n"
-        f"from stated\norder by {rank}, sort_key{direction} nulls last, value{direction}\nlimit {limit + 1}"
+        f"from stated\norder by {STATE_RANK}, sort_key{direction} nulls last, value{direction}\nlimit {limit + 1}"
     )
     return Query(sql, compiler.params.values, not_applicable, limit)
 

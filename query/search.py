@@ -18,6 +18,7 @@ from query.compiler import (
     EXCLUDED,
     POSSIBLE,
     SELECTED,
+    STATE_RANK,
     Query,
     _checked_limit,
     _clears_sql,
@@ -100,7 +101,7 @@ def value_search_sql(
         f"stated as (\n    select *, case when {chosen} then '{SELECTED}' when possible then '{POSSIBLE}' "
         f"else '{EXCLUDED}' end as state from listed\n),\n"
         "ranked as (\n    select *, row_number() over (partition by field order by "
-        f"case state when '{SELECTED}' then 0 when '{POSSIBLE}' then 1 else 2 end, sort_key nulls last, value) "
+        f"{STATE_RANK}, sort_key nulls last, value) "
         "as place from stated\n)\n"
         f"select dimension, value, label, state, row_count, {_clears_sql(compiler, others)} as clears\n"
         f"from ranked where place <= {limit}\norder by field, place"
